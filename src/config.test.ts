@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      PORT: 3000,
+      HOST: '127.0.0.1',
+      DATA_DIR: './data',
+      DATABASE_URL: undefined,
+      LOG_LEVEL: 'info',
+      ZENDESK_URL_TEMPLATE: 'https://{subdomain}.zendesk.com',
+    });
+  });
+
+  it('reads and converts given values', () => {
+    const config = loadConfig({ PORT: '8080', HOST: '0.0.0.0', DATABASE_URL: 'postgres://u:p@db:5432/x', ZENDESK_URL_TEMPLATE: 'http://127.0.0.1:4010/{subdomain}/' });
+    expect(config.PORT).toBe(8080);
+    expect(config.HOST).toBe('0.0.0.0');
+    expect(config.DATABASE_URL).toBe('postgres://u:p@db:5432/x');
+    expect(config.ZENDESK_URL_TEMPLATE).toBe('http://127.0.0.1:4010/{subdomain}');
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^Invalid configuration: PORT="abc" is not a number\. Fix: set PORT to a TCP port/],
+    [{ PORT: '70000' }, /PORT="70000" is above 65535/],
+    [{ PORT: '1.5' }, /PORT="1.5" is not a whole number/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud" is not one of fatal, error/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL=\(value hidden\) is not a postgres:\/\/ URL\. Fix:/],
+    [{ ZENDESK_URL_TEMPLATE: 'https://zendesk.com' }, /ZENDESK_URL_TEMPLATE="https:\/\/zendesk.com" has no \{subdomain\} placeholder/],
+  ])('refuses %o with one clear line', (env, message) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('never prints a database password', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://user:s3cret@host/db' })).toThrow(/^(?!.*s3cret)/);
+  });
+
+  it('has every variable documented in the README and .env.example', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    for (const name of CONFIG_VARIABLES) {
+      expect(readme, `README lacks ${name}`).toContain(`\`${name}\``);
+      expect(example, `.env.example lacks ${name}`).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
+    }
+  });
+});

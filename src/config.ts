@@ -1,0 +1,76 @@
+/**
+ * Every environment variable the product reads, in one zod schema. This is the only module that
+ * reads process.env; the rest receive a typed Config. A wrong value stops the process with one line
+ * that names the variable, says what is wrong with the value and how to fix it.
+ */
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+interface Variable<T extends z.ZodType> {
+  schema: T;
+  /** How to fix a wrong value: shown after the problem. */
+  fix: string;
+}
+
+function variable<T extends z.ZodType>(schema: T, fix: string): Variable<T> {
+  return { schema, fix };
+}
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const variables = {
+  PORT: variable(
+    z.coerce.number({ message: 'is not a number' }).int('is not a whole number').min(1, 'is below 1').max(65535, 'is above 65535').default(3000),
+    'set PORT to a TCP port between 1 and 65535 (default 3000)',
+  ),
+  HOST: variable(z.string().trim().min(1, 'is empty').default('127.0.0.1'), 'set HOST to the address to listen on, e.g. 127.0.0.1 or 0.0.0.0'),
+  DATA_DIR: variable(z.string().trim().min(1, 'is empty').default('./data'), 'set DATA_DIR to a writable folder (default ./data)'),
+  DATABASE_URL: variable(
+    optionalText.refine((value) => value === undefined || /^postgres(ql)?:\/\/.+/.test(value), 'is not a postgres:// URL'),
+    'set DATABASE_URL to postgres://user:password@host:5432/database, or unset it to use the embedded database in DATA_DIR',
+  ),
+  LOG_LEVEL: variable(z.enum(LOG_LEVELS, { message: `is not one of ${LOG_LEVELS.join(', ')}` }).default('info'), `set LOG_LEVEL to one of ${LOG_LEVELS.join(', ')}`),
+  ZENDESK_URL_TEMPLATE: variable(
+    z
+      .string()
+      .trim()
+      .default('https://{subdomain}.zendesk.com')
+      .refine((value) => value.includes('{subdomain}'), 'has no {subdomain} placeholder')
+      .refine((value) => URL.canParse(value.replace('{subdomain}', 'acme')), 'is not a URL')
+      .transform((value) => value.replace(/\/+$/, '')),
+    'set ZENDESK_URL_TEMPLATE to a URL with {subdomain}, e.g. https://{subdomain}.zendesk.com or the emulator\'s http://127.0.0.1:4010/{subdomain}',
+  ),
+};
+
+type Variables = typeof variables;
+export type Config = { [K in keyof Variables]: z.output<Variables[K]['schema']> };
+
+export class ConfigError extends Error {}
+
+/** Never echo a value that may hold a password (DATABASE_URL) back into a log or terminal. */
+function describeValue(name: string, value: string | undefined): string {
+  if (value === undefined) return 'is missing';
+  if (name === 'DATABASE_URL') return '(value hidden)';
+  return JSON.stringify(value);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const config: Record<string, unknown> = {};
+  for (const [name, { schema, fix }] of Object.entries(variables) as Array<[string, Variable<z.ZodType>]>) {
+    const raw = env[name];
+    const result = schema.safeParse(raw === '' && name !== 'DATABASE_URL' ? undefined : raw);
+    if (!result.success) {
+      const problem = result.error.issues[0]?.message ?? 'is not valid';
+      throw new ConfigError(`Invalid configuration: ${name}=${describeValue(name, raw)} ${problem}. Fix: ${fix}.`);
+    }
+    config[name] = result.data;
+  }
+  return config as Config;
+}
+
+/** The names and the fixes, for the README table check and --help output. */
+export const CONFIG_VARIABLES = Object.keys(variables) as Array<keyof Variables>;

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from './db.ts';
+import { MigrationError, migrate, readMigrations } from './migrate.ts';
+import { createTestDb, testDatabaseUrl, type TestDb } from './test-db.ts';
+
+const engine = testDatabaseUrl() ? 'postgres' : 'pglite';
+
+describe(`database on ${engine}`, () => {
+  let testDb: TestDb;
+  let db: Db;
+
+  beforeAll(async () => {
+    testDb = await createTestDb();
+    db = testDb.db;
+  });
+  afterAll(async () => {
+    await testDb?.destroy();
+  });
+
+  it('runs on the engine the environment asks for', () => {
+    expect(db.engine).toBe(engine);
+  });
+
+  it('applied every migration, and a second run applies nothing', async () => {
+    const { rows } = await db.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY name');
+    expect(rows.map((row) => row.name)).toEqual(readMigrations().map((m) => m.name));
+    expect(await migrate(db)).toEqual({ applied: [] });
+  });
+
+  it('refuses a migration that was edited after it was applied', async () => {
+    const edited = readMigrations().map((m, i) => (i === 0 ? { ...m, checksum: 'changed' } : m));
+    await expect(migrate(db, edited)).rejects.toThrow(MigrationError);
+    await expect(migrate(db, edited)).rejects.toThrow(/0001_init\.sql was edited after it was applied/);
+  });
+
+  it('rolls a failing migration back whole', async () => {
+    const broken = [...readMigrations(), { name: '9999_broken', sql: 'CREATE TABLE half_done (id int); SELECT no_such_function();', checksum: 'x' }];
+    await expect(migrate(db, broken)).rejects.toThrow();
+    const { rows } = await db.query(`SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'half_done'`);
+    expect(rows).toHaveLength(0);
+    const applied = await db.query(`SELECT 1 FROM schema_migrations WHERE name = '9999_broken'`);
+    expect(applied.rows).toHaveLength(0);
+  });
+
+  it('maps bigint and numeric to numbers and timestamps to Dates, the same on both engines', async () => {
+    const { rows } = await db.query<{ big: unknown; num: unknown; at: unknown; tags: unknown }>(
+      `SELECT 6596848315901::bigint AS big, 1.25::numeric AS num, '2024-04-17T17:18:10Z'::timestamptz AS at, ARRAY['a','b']::text[] AS tags`,
+    );
+    expect(rows[0]).toEqual({ big: 6596848315901, num: 1.25, at: new Date('2024-04-17T17:18:10Z'), tags: ['a', 'b'] });
+  });
+
+  it('keys tickets by (connection, zendesk ticket id): the same id may exist in two subdomains, not twice in one', async () => {
+    const { rows } = await db.query<{ id: string }>(
+      `INSERT INTO zendesk_connections (subdomain, auth_method) VALUES ('acme', 'api_token'), ('globex', 'oauth') RETURNING id`,
+    );
+    const [acme, globex] = rows.map((row) => row.id);
+    const insert = `INSERT INTO zendesk_tickets (connection_id, zendesk_ticket_id, status, zendesk_created_at, zendesk_updated_at)
+                    VALUES ($1, 35436, 'open', now(), now())`;
+    await db.query(insert, [acme]);
+    await db.query(insert, [globex]);
+    await expect(db.query(insert, [acme])).rejects.toThrow(/zendesk_tickets_connection_ticket_key/);
+  });
+
+  it('rejects values outside the documented sets', async () => {
+    await expect(db.query(`INSERT INTO zendesk_connections (subdomain, auth_method) VALUES ('Not A Subdomain', 'api_token')`)).rejects.toThrow();
+    await expect(db.query(`INSERT INTO users (email, name, role) VALUES ('a@b.c', 'A', 'owner')`)).rejects.toThrow();
+  });
+
+  it('commits a transaction when it resolves and rolls it back when it throws', async () => {
+    await db.transaction(async (tx) => {
+      await tx.query(`INSERT INTO users (email, name, role) VALUES ('kept@example.com', 'Kept', 'csm')`);
+    });
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query(`INSERT INTO users (email, name, role) VALUES ('lost@example.com', 'Lost', 'csm')`);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    const { rows } = await db.query<{ email: string }>(`SELECT email FROM users WHERE email IN ('kept@example.com', 'lost@example.com')`);
+    expect(rows.map((row) => row.email)).toEqual(['kept@example.com']);
+  });
+
+  it('treats user emails case-insensitively as unique', async () => {
+    await db.query(`INSERT INTO users (email, name, role) VALUES ('Csm@Example.com', 'C', 'csm')`);
+    await expect(db.query(`INSERT INTO users (email, name, role) VALUES ('csm@example.com', 'C2', 'csm')`)).rejects.toThrow(/users_email_key/);
+  });
+});

@@ -1,0 +1,30 @@
+/**
+ * The storage port. The rest of the code talks to PostgreSQL through this interface only, and never
+ * knows whether it has the embedded engine (PGlite) or a PostgreSQL server behind it.
+ */
+export type Row = Record<string, unknown>;
+
+export interface QueryResult<R extends Row = Row> {
+  rows: R[];
+  /** Rows inserted, updated or deleted by the statement (0 for a plain SELECT on some engines). */
+  rowCount: number;
+}
+
+export interface Queryable {
+  /** One statement with `$1..$n` parameters. */
+  query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /** Several statements, no parameters (migrations, DDL). */
+  exec(text: string): Promise<void>;
+}
+
+export type Engine = 'pglite' | 'postgres';
+
+export interface Db extends Queryable {
+  readonly engine: Engine;
+  /**
+   * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. On
+   * PGlite (one connection) other queries wait until it ends, so keep transactions short.
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

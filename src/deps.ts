@@ -1,0 +1,10 @@
+import type { Config } from './config.ts';
+import type { Db } from './db/db.ts';
+import type { Logger } from './lib/logger.ts';
+
+/** Everything the product's parts need, built once by main.ts and passed down (no singletons). */
+export interface Deps {
+  config: Config;
+  db: Db;
+  logger: Logger;
+}

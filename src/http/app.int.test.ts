@@ -1,0 +1,59 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.ts';
+import { createTestDb, type TestDb } from '../db/test-db.ts';
+import { createLogger } from '../lib/logger.ts';
+import { buildApp } from './app.ts';
+
+describe('HTTP app', () => {
+  let testDb: TestDb;
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    testDb = await createTestDb();
+    app = await buildApp({ config: loadConfig({}), db: testDb.db, logger: createLogger('silent') });
+    // A JSON route of our own, to see how the shared body parsing answers bad input.
+    app.post('/__test/echo', async (request) => request.body);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await testDb?.destroy();
+  });
+
+  it('answers /healthz while alive', async () => {
+    const response = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('answers /readyz with the database engine and no pending migration', async () => {
+    const response = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ready', database: { engine: testDb.db.engine, reachable: true, migrationsPending: 0 } });
+  });
+
+  it('answers an unknown route with a JSON 404 that names it', async () => {
+    const response = await app.inject({ method: 'GET', url: '/api/nothing-here?x=1' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ error: { code: 'not_found', message: 'no route GET /api/nothing-here' } });
+  });
+
+  it('answers malformed JSON with a 400 that says so', async () => {
+    const response = await app.inject({ method: 'POST', url: '/__test/echo', headers: { 'content-type': 'application/json' }, payload: '{"a":' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.code).toBe('bad_request');
+    expect(response.json().error.message).toMatch(/not valid JSON/);
+  });
+});
+
+describe('HTTP app when the database is gone', () => {
+  it('says not ready with 503', async () => {
+    const testDb = await createTestDb();
+    const app = await buildApp({ config: loadConfig({}), db: testDb.db, logger: createLogger('silent') });
+    await testDb.destroy();
+    const response = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toMatchObject({ status: 'not_ready', database: { reachable: false } });
+    await app.close();
+  });
+});

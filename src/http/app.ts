@@ -1,0 +1,22 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Deps } from '../deps.ts';
+import { registerErrorHandler } from './error-handler.ts';
+import { healthRoutes } from './routes/health.routes.ts';
+import { homeRoutes } from './routes/home.routes.ts';
+
+/** Builds the HTTP app without listening, so that tests drive it through `inject()`. */
+export async function buildApp(deps: Deps): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino's Logger is Fastify's logger; only the generic parameters differ.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    disableRequestLogging: false,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+  await app.register(healthRoutes(deps));
+  await app.register(homeRoutes);
+  return app;
+}
