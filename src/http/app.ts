@@ -11,7 +11,6 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     // pino's Logger is Fastify's logger; only the generic parameters differ.
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
