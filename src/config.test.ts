@@ -11,6 +11,13 @@ describe('loadConfig', () => {
       DATABASE_URL: undefined,
       LOG_LEVEL: 'info',
       ZENDESK_URL_TEMPLATE: 'https://{subdomain}.zendesk.com',
+      PUBLIC_URL: undefined,
+      ZENDESK_OAUTH_CLIENT_ID: undefined,
+      ZENDESK_OAUTH_CLIENT_SECRET: undefined,
+      ENCRYPTION_KEY: undefined,
+      ADMIN_EMAIL: undefined,
+      ADMIN_PASSWORD: undefined,
+      ADMIN_API_KEY: undefined,
     });
   });
 
@@ -28,6 +35,9 @@ describe('loadConfig', () => {
     [{ PORT: '1.5' }, /PORT="1.5" is not a whole number/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud" is not one of fatal, error/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL=\(value hidden\) is not a postgres:\/\/ URL\. Fix:/],
+    [{ ENCRYPTION_KEY: 'k1:c2hvcnQ=' }, /^Invalid configuration: ENCRYPTION_KEY=\(value hidden\) is not a keyring/],
+    [{ ADMIN_PASSWORD: 'short' }, /ADMIN_PASSWORD=\(value hidden\) is shorter than 12 characters/],
+    [{ PUBLIC_URL: 'cscx.example.com' }, /PUBLIC_URL="cscx.example.com" is not an http\(s\) URL/],
     [{ ZENDESK_URL_TEMPLATE: 'https://zendesk.com' }, /ZENDESK_URL_TEMPLATE="https:\/\/zendesk.com" has no \{subdomain\} placeholder/],
   ])('refuses %o with one clear line', (env, message) => {
     let error: unknown;

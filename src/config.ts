@@ -4,6 +4,7 @@
  * that names the variable, says what is wrong with the value and how to fix it.
  */
 import { z } from 'zod';
+import { parseKeyring } from './lib/secret-box.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -44,6 +45,38 @@ const variables = {
       .transform((value) => value.replace(/\/+$/, '')),
     'set ZENDESK_URL_TEMPLATE to a URL with {subdomain}, e.g. https://{subdomain}.zendesk.com or the emulator\'s http://127.0.0.1:4010/{subdomain}',
   ),
+  PUBLIC_URL: variable(
+    optionalText
+      .refine((value) => value === undefined || /^https?:\/\/[^/]+/.test(value), 'is not an http(s) URL')
+      .transform((value) => value?.replace(/\/+$/, '')),
+    'set PUBLIC_URL to the address Zendesk and browsers use to reach this server, e.g. https://cscx.example.com (default http://HOST:PORT)',
+  ),
+  ZENDESK_OAUTH_CLIENT_ID: variable(optionalText, 'set ZENDESK_OAUTH_CLIENT_ID to the Identifier of the OAuth client created in Zendesk Admin Center'),
+  ZENDESK_OAUTH_CLIENT_SECRET: variable(optionalText, 'set ZENDESK_OAUTH_CLIENT_SECRET to the Secret of that OAuth client'),
+  ENCRYPTION_KEY: variable(
+    optionalText.refine((value) => {
+      if (value === undefined) return true;
+      try {
+        parseKeyring(value);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'is not a keyring of id:base64key entries with 32-byte keys'),
+    'set ENCRYPTION_KEY to id:key where key is 32 random bytes in base64 (openssl rand -base64 32), newest first, comma-separated; or unset it to use the key file in DATA_DIR',
+  ),
+  ADMIN_EMAIL: variable(
+    optionalText.refine((value) => value === undefined || /^[^@\s]+@[^@\s]+$/.test(value), 'is not an email address'),
+    'set ADMIN_EMAIL to the email of the first admin, created on first start',
+  ),
+  ADMIN_PASSWORD: variable(
+    optionalText.refine((value) => value === undefined || value.length >= 12, 'is shorter than 12 characters'),
+    'set ADMIN_PASSWORD to at least 12 characters, or unset it to have one generated and printed once',
+  ),
+  ADMIN_API_KEY: variable(
+    optionalText.refine((value) => value === undefined || value.length >= 32, 'is shorter than 32 characters'),
+    'set ADMIN_API_KEY to at least 32 random characters, or unset it to have one generated and printed once',
+  ),
 };
 
 type Variables = typeof variables;
@@ -52,9 +85,11 @@ export type Config = { [K in keyof Variables]: z.output<Variables[K]['schema']> 
 export class ConfigError extends Error {}
 
 /** Never echo a value that may hold a password (DATABASE_URL) back into a log or terminal. */
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'ZENDESK_OAUTH_CLIENT_SECRET', 'ENCRYPTION_KEY', 'ADMIN_PASSWORD', 'ADMIN_API_KEY']);
+
 function describeValue(name: string, value: string | undefined): string {
-  if (value === undefined) return 'is missing';
-  if (name === 'DATABASE_URL') return '(value hidden)';
+  if (value === undefined) return '(unset)';
+  if (SECRET_VARIABLES.has(name)) return '(value hidden)';
   return JSON.stringify(value);
 }
 
@@ -62,7 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config: Record<string, unknown> = {};
   for (const [name, { schema, fix }] of Object.entries(variables) as Array<[string, Variable<z.ZodType>]>) {
     const raw = env[name];
-    const result = schema.safeParse(raw === '' && name !== 'DATABASE_URL' ? undefined : raw);
+    const result = schema.safeParse(raw === '' ? undefined : raw);
     if (!result.success) {
       const problem = result.error.issues[0]?.message ?? 'is not valid';
       throw new ConfigError(`Invalid configuration: ${name}=${describeValue(name, raw)} ${problem}. Fix: ${fix}.`);
@@ -70,6 +105,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     config[name] = result.data;
   }
   return config as Config;
+}
+
+/** Where Zendesk and browsers reach us: PUBLIC_URL, or the listen address. */
+export function publicUrl(config: Pick<Config, 'PUBLIC_URL' | 'HOST' | 'PORT'>): string {
+  return config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
 }
 
 /** The names and the fixes, for the README table check and --help output. */

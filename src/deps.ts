@@ -1,10 +1,13 @@
 import type { Config } from './config.ts';
 import type { Db } from './db/db.ts';
 import type { Logger } from './lib/logger.ts';
+import type { SecretBox } from './lib/secret-box.ts';
 
 /** Everything the product's parts need, built once by main.ts and passed down (no singletons). */
 export interface Deps {
   config: Config;
   db: Db;
   logger: Logger;
+  /** Seals and opens credentials stored in the database. */
+  secrets: SecretBox;
 }

@@ -7,7 +7,10 @@ import { DataDirLockedError } from './db/data-dir-lock.ts';
 import { migrate } from './db/migrate.ts';
 import { openDatabase } from './db/open-db.ts';
 import { buildApp } from './http/app.ts';
+import { loadKeyring } from './lib/keyring-file.ts';
 import { createLogger } from './lib/logger.ts';
+import { createSecretBox } from './lib/secret-box.ts';
+import { ensureFirstAdmin } from './modules/users/auth.service.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -15,7 +18,21 @@ async function main(): Promise<void> {
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   const { applied } = await migrate(db);
   logger.info({ engine: db.engine, applied }, 'database ready');
-  const app = await buildApp({ config, db, logger });
+  const { keyring, source } = loadKeyring({ encryptionKey: config.ENCRYPTION_KEY, dataDir: config.DATA_DIR });
+  if (source === 'new-file') logger.warn({ dataDir: config.DATA_DIR }, 'created a new encryption key file in DATA_DIR: back it up, or set ENCRYPTION_KEY');
+  if (source !== 'env' && config.DATABASE_URL) {
+    logger.warn('ENCRYPTION_KEY is not set: credentials are sealed with the key file in DATA_DIR, which other servers sharing this database do not have');
+  }
+  const deps = { config, db, logger, secrets: createSecretBox(keyring) };
+
+  const firstAdmin = await ensureFirstAdmin(db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, apiKey: config.ADMIN_API_KEY });
+  if (firstAdmin) {
+    // Shown once, on the terminal only (never in the JSON log): generated secrets are not stored in clear.
+    console.log(`first admin: ${firstAdmin.email}`);
+    if (firstAdmin.password) console.log(`  password (shown once): ${firstAdmin.password}`);
+    if (firstAdmin.apiKey) console.log(`  API key (shown once): ${firstAdmin.apiKey}`);
+  }
+  const app = await buildApp(deps);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -4,7 +4,7 @@
  */
 export type Row = Record<string, unknown>;
 
-export interface QueryResult<R extends Row = Row> {
+export interface QueryResult<R extends object = Row> {
   rows: R[];
   /** Rows inserted, updated or deleted by the statement (0 for a plain SELECT on some engines). */
   rowCount: number;
@@ -12,7 +12,7 @@ export interface QueryResult<R extends Row = Row> {
 
 export interface Queryable {
   /** One statement with `$1..$n` parameters. */
-  query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  query<R extends object = Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
   /** Several statements, no parameters (migrations, DDL). */
   exec(text: string): Promise<void>;
 }

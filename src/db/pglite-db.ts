@@ -6,7 +6,7 @@ type PGliteLike = Pick<PGlite, 'query' | 'exec'>;
 
 function wrap(conn: PGliteLike): Queryable {
   return {
-    async query<R extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
+    async query<R extends object = Row>(text: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
       const result = await conn.query<R>(text, params as unknown[]);
       return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
     },

@@ -13,7 +13,7 @@ const typeParsers: pg.CustomTypesConfig = {
 
 function wrap(conn: pg.Pool | pg.PoolClient): Queryable {
   return {
-    async query<R extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
+    async query<R extends object = Row>(text: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
       const result = await conn.query<R>(text, params as unknown[]);
       return { rows: result.rows, rowCount: result.rowCount ?? 0 };
     },

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.ts';
-import { createTestDb, type TestDb } from '../db/test-db.ts';
-import { createLogger } from '../lib/logger.ts';
+import type { TestDb } from '../db/test-db.ts';
+import { createTestDeps } from '../test-deps.ts';
 import { buildApp } from './app.ts';
 
 describe('HTTP app', () => {
@@ -10,10 +9,11 @@ describe('HTTP app', () => {
   let app: FastifyInstance;
 
   beforeAll(async () => {
-    testDb = await createTestDb();
-    app = await buildApp({ config: loadConfig({}), db: testDb.db, logger: createLogger('silent') });
+    const { deps, testDb: created } = await createTestDeps();
+    testDb = created;
+    app = await buildApp(deps);
     // A JSON route of our own, to see how the shared body parsing answers bad input.
-    app.post('/__test/echo', async (request) => request.body);
+    app.post('/__test/echo', { config: { public: true } }, async (request) => request.body);
   });
   afterAll(async () => {
     await app?.close();
@@ -48,9 +48,9 @@ describe('HTTP app', () => {
 
 describe('HTTP app when the database is gone', () => {
   it('says not ready with 503', async () => {
-    const testDb = await createTestDb();
-    const app = await buildApp({ config: loadConfig({}), db: testDb.db, logger: createLogger('silent') });
-    await testDb.destroy();
+    const { deps, destroy } = await createTestDeps();
+    const app = await buildApp(deps);
+    await destroy();
     const response = await app.inject({ method: 'GET', url: '/readyz' });
     expect(response.statusCode).toBe(503);
     expect(response.json()).toMatchObject({ status: 'not_ready', database: { reachable: false } });

@@ -1,7 +1,10 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Deps } from '../deps.ts';
+import { registerAuth } from './auth.ts';
 import { registerErrorHandler } from './error-handler.ts';
+import { authRoutes } from './routes/auth.routes.ts';
+import { connectionRoutes } from './routes/connections.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { homeRoutes } from './routes/home.routes.ts';
 
@@ -15,7 +18,10 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  await registerAuth(app, deps);
   await app.register(healthRoutes(deps));
+  await app.register(authRoutes(deps));
+  await app.register(connectionRoutes(deps));
   await app.register(homeRoutes);
   return app;
 }

@@ -12,9 +12,9 @@ const readySchema = z.object({
 export function healthRoutes(deps: Deps): FastifyPluginAsyncZod {
   const expectedMigrations = readMigrations().map((m) => m.name);
   return async (app) => {
-    app.get('/healthz', { schema: { response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+    app.get('/healthz', { config: { public: true }, schema: { response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
 
-    app.get('/readyz', { schema: { response: { 200: readySchema, 503: readySchema } } }, async (_request, reply) => {
+    app.get('/readyz', { config: { public: true }, schema: { response: { 200: readySchema, 503: readySchema } } }, async (_request, reply) => {
       let reachable = false;
       let pending: number | null = null;
       try {

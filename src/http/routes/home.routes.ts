@@ -11,5 +11,5 @@ const page = `<!doctype html>
 </body></html>`;
 
 export const homeRoutes: FastifyPluginAsync = async (app) => {
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
+  app.get('/', { config: { public: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
 };

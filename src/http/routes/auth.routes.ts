@@ -1,0 +1,52 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { publicUrl } from '../../config.ts';
+import type { Deps } from '../../deps.ts';
+import { AppError } from '../../lib/errors.ts';
+import { signIn, signOut } from '../../modules/users/auth.service.ts';
+import { SESSION_COOKIE } from '../auth.ts';
+
+const userSchema = z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(['admin', 'leader', 'csm']) });
+
+export function authRoutes(deps: Deps): FastifyPluginAsyncZod {
+  const secureCookie = publicUrl(deps.config).startsWith('https://');
+  return async (app) => {
+    // Sign-in is the one place a guesser can work: 10 tries a minute per address.
+    await app.register(rateLimit, { global: false });
+
+    app.post(
+      '/api/auth/sign-in',
+      {
+        config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
+        schema: {
+          body: z.object({ email: z.string().trim().min(1, 'is required'), password: z.string().min(1, 'is required') }),
+          response: { 200: z.object({ user: userSchema, csrfToken: z.string() }) },
+        },
+      },
+      async (request, reply) => {
+        const result = await signIn(deps.db, request.body.email, request.body.password);
+        if (!result) throw new AppError('unauthorized', 'the email or the password is wrong');
+        reply.setCookie(SESSION_COOKIE, result.sessionToken, {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: secureCookie,
+          path: '/',
+          expires: result.expiresAt,
+        });
+        return { user: result.user, csrfToken: result.csrfToken };
+      },
+    );
+
+    app.post('/api/auth/sign-out', { config: { public: true } }, async (request, reply) => {
+      const token = request.cookies[SESSION_COOKIE];
+      if (token) await signOut(deps.db, token);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send();
+    });
+
+    app.get('/api/auth/me', { schema: { response: { 200: z.object({ user: userSchema }) } } }, async (request) => ({
+      user: request.user as z.infer<typeof userSchema>,
+    }));
+  };
+}

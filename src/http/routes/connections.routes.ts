@@ -1,0 +1,125 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Deps } from '../../deps.ts';
+import { listConnections, type Connection } from '../../modules/connections/connections.repo.ts';
+import {
+  completeOAuth,
+  connectWithApiToken,
+  disconnect,
+  OAuthCallbackError,
+  startOAuth,
+} from '../../modules/connections/connections.service.ts';
+
+const connectBody = z.discriminatedUnion(
+  'method',
+  [
+    z.object({
+      method: z.literal('api_token'),
+      subdomain: z.string().trim().min(1, 'is required'),
+      email: z.string().trim().regex(/^[^@\s]+@[^@\s]+$/, 'is not an email address'),
+      apiToken: z.string().trim().min(1, 'is required'),
+    }),
+    z.object({ method: z.literal('oauth'), subdomain: z.string().trim().min(1, 'is required') }),
+  ],
+  { error: 'must be "oauth" or "api_token"' },
+);
+
+const connectionView = z.object({
+  id: z.string(),
+  subdomain: z.string(),
+  method: z.enum(['oauth', 'api_token']),
+  status: z.enum(['pending', 'active', 'needs_reauth', 'error', 'disconnected']),
+  zendeskUser: z.string().nullable(),
+  webhookRegistered: z.boolean(),
+  createdAt: z.string(),
+  lastSyncedAt: z.string().nullable(),
+  error: z.object({ message: z.string(), at: z.string().nullable() }).nullable(),
+});
+
+/** What the API shows of a connection: never a credential or a secret. */
+export function viewConnection(connection: Connection): z.infer<typeof connectionView> {
+  return {
+    id: connection.id,
+    subdomain: connection.subdomain,
+    method: connection.authMethod,
+    status: connection.status,
+    zendeskUser: connection.zendeskUserEmail,
+    webhookRegistered: connection.webhookId !== null,
+    createdAt: connection.createdAt.toISOString(),
+    lastSyncedAt: connection.lastSyncedAt?.toISOString() ?? null,
+    error: connection.lastError ? { message: connection.lastError, at: connection.lastErrorAt?.toISOString() ?? null } : null,
+  };
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function callbackPage(title: string, message: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} - CSCX</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; line-height: 1.5">
+<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><p><a href="/">Back to CSCX</a></p></body></html>`;
+}
+
+export function connectionRoutes(deps: Deps): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      '/api/integrations/zendesk/connect',
+      {
+        config: { roles: ['admin'] },
+        schema: {
+          body: connectBody,
+          response: { 200: z.object({ authorizeUrl: z.string() }), 201: z.object({ connection: connectionView }) },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body;
+        const user = request.user!;
+        if (body.method === 'oauth') return reply.status(200).send(await startOAuth(deps, user, body));
+        const connection = await connectWithApiToken(deps, user, body);
+        return reply.status(201).send({ connection: viewConnection(connection) });
+      },
+    );
+
+    app.get(
+      '/api/integrations/zendesk/callback',
+      {
+        // Guarded by the single-use state it carries, not by a session: Zendesk redirects here.
+        config: { public: true },
+        schema: {
+          querystring: z.object({ state: z.string().optional(), code: z.string().optional(), error: z.string().optional(), error_description: z.string().optional() }),
+        },
+      },
+      async (request, reply) => {
+        try {
+          const connection = await completeOAuth(deps, request.query);
+          return reply.redirect(`/?zendesk=connected&subdomain=${encodeURIComponent(connection.subdomain)}`, 302);
+        } catch (error) {
+          if (!(error instanceof OAuthCallbackError)) throw error;
+          return reply.status(error.status).type('text/html; charset=utf-8').send(callbackPage(error.title, error.message));
+        }
+      },
+    );
+
+    app.get(
+      '/api/integrations/zendesk/connections',
+      { config: { roles: ['admin', 'leader'] }, schema: { response: { 200: z.object({ connections: z.array(connectionView) }) } } },
+      async () => ({ connections: (await listConnections(deps.db)).map(viewConnection) }),
+    );
+
+    app.delete(
+      '/api/integrations/zendesk/connections/:id',
+      {
+        config: { roles: ['admin'] },
+        schema: {
+          params: z.object({ id: z.uuid('is not a connection id') }),
+          querystring: z.object({ purge: z.enum(['true', 'false']).default('false') }),
+          response: { 200: z.object({ disconnected: z.string(), purged: z.boolean(), zendeskCleanup: z.array(z.string()) }) },
+        },
+      },
+      async (request) => {
+        const purge = request.query.purge === 'true';
+        const { zendeskCleanup } = await disconnect(deps, request.params.id, { purge });
+        return { disconnected: request.params.id, purged: purge, zendeskCleanup };
+      },
+    );
+  };
+}

@@ -1,0 +1,343 @@
+/**
+ * Connecting Zendesk subdomains: verify the credentials, register the webhook and the trigger that
+ * feeds it, store everything sealed; OAuth with PKCE and single-use state; keep OAuth tokens fresh;
+ * disconnect cleanly. Each connection is independent: its own credentials, webhook and errors.
+ */
+import { randomUUID } from 'node:crypto';
+import { publicUrl } from '../../config.ts';
+import type { Deps } from '../../deps.ts';
+import { AppError } from '../../lib/errors.ts';
+import { generateToken, hashToken } from '../../lib/tokens.ts';
+import { createTicketTrigger, createWebhook, deleteTrigger, deleteWebhook, getMe, getWebhookSigningSecret } from '../../zendesk/api.ts';
+import { ZendeskClient, type ZendeskCredentials } from '../../zendesk/client.ts';
+import { ZendeskError } from '../../zendesk/errors.ts';
+import { authorizeUrl, createPkcePair, exchangeCode, refreshTokens, revokeCurrentToken, type OAuthClientSettings } from '../../zendesk/oauth.ts';
+import type { OAuthTokenResponse } from '../../zendesk/schemas.ts';
+import { normalizeSubdomain, zendeskBaseUrl } from '../../zendesk/url.ts';
+import type { User } from '../users/users.repo.ts';
+import {
+  consumeOAuthState,
+  deleteConnection,
+  findConnection,
+  findConnectionBySubdomain,
+  findConnectionForUpdate,
+  insertOAuthState,
+  markDisconnected,
+  saveActiveConnection,
+  setConnectionStatus,
+  updateOAuthCredentials,
+  type Connection,
+} from './connections.repo.ts';
+
+export const OAUTH_STATE_TTL_SECONDS = 10 * 60;
+/** Refresh an expiring access token when it has less than this left. */
+export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+
+type StoredCredentials =
+  | { method: 'api_token'; email: string; apiToken: string }
+  | { method: 'oauth'; accessToken: string; refreshToken: string | null };
+
+export function webhookEndpoint(deps: Deps, connectionId: string): string {
+  return `${publicUrl(deps.config)}/api/integrations/zendesk/webhook?connection=${connectionId}`;
+}
+
+export function oauthRedirectUri(deps: Deps): string {
+  return `${publicUrl(deps.config)}/api/integrations/zendesk/callback`;
+}
+
+function oauthSettings(deps: Deps): OAuthClientSettings {
+  const { ZENDESK_OAUTH_CLIENT_ID: clientId, ZENDESK_OAUTH_CLIENT_SECRET: clientSecret } = deps.config;
+  if (!clientId || !clientSecret) {
+    throw new AppError(
+      'unprocessable',
+      'OAuth is not configured on this server: set ZENDESK_OAUTH_CLIENT_ID and ZENDESK_OAUTH_CLIENT_SECRET (see the README), or connect with an API token',
+    );
+  }
+  return { clientId, clientSecret, redirectUri: oauthRedirectUri(deps) };
+}
+
+const credentialsContext = (id: string) => `zendesk_connections/${id}/credentials`;
+const webhookSecretContext = (id: string) => `zendesk_connections/${id}/webhook_secret`;
+const verifierContext = (stateHash: string) => `oauth_states/${stateHash}/code_verifier`;
+
+function parseSubdomain(input: string): string {
+  const subdomain = normalizeSubdomain(input);
+  if (!subdomain) {
+    throw new AppError('validation_failed', `"${input}" is not a Zendesk subdomain: give acme, acme.zendesk.com or https://acme.zendesk.com`, [
+      { field: 'subdomain', message: 'is not a Zendesk subdomain' },
+    ]);
+  }
+  return subdomain;
+}
+
+/** A connected subdomain may be connected again only when it is not working (re-authorization). */
+async function refuseIfConnected(deps: Deps, subdomain: string): Promise<void> {
+  const existing = await findConnectionBySubdomain(deps.db, subdomain);
+  if (existing?.status === 'active') {
+    throw new AppError('conflict', `${subdomain} is already connected (connection ${existing.id}); disconnect it first to connect it again`);
+  }
+}
+
+/** Turns what Zendesk said at connect time into an error an admin can act on. */
+function connectError(subdomain: string, error: unknown, what: string): AppError {
+  if (!(error instanceof ZendeskError)) throw error;
+  switch (error.kind) {
+    case 'unauthorized':
+      return new AppError('unprocessable', `Zendesk refused the ${what} for ${subdomain}: check the email and the token, and that the token is active`);
+    case 'forbidden':
+      return new AppError('unprocessable', `the Zendesk user for ${subdomain} may not do this: connect with a Zendesk admin`);
+    case 'not_found':
+      return new AppError('unprocessable', `there is no Zendesk account at the subdomain ${subdomain}: check the spelling`);
+    case 'unreachable':
+    case 'server_error':
+    case 'rate_limited':
+      return new AppError('upstream_failed', `could not reach Zendesk for ${subdomain} (${error.message}); try again in a minute`);
+    default:
+      return new AppError('upstream_failed', `Zendesk answered ${subdomain} unexpectedly: ${error.message}`);
+  }
+}
+
+function clientWith(deps: Deps, subdomain: string, credentials: ZendeskCredentials): ZendeskClient {
+  return new ZendeskClient({ baseUrl: zendeskBaseUrl(deps.config.ZENDESK_URL_TEMPLATE, subdomain), credentials: () => credentials, retry: { attempts: 3 } });
+}
+
+/**
+ * Verifies the credentials (users/me), registers our webhook and the trigger that feeds it, reads
+ * the signing secret, and stores it all sealed. If storing fails, what was created in Zendesk is
+ * removed again, so that a failed connect leaves nothing behind on either side.
+ */
+async function establish(
+  deps: Deps,
+  admin: User,
+  subdomain: string,
+  credentials: ZendeskCredentials,
+  stored: StoredCredentials,
+  tokens: OAuthTokenResponse | null,
+): Promise<Connection> {
+  const client = clientWith(deps, subdomain, credentials);
+  const what = stored.method === 'api_token' ? 'email and API token' : 'authorization';
+  let me;
+  try {
+    me = await getMe(client);
+  } catch (error) {
+    throw connectError(subdomain, error, what);
+  }
+  if (me.role !== undefined && me.role !== 'admin') {
+    throw new AppError('unprocessable', `${me.email ?? 'this Zendesk user'} is a Zendesk ${me.role}; the export and webhook APIs need a Zendesk admin`);
+  }
+  const id = (await findConnectionBySubdomain(deps.db, subdomain))?.id ?? randomUUID();
+  let webhookId: string | undefined;
+  let triggerId: number | undefined;
+  try {
+    webhookId = await createWebhook(client, { name: `CSCX ticket sync (${subdomain})`, endpoint: webhookEndpoint(deps, id) });
+    const secret = await getWebhookSigningSecret(client, webhookId);
+    triggerId = await createTicketTrigger(client, { title: 'CSCX: notify on ticket create and update', webhookId });
+    const now = Date.now();
+    return await saveActiveConnection(deps.db, {
+      id,
+      subdomain,
+      authMethod: stored.method,
+      createdBy: admin.id,
+      credentialsSealed: deps.secrets.seal(JSON.stringify(stored), credentialsContext(id)),
+      accessTokenExpiresAt: tokens?.expires_in ? new Date(now + tokens.expires_in * 1000) : null,
+      refreshTokenExpiresAt: tokens?.refresh_token_expires_in ? new Date(now + tokens.refresh_token_expires_in * 1000) : null,
+      oauthScope: tokens?.scope ?? null,
+      zendeskUserId: me.id,
+      zendeskUserEmail: me.email ?? null,
+      webhookId,
+      triggerId,
+      webhookSecretSealed: deps.secrets.seal(secret, webhookSecretContext(id)),
+    });
+  } catch (error) {
+    await removeFromZendesk(deps, client, subdomain, webhookId, triggerId);
+    throw error instanceof ZendeskError ? connectError(subdomain, error, what) : error;
+  }
+}
+
+async function removeFromZendesk(deps: Deps, client: ZendeskClient, subdomain: string, webhookId?: string | null, triggerId?: number | null): Promise<string[]> {
+  const problems: string[] = [];
+  // The trigger first: a trigger pointing at a deleted webhook would fail on every ticket.
+  if (triggerId) await deleteTrigger(client, triggerId).catch((e: Error) => problems.push(`trigger ${triggerId}: ${e.message}`));
+  if (webhookId) await deleteWebhook(client, webhookId).catch((e: Error) => problems.push(`webhook ${webhookId}: ${e.message}`));
+  if (problems.length) deps.logger.warn({ subdomain, problems }, 'could not remove our webhook or trigger from Zendesk');
+  return problems;
+}
+
+export async function connectWithApiToken(deps: Deps, admin: User, input: { subdomain: string; email: string; apiToken: string }): Promise<Connection> {
+  const subdomain = parseSubdomain(input.subdomain);
+  await refuseIfConnected(deps, subdomain);
+  const credentials = { method: 'api_token' as const, email: input.email.trim(), apiToken: input.apiToken.trim() };
+  return establish(deps, admin, subdomain, credentials, credentials, null);
+}
+
+/** Starts the OAuth flow: answers the Zendesk URL to send the admin to. */
+export async function startOAuth(deps: Deps, admin: User, input: { subdomain: string }): Promise<{ authorizeUrl: string }> {
+  const subdomain = parseSubdomain(input.subdomain);
+  const settings = oauthSettings(deps);
+  await refuseIfConnected(deps, subdomain);
+  const state = generateToken('st');
+  const stateHash = hashToken(state);
+  const pkce = createPkcePair();
+  await insertOAuthState(deps.db, {
+    stateHash,
+    userId: admin.id,
+    subdomain,
+    codeVerifierSealed: deps.secrets.seal(pkce.verifier, verifierContext(stateHash)),
+    ttlSeconds: OAUTH_STATE_TTL_SECONDS,
+  });
+  return { authorizeUrl: authorizeUrl(zendeskBaseUrl(deps.config.ZENDESK_URL_TEMPLATE, subdomain), settings, state, pkce.challenge) };
+}
+
+export class OAuthCallbackError extends Error {
+  constructor(
+    readonly title: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Finishes the OAuth flow from Zendesk's redirect (code, or error when the admin denied). */
+export async function completeOAuth(
+  deps: Deps,
+  query: { state?: string; code?: string; error?: string; error_description?: string },
+): Promise<Connection> {
+  if (!query.state) throw new OAuthCallbackError('Missing state', 'This link has no state parameter. Start the connection again from Settings.', 400);
+  const stateHash = hashToken(query.state);
+  const state = await consumeOAuthState(deps.db, stateHash);
+  if (state === 'unknown') throw new OAuthCallbackError('Unknown authorization', 'This authorization was not started here. Start the connection again from Settings.', 400);
+  if (state === 'used') throw new OAuthCallbackError('Authorization already used', 'This authorization link was already used. Start the connection again from Settings.', 400);
+  if (state.expired) throw new OAuthCallbackError('Authorization expired', 'This authorization is older than 10 minutes. Start the connection again from Settings.', 400);
+  if (query.error) {
+    const said = query.error_description ? `${query.error_description} (${query.error})` : query.error;
+    throw new OAuthCallbackError('Zendesk did not authorize CSCX', `Zendesk said: ${said}. Nothing was connected.`, 400);
+  }
+  if (!query.code) throw new OAuthCallbackError('Missing code', 'Zendesk sent no authorization code. Start the connection again from Settings.', 400);
+  const admin = await deps.db
+    .query<{ id: string; email: string; name: string; role: 'admin' }>(`SELECT id, email, name, role FROM users WHERE id = $1 AND role = 'admin'`, [state.userId])
+    .then((r) => r.rows[0]);
+  if (!admin) throw new OAuthCallbackError('Not allowed', 'The CSCX user who started this authorization is no longer an admin.', 403);
+
+  const baseUrl = zendeskBaseUrl(deps.config.ZENDESK_URL_TEMPLATE, state.subdomain);
+  const verifier = deps.secrets.open(state.codeVerifierSealed, verifierContext(stateHash));
+  let tokens: OAuthTokenResponse;
+  try {
+    tokens = await exchangeCode(baseUrl, oauthSettings(deps), query.code, verifier);
+  } catch (error) {
+    if (error instanceof ZendeskError) throw new OAuthCallbackError('Zendesk refused the authorization', `${error.message}. Start the connection again from Settings.`, 502);
+    throw error;
+  }
+  const stored: StoredCredentials = { method: 'oauth', accessToken: tokens.access_token, refreshToken: tokens.refresh_token ?? null };
+  try {
+    return await establish(deps, admin, state.subdomain, { method: 'oauth', accessToken: tokens.access_token }, stored, tokens);
+  } catch (error) {
+    if (error instanceof AppError) throw new OAuthCallbackError('Could not connect Zendesk', error.message, error.status);
+    throw error;
+  }
+}
+
+function openCredentials(deps: Deps, connection: Connection & { credentialsSealed: string | null }): StoredCredentials {
+  if (!connection.credentialsSealed) throw new AppError('conflict', `the connection to ${connection.subdomain} has no credentials (it was disconnected)`);
+  return JSON.parse(deps.secrets.open(connection.credentialsSealed, credentialsContext(connection.id))) as StoredCredentials;
+}
+
+/**
+ * Refreshes the OAuth tokens of a connection, one replica at a time (row lock). If another
+ * replica refreshed while we waited, its fresh token is used as is. A refused refresh marks the
+ * connection needs_reauth: syncing pauses and the admins see why; no retry storm follows.
+ */
+export async function refreshConnectionTokens(deps: Deps, connectionId: string, staleAccessToken: string | null): Promise<string | null> {
+  const outcome = await deps.db.transaction(async (tx) => {
+    const connection = await findConnectionForUpdate(tx, connectionId);
+    if (!connection || connection.status === 'disconnected') return { token: null, failure: null };
+    const credentials = openCredentials(deps, connection);
+    if (credentials.method !== 'oauth') return { token: null, failure: null };
+    const stillFresh = connection.accessTokenExpiresAt === null || connection.accessTokenExpiresAt.getTime() - Date.now() > REFRESH_MARGIN_MS;
+    if (credentials.accessToken !== staleAccessToken && stillFresh) return { token: credentials.accessToken, failure: null };
+    if (!credentials.refreshToken) return { token: null, failure: 'Zendesk refused the access token and issued no refresh token: reconnect with OAuth' };
+    try {
+      const tokens = await refreshTokens(zendeskBaseUrl(deps.config.ZENDESK_URL_TEMPLATE, connection.subdomain), oauthSettings(deps), credentials.refreshToken);
+      const now = Date.now();
+      const next: StoredCredentials = { method: 'oauth', accessToken: tokens.access_token, refreshToken: tokens.refresh_token ?? credentials.refreshToken };
+      await updateOAuthCredentials(tx, connectionId, {
+        credentialsSealed: deps.secrets.seal(JSON.stringify(next), credentialsContext(connectionId)),
+        accessTokenExpiresAt: tokens.expires_in ? new Date(now + tokens.expires_in * 1000) : null,
+        refreshTokenExpiresAt: tokens.refresh_token_expires_in ? new Date(now + tokens.refresh_token_expires_in * 1000) : null,
+      });
+      return { token: tokens.access_token, failure: null };
+    } catch (error) {
+      if (error instanceof ZendeskError && !error.retryable) return { token: null, failure: `Zendesk refused to refresh the OAuth token (${error.message}): reconnect with OAuth` };
+      throw error;
+    }
+  });
+  if (outcome.failure) {
+    await setConnectionStatus(deps.db, connectionId, 'needs_reauth', outcome.failure);
+    deps.logger.warn({ connectionId, reason: outcome.failure }, 'Zendesk connection needs re-authorization');
+  }
+  return outcome.token;
+}
+
+/**
+ * A Zendesk client acting for a connection. OAuth tokens are refreshed before they expire and
+ * once on a 401; a connection that needs re-authorization gives no client.
+ */
+export async function zendeskClientFor(deps: Deps, connectionId: string): Promise<ZendeskClient> {
+  const connection = await findConnection(deps.db, connectionId);
+  if (!connection) throw new AppError('not_found', `no Zendesk connection ${connectionId}`);
+  if (connection.status !== 'active') {
+    throw new AppError('conflict', `the connection to ${connection.subdomain} is ${connection.status.replace('_', ' ')}${connection.lastError ? `: ${connection.lastError}` : ''}`);
+  }
+  const stored = openCredentials(deps, connection);
+  const baseUrl = zendeskBaseUrl(deps.config.ZENDESK_URL_TEMPLATE, connection.subdomain);
+  if (stored.method === 'api_token') return new ZendeskClient({ baseUrl, credentials: () => stored });
+
+  let accessToken = stored.accessToken;
+  let expiresAt = connection.accessTokenExpiresAt;
+  const refresh = async (): Promise<boolean> => {
+    const token = await refreshConnectionTokens(deps, connectionId, accessToken);
+    if (!token) return false;
+    accessToken = token;
+    expiresAt = (await findConnection(deps.db, connectionId))?.accessTokenExpiresAt ?? null;
+    return true;
+  };
+  return new ZendeskClient({
+    baseUrl,
+    credentials: async () => {
+      if (expiresAt && expiresAt.getTime() - Date.now() < REFRESH_MARGIN_MS && !(await refresh())) {
+        throw new ZendeskError('unauthorized', `the OAuth token for ${connection.subdomain} expired and could not be refreshed`);
+      }
+      return { method: 'oauth', accessToken };
+    },
+    onUnauthorized: refresh,
+  });
+}
+
+/** The webhook signing secret of a connection, for verifying deliveries. */
+export async function webhookSecretFor(deps: Deps, connectionId: string): Promise<string | null> {
+  const connection = await findConnection(deps.db, connectionId);
+  if (!connection?.webhookSecretSealed || connection.status === 'disconnected') return null;
+  return deps.secrets.open(connection.webhookSecretSealed, webhookSecretContext(connectionId));
+}
+
+/**
+ * Disconnects: removes our trigger and webhook from Zendesk, revokes the OAuth token, forgets the
+ * credentials. Ticket data is kept (status disconnected) or purged with the connection.
+ */
+export async function disconnect(deps: Deps, connectionId: string, options: { purge: boolean }): Promise<{ zendeskCleanup: string[] }> {
+  const connection = await findConnection(deps.db, connectionId);
+  if (!connection) throw new AppError('not_found', `no Zendesk connection ${connectionId}`);
+  let problems: string[] = [];
+  if (connection.credentialsSealed) {
+    const stored = openCredentials(deps, connection);
+    const credentials: ZendeskCredentials = stored.method === 'api_token' ? stored : { method: 'oauth', accessToken: stored.accessToken };
+    const client = clientWith(deps, connection.subdomain, credentials);
+    problems = await removeFromZendesk(deps, client, connection.subdomain, connection.webhookId, connection.triggerId);
+    if (stored.method === 'oauth') {
+      await revokeCurrentToken(client.baseUrl, stored.accessToken).catch((e: Error) => problems.push(`token revocation: ${e.message}`));
+    }
+  }
+  if (options.purge) await deleteConnection(deps.db, connectionId);
+  else await markDisconnected(deps.db, connectionId);
+  return { zendeskCleanup: problems };
+}
