@@ -1,0 +1,18 @@
+/**
+ * `npm run bench`: runs every benchmark and prints each figure on its own line, as
+ * `name: value unit`. Benchmarks report; they never pass or fail on a timing.
+ * `npm run bench -- emulator` runs only the benchmarks whose name contains "emulator".
+ */
+import { benchEmulator } from './emulator.bench.ts';
+
+type Figures = Record<string, number | string>;
+
+const benchmarks: Array<{ name: string; run: () => Promise<Figures> }> = [{ name: 'emulator', run: benchEmulator }];
+
+const filter = process.argv[2];
+for (const { name, run } of benchmarks) {
+  if (filter && !name.includes(filter)) continue;
+  console.log(`== ${name}`);
+  const figures = await run();
+  for (const [figure, value] of Object.entries(figures)) console.log(`${figure}: ${value}`);
+}

@@ -1,0 +1,243 @@
+/**
+ * Connecting Zendesk end to end, against the local Zendesk emulator: API token and OAuth (PKCE,
+ * single-use state, deny, refresh, revocation), two subdomains side by side, disconnect, and no
+ * secret in clear in the database.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../../emulator/app.ts';
+import type { Deps } from '../../deps.ts';
+import { buildApp } from '../../http/app.ts';
+import { createTestDeps } from '../../test-deps.ts';
+import { createApiKey, createUser } from '../users/auth.service.ts';
+import { findConnection } from './connections.repo.ts';
+import { zendeskClientFor } from './connections.service.ts';
+
+const API_TOKEN = 'emulator-api-token-1';
+const CLIENT_SECRET = 'emulator-client-secret-1';
+
+describe('connecting Zendesk (against the emulator)', () => {
+  let zendesk: RunningEmulator;
+  let deps: Deps;
+  let destroy: () => Promise<void>;
+  let app: FastifyInstance;
+  let adminKey: string;
+  let csmKey: string;
+
+  beforeAll(async () => {
+    zendesk = await startEmulator({ port: 0, subdomains: ['acme', 'globex', 'initech'], tickets: 20, users: 30, organizations: 5, apiToken: API_TOKEN, oauthClientSecret: CLIENT_SECRET });
+    ({ deps, destroy } = await createTestDeps({
+      ZENDESK_URL_TEMPLATE: `${zendesk.url}/{subdomain}`,
+      PUBLIC_URL: 'http://127.0.0.1:9',
+      ZENDESK_OAUTH_CLIENT_ID: 'cscx',
+      ZENDESK_OAUTH_CLIENT_SECRET: CLIENT_SECRET,
+    }));
+    app = await buildApp(deps);
+    const admin = await createUser(deps.db, { email: 'admin@cscx.test', name: 'Admin', role: 'admin', password: null });
+    adminKey = (await createApiKey(deps.db, admin.id, 'test')).key;
+    const csm = await createUser(deps.db, { email: 'csm@cscx.test', name: 'CSM', role: 'csm', password: null });
+    csmKey = (await createApiKey(deps.db, csm.id, 'test')).key;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await zendesk?.close();
+    await destroy?.();
+  });
+
+  const asAdmin = { authorization: () => `Bearer ${adminKey}` };
+  const connect = (payload: object) => app.inject({ method: 'POST', url: '/api/integrations/zendesk/connect', headers: { authorization: asAdmin.authorization() }, payload });
+  const zendeskGet = async (subdomain: string, path: string) => {
+    const response = await fetch(`${zendesk.url}/${subdomain}${path}`, { headers: { authorization: `Basic ${Buffer.from(`admin@example.com/token:${API_TOKEN}`).toString('base64')}` } });
+    return (await response.json()) as Record<string, unknown>;
+  };
+
+  describe('with an API token', () => {
+    it('refuses a wrong token, an unknown subdomain, an unreachable Zendesk and a bad subdomain, each with its own message, storing nothing', async () => {
+      const wrong = await connect({ method: 'api_token', subdomain: 'acme', email: 'admin@example.com', apiToken: 'wrong' });
+      expect(wrong.statusCode).toBe(422);
+      expect(wrong.json().error.message).toMatch(/Zendesk refused the email and API token for acme/);
+
+      const unknown = await connect({ method: 'api_token', subdomain: 'nosuchco', email: 'admin@example.com', apiToken: API_TOKEN });
+      expect(unknown.statusCode).toBe(422);
+      expect(unknown.json().error.message).toMatch(/there is no Zendesk account at the subdomain nosuchco/);
+
+      const bad = await connect({ method: 'api_token', subdomain: 'acme.example.com', email: 'admin@example.com', apiToken: API_TOKEN });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.message).toMatch(/is not a Zendesk subdomain/);
+
+      const offline = await createTestDeps({ ZENDESK_URL_TEMPLATE: 'http://127.0.0.1:9/{subdomain}' });
+      const offlineApp = await buildApp(offline.deps);
+      const admin = await createUser(offline.deps.db, { email: 'a@cscx.test', name: 'A', role: 'admin', password: null });
+      const key = (await createApiKey(offline.deps.db, admin.id, 't')).key;
+      const unreachable = await offlineApp.inject({
+        method: 'POST',
+        url: '/api/integrations/zendesk/connect',
+        headers: { authorization: `Bearer ${key}` },
+        payload: { method: 'api_token', subdomain: 'acme', email: 'admin@example.com', apiToken: API_TOKEN },
+      });
+      expect(unreachable.statusCode).toBe(502);
+      expect(unreachable.json().error.message).toMatch(/could not reach Zendesk for acme/);
+      await offlineApp.close();
+      await offline.destroy();
+
+      const { rows } = await deps.db.query('SELECT * FROM zendesk_connections');
+      expect(rows).toHaveLength(0);
+    });
+
+    it('connects, registers a webhook and trigger in Zendesk, and refuses the same subdomain twice', async () => {
+      const response = await connect({ method: 'api_token', subdomain: 'https://acme.zendesk.com/', email: 'admin@example.com', apiToken: API_TOKEN });
+      expect(response.statusCode).toBe(201);
+      const connection = response.json().connection;
+      expect(connection).toMatchObject({ subdomain: 'acme', method: 'api_token', status: 'active', zendeskUser: 'admin@example.com', webhookRegistered: true, error: null });
+
+      const webhooks = (await zendeskGet('acme', '/api/v2/webhooks')).webhooks as Array<{ id: string; endpoint: string }>;
+      expect(webhooks.map((w) => w.endpoint)).toEqual([`http://127.0.0.1:9/api/integrations/zendesk/webhook?connection=${connection.id}`]);
+      const triggers = (await zendeskGet('acme', '/api/v2/triggers')).triggers as Array<{ actions: Array<{ field: string; value: unknown[] }> }>;
+      const ours = triggers.filter((t) => t.actions.some((a) => a.field === 'notification_webhook' && a.value[0] === webhooks[0]?.id));
+      expect(ours).toHaveLength(1);
+
+      const again = await connect({ method: 'api_token', subdomain: 'acme', email: 'admin@example.com', apiToken: API_TOKEN });
+      expect(again.statusCode).toBe(409);
+      expect(again.json().error.message).toMatch(/acme is already connected/);
+
+      const client = await zendeskClientFor(deps, connection.id);
+      const me = await client.request('GET', '/api/v2/users/me.json');
+      expect(me).toBeUndefined(); // no schema given: the call succeeded, body not needed
+    });
+  });
+
+  describe('with OAuth', () => {
+    async function authorize(subdomain: string): Promise<{ callback: URL }> {
+      const start = await connect({ method: 'oauth', subdomain });
+      expect(start.statusCode).toBe(200);
+      const authorizeUrl = new URL(start.json().authorizeUrl);
+      expect(authorizeUrl.origin + authorizeUrl.pathname).toBe(`${zendesk.url}/${subdomain}/oauth/authorizations/new`);
+      expect(authorizeUrl.searchParams.get('code_challenge_method')).toBe('S256');
+      const approval = await fetch(authorizeUrl, { redirect: 'manual' });
+      expect(approval.status).toBe(302);
+      return { callback: new URL(approval.headers.get('location') ?? '') };
+    }
+    const finish = (callback: URL) => app.inject({ method: 'GET', url: callback.pathname + callback.search });
+
+    it('completes the authorization-code flow with PKCE, and the state works once only', async () => {
+      const { callback } = await authorize('globex');
+      expect(callback.pathname).toBe('/api/integrations/zendesk/callback');
+      const done = await finish(callback);
+      expect(done.statusCode).toBe(302);
+      expect(done.headers.location).toBe('/?zendesk=connected&subdomain=globex');
+      const list = await app.inject({ method: 'GET', url: '/api/integrations/zendesk/connections', headers: { authorization: asAdmin.authorization() } });
+      const globex = list.json().connections.find((c: { subdomain: string }) => c.subdomain === 'globex');
+      expect(globex).toMatchObject({ method: 'oauth', status: 'active', webhookRegistered: true });
+
+      const reused = await finish(callback);
+      expect(reused.statusCode).toBe(400);
+      expect(reused.body).toMatch(/already used/);
+      const unknown = await app.inject({ method: 'GET', url: '/api/integrations/zendesk/callback?state=st_forged&code=abc' });
+      expect(unknown.statusCode).toBe(400);
+      expect(unknown.body).toMatch(/Unknown authorization/);
+    });
+
+    it('shows Zendesk\'s refusal plainly when the admin denies, and stores nothing', async () => {
+      await fetch(`${zendesk.url}/_emulator/oauth`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"decision":"deny"}' });
+      try {
+        const { callback } = await authorize('initech');
+        expect(callback.searchParams.get('error')).toBe('access_denied');
+        const page = await finish(callback);
+        expect(page.statusCode).toBe(400);
+        expect(page.body).toMatch(/Zendesk did not authorize CSCX/);
+        expect(page.body).toMatch(/access_denied/);
+      } finally {
+        await fetch(`${zendesk.url}/_emulator/oauth`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"decision":"approve"}' });
+      }
+      const { rows } = await deps.db.query(`SELECT 1 FROM zendesk_connections WHERE subdomain = 'initech'`);
+      expect(rows).toHaveLength(0);
+    });
+
+    it('refuses an expired state, and a code exchanged with the wrong PKCE verifier', async () => {
+      const expired = await authorize('initech');
+      await deps.db.query(`UPDATE oauth_states SET expires_at = now() - interval '1 second'`);
+      const late = await finish(expired.callback);
+      expect(late.statusCode).toBe(400);
+      expect(late.body).toMatch(/older than 10 minutes/);
+
+      const tampered = await authorize('initech');
+      const { rows } = await deps.db.query<{ state_hash: string }>('SELECT state_hash FROM oauth_states WHERE used_at IS NULL');
+      for (const row of rows) {
+        await deps.db.query('UPDATE oauth_states SET code_verifier_sealed = $2 WHERE state_hash = $1', [
+          row.state_hash,
+          deps.secrets.seal('a-verifier-that-does-not-match-the-challenge-0000', `oauth_states/${row.state_hash}/code_verifier`),
+        ]);
+      }
+      const refused = await finish(tampered.callback);
+      expect(refused.statusCode).toBe(502);
+      expect(refused.body).toMatch(/Zendesk refused the authorization/);
+      expect(refused.body).toMatch(/invalid_grant/);
+    });
+
+    it('refreshes an expired access token, and marks the connection needs_reauth when the refresh is refused', async () => {
+      const connection = (await deps.db.query<{ id: string }>(`SELECT id FROM zendesk_connections WHERE subdomain = 'globex'`)).rows[0]!;
+      const client = await zendeskClientFor(deps, connection.id);
+      await fetch(`${zendesk.url}/_emulator/oauth/expire-tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"subdomain":"globex"}' });
+      await client.request('GET', '/api/v2/users/me.json'); // 401, refresh, retry
+      expect((await findConnection(deps.db, connection.id))?.status).toBe('active');
+
+      await fetch(`${zendesk.url}/_emulator/oauth/expire-tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"subdomain":"globex","include_refresh_tokens":true}',
+      });
+      await expect(client.request('GET', '/api/v2/users/me.json')).rejects.toMatchObject({ kind: 'unauthorized' });
+      const after = await findConnection(deps.db, connection.id);
+      expect(after?.status).toBe('needs_reauth');
+      expect(after?.lastError).toMatch(/reconnect with OAuth/);
+      await expect(zendeskClientFor(deps, connection.id)).rejects.toThrow(/needs reauth/);
+    });
+  });
+
+  it('keeps every credential sealed: no secret in clear anywhere in the database', async () => {
+    const tables = ['zendesk_connections', 'oauth_states', 'api_keys', 'sessions', 'users'];
+    const dump = JSON.stringify(await Promise.all(tables.map((t) => deps.db.query(`SELECT * FROM ${t}`).then((r) => r.rows))));
+    expect(dump).not.toContain(API_TOKEN);
+    expect(dump).not.toContain(CLIENT_SECRET);
+    expect(dump).not.toContain(adminKey);
+    const secrets = [];
+    for (const subdomain of ['acme', 'globex']) {
+      const webhooks = (await zendeskGet(subdomain, '/api/v2/webhooks')).webhooks as Array<{ id: string }>;
+      for (const webhook of webhooks) {
+        const secret = await zendeskGet(subdomain, `/api/v2/webhooks/${webhook.id}/signing_secret`);
+        secrets.push((secret.signing_secret as { secret: string }).secret);
+      }
+    }
+    expect(secrets.length).toBeGreaterThan(0);
+    for (const secret of secrets) expect(dump).not.toContain(secret);
+    const listed = await app.inject({ method: 'GET', url: '/api/integrations/zendesk/connections', headers: { authorization: asAdmin.authorization() } });
+    for (const secret of [...secrets, API_TOKEN]) expect(listed.body).not.toContain(secret);
+  });
+
+  it('lets only admins connect or disconnect', async () => {
+    const asCsm = await app.inject({ method: 'POST', url: '/api/integrations/zendesk/connect', headers: { authorization: `Bearer ${csmKey}` }, payload: { method: 'oauth', subdomain: 'acme' } });
+    expect(asCsm.statusCode).toBe(403);
+  });
+
+  it('disconnects: removes our webhook and trigger from Zendesk, keeps or purges the tickets', async () => {
+    const acme = (await deps.db.query<{ id: string; webhook_id: string }>(`SELECT id, webhook_id FROM zendesk_connections WHERE subdomain = 'acme'`)).rows[0]!;
+    const response = await app.inject({ method: 'DELETE', url: `/api/integrations/zendesk/connections/${acme.id}`, headers: { authorization: asAdmin.authorization() } });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ disconnected: acme.id, purged: false, zendeskCleanup: [] });
+    const webhooks = (await zendeskGet('acme', '/api/v2/webhooks')).webhooks as Array<{ id: string }>;
+    expect(webhooks.map((w) => w.id)).not.toContain(acme.webhook_id);
+    const triggers = (await zendeskGet('acme', '/api/v2/triggers')).triggers as Array<{ actions: Array<{ value: unknown[] }> }>;
+    expect(triggers.filter((t) => t.actions.some((a) => a.value[0] === acme.webhook_id))).toHaveLength(0);
+    const kept = await findConnection(deps.db, acme.id);
+    expect(kept).toMatchObject({ status: 'disconnected', credentialsSealed: null, webhookSecretSealed: null });
+
+    // Connecting again after a disconnect re-authorizes the same connection (its tickets stay).
+    const again = await connect({ method: 'api_token', subdomain: 'acme', email: 'admin@example.com', apiToken: API_TOKEN });
+    expect(again.statusCode).toBe(201);
+    expect(again.json().connection.id).toBe(acme.id);
+
+    const purge = await app.inject({ method: 'DELETE', url: `/api/integrations/zendesk/connections/${acme.id}?purge=true`, headers: { authorization: asAdmin.authorization() } });
+    expect(purge.json()).toMatchObject({ purged: true });
+    expect(await findConnection(deps.db, acme.id)).toBeNull();
+  });
+});
