@@ -76,6 +76,8 @@ export interface Emulator {
   ctx: EmulatorContext;
   options: ResolvedOptions;
   store: EmulatorStore;
+  /** Resolves when no webhook delivery or retry is pending (at once without integrations). */
+  webhooksIdle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -250,6 +252,9 @@ async function assemble(options: EmulatorOptions): Promise<{ emulator: Emulator;
     ctx,
     options: resolved,
     store,
+    webhooksIdle: async () => {
+      await dispatcher?.idle();
+    },
     close: async () => {
       await dispatcher?.close();
       await app.close();

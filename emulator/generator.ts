@@ -17,6 +17,7 @@ import type {
   ZUser,
 } from './contract.ts';
 import { ChangeIndex, type IndexEntry } from './change-index.ts';
+import { userRecord } from './records.ts';
 import { CUSTOMER_ID_FIELD_ID, PRODUCT_AREA_FIELD_ID, idLayoutFor, type IdLayout } from './ids.ts';
 import { createRandom, hashString, type Random } from './random.ts';
 import { type AccountState, type TicketTimeline, type ZGroup, newTimeline, recordStatusChange } from './state.ts';
@@ -150,24 +151,8 @@ function generateDirectory(options: GeneratorOptions, random: Random, ids: IdLay
   const agentDomain = agentEmail.split('@')[1] ?? 'example.com';
   const staffCreated = isoSeconds(nowMs - 3 * TICKET_HISTORY_MS);
   let userIndex = 0;
-  const staff = (name: string, email: string, role: 'admin' | 'agent'): ZUser => ({
-    id: ids.user(++userIndex),
-    name,
-    email,
-    role,
-    organization_id: null,
-    active: true,
-    verified: true,
-    suspended: false,
-    time_zone: 'UTC',
-    locale: 'en-US',
-    tags: [],
-    user_fields: {},
-    external_id: null,
-    phone: null,
-    created_at: staffCreated,
-    updated_at: staffCreated,
-  });
+  const staff = (name: string, email: string, role: 'admin' | 'agent'): ZUser =>
+    userRecord({ id: ids.user(++userIndex), name, email, role, created_at: staffCreated });
   const localPart = agentEmail.split('@')[0] ?? 'admin';
   const admin = staff(localPart.charAt(0).toUpperCase() + localPart.slice(1), agentEmail, 'admin');
   const agents: ZUser[] = [];

@@ -14,6 +14,7 @@ import type {
   ZUser,
 } from './contract.ts';
 import { ZendeskHttpError, recordInvalid } from './errors.ts';
+import { userRecord } from './records.ts';
 import { type AccountState, newTimeline, recordStatusChange } from './state.ts';
 import type { NewRequester, TicketChanges } from './ticket-input.ts';
 import { isoSeconds, unixSeconds } from './time.ts';
@@ -74,24 +75,15 @@ export class EmulatorStore {
     // New users join the organization that lists their email domain in `domain_names`
     // (Zendesk's automatic user-to-organization mapping by domain).
     const organization = [...state.account.organizations.values()].find((org) => org.domain_names.includes(domain));
-    const user: ZUser = {
+    const user = userRecord({
       id: state.ids.user(state.next.user++),
       name: requester.name ?? requester.email.split('@')[0] ?? requester.email,
       email: requester.email.toLowerCase(),
       role: 'end-user',
       organization_id: organization?.id ?? null,
-      active: true,
       verified: false,
-      suspended: false,
-      time_zone: 'UTC',
-      locale: 'en-US',
-      tags: [],
-      user_fields: {},
-      external_id: null,
-      phone: null,
       created_at: now,
-      updated_at: now,
-    };
+    });
     state.account.users.set(user.id, user);
     state.usersByEmail.set(user.email as string, user);
     state.userIndex = null;

@@ -10,7 +10,9 @@
 import type { EmulatorClock } from './contract.ts';
 import type { DeliveryLog, DeliverySource, DeliveryStatus } from './webhook-delivery-log.ts';
 import { DELIVERY_TIMEOUT_SECONDS, parseRetryAfter, retryDelaySeconds, type AttemptOutcome } from './webhook-retry-policy.ts';
-import { seededRandom, type Random } from './webhook-rng.ts';
+import { mulberry32 } from './random.ts';
+
+type Random = () => number;
 import { isoSeconds, signWebhookRequest } from './webhook-signing.ts';
 import type { WebhookRecord } from './webhook-store.ts';
 
@@ -91,7 +93,7 @@ export class WebhookDeliverer {
 
   constructor(private readonly deps: WebhookDelivererDeps) {
     this.faultShares = { ...deps.faults };
-    this.random = seededRandom(deps.seed);
+    this.random = mulberry32(deps.seed);
     this.fetchImpl = deps.fetch ?? fetch;
   }
 
@@ -102,7 +104,7 @@ export class WebhookDeliverer {
   /** Changes the fault shares; a new seed restarts the random sequence. */
   setFaults(faults: FaultShares, seed?: number): void {
     this.faultShares = { ...faults };
-    if (seed !== undefined) this.random = seededRandom(seed);
+    if (seed !== undefined) this.random = mulberry32(seed);
   }
 
   /** Queues a delivery, subject to the fault shares. */

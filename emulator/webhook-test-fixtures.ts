@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Account, EmulatorClock, EmulatorContext, OAuthVerifier, TicketChangeEvent, ZTicket, ZUser } from './contract.ts';
 import { createWebhookDispatcher } from './webhooks.ts';
+import { userRecord } from './records.ts';
 
 export interface FakeClock extends EmulatorClock {
   advance(seconds: number): void;
@@ -28,22 +29,7 @@ export function fakeClock(options: { startIso?: string; msPerSecond?: number } =
 }
 
 function user(partial: Partial<ZUser> & Pick<ZUser, 'id' | 'name' | 'role'>): ZUser {
-  return {
-    email: null,
-    organization_id: null,
-    active: true,
-    verified: true,
-    suspended: false,
-    time_zone: 'UTC',
-    locale: 'en-US',
-    tags: [],
-    user_fields: {},
-    external_id: null,
-    phone: null,
-    created_at: '2024-01-01T00:00:00Z',
-    updated_at: '2024-01-01T00:00:00Z',
-    ...partial,
-  };
+  return userRecord({ created_at: '2024-01-01T00:00:00Z', ...partial });
 }
 
 export function sampleTicket(partial: Partial<ZTicket> = {}): ZTicket {
