@@ -3,15 +3,19 @@
  * single-use state, deny, refresh, revocation), two subdomains side by side, disconnect, and no
  * secret in clear in the database.
  */
+import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../emulator/app.ts';
 import type { Deps } from '../../deps.ts';
 import { buildApp } from '../../http/app.ts';
+import { createLogger } from '../../lib/logger.ts';
+import { addKey, createSecretBox, type Keyring } from '../../lib/secret-box.ts';
 import { createTestDeps } from '../../test-deps.ts';
 import { createApiKey, createUser } from '../users/auth.service.ts';
 import { findConnection } from './connections.repo.ts';
 import { zendeskClientFor } from './connections.service.ts';
+import { resealSecrets } from './sealed-columns.ts';
 
 const API_TOKEN = 'emulator-api-token-1';
 const CLIENT_SECRET = 'emulator-client-secret-1';
@@ -19,19 +23,33 @@ const CLIENT_SECRET = 'emulator-client-secret-1';
 describe('connecting Zendesk (against the emulator)', () => {
   let zendesk: RunningEmulator;
   let deps: Deps;
+  let keyring: Keyring;
   let destroy: () => Promise<void>;
   let app: FastifyInstance;
   let adminKey: string;
   let csmKey: string;
+  let logs = '';
+  /** Webhook signing secrets read from the emulator, to look for in the logs at the end. */
+  const signingSecrets: string[] = [];
 
   beforeAll(async () => {
     zendesk = await startEmulator({ port: 0, subdomains: ['acme', 'globex', 'initech'], tickets: 20, users: 30, organizations: 5, apiToken: API_TOKEN, oauthClientSecret: CLIENT_SECRET });
-    ({ deps, destroy } = await createTestDeps({
+    ({ deps, keyring, destroy } = await createTestDeps({
       ZENDESK_URL_TEMPLATE: `${zendesk.url}/{subdomain}`,
       PUBLIC_URL: 'http://127.0.0.1:9',
       ZENDESK_OAUTH_CLIENT_ID: 'cscx',
       ZENDESK_OAUTH_CLIENT_SECRET: CLIENT_SECRET,
     }));
+    // Everything logged, at the most verbose level, is kept to be scanned for secrets at the end.
+    deps.logger = createLogger(
+      'trace',
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          logs += chunk.toString();
+          done();
+        },
+      }),
+    );
     app = await buildApp(deps);
     const admin = await createUser(deps.db, { email: 'admin@cscx.test', name: 'Admin', role: 'admin', password: null });
     adminKey = (await createApiKey(deps.db, admin.id, 'test')).key;
@@ -174,6 +192,16 @@ describe('connecting Zendesk (against the emulator)', () => {
       expect(refused.body).toMatch(/invalid_grant/);
     });
 
+    it('refreshes an access token before it expires', async () => {
+      const connection = (await deps.db.query<{ id: string; credentials_sealed: string }>(`SELECT id, credentials_sealed FROM zendesk_connections WHERE subdomain = 'globex'`)).rows[0]!;
+      await deps.db.query(`UPDATE zendesk_connections SET access_token_expires_at = now() + interval '1 minute' WHERE id = $1`, [connection.id]);
+      const client = await zendeskClientFor(deps, connection.id);
+      await client.request('GET', '/api/v2/users/me.json');
+      const after = (await deps.db.query<{ credentials_sealed: string; access_token_expires_at: Date }>(`SELECT credentials_sealed, access_token_expires_at FROM zendesk_connections WHERE id = $1`, [connection.id])).rows[0]!;
+      expect(after.credentials_sealed).not.toBe(connection.credentials_sealed);
+      expect(after.access_token_expires_at.getTime()).toBeGreaterThan(Date.now() + 10 * 60_000);
+    });
+
     it('refreshes an expired access token, and marks the connection needs_reauth when the refresh is refused', async () => {
       const connection = (await deps.db.query<{ id: string }>(`SELECT id FROM zendesk_connections WHERE subdomain = 'globex'`)).rows[0]!;
       const client = await zendeskClientFor(deps, connection.id);
@@ -209,9 +237,28 @@ describe('connecting Zendesk (against the emulator)', () => {
       }
     }
     expect(secrets.length).toBeGreaterThan(0);
+    signingSecrets.push(...secrets);
     for (const secret of secrets) expect(dump).not.toContain(secret);
     const listed = await app.inject({ method: 'GET', url: '/api/integrations/zendesk/connections', headers: { authorization: asAdmin.authorization() } });
     for (const secret of [...secrets, API_TOKEN]) expect(listed.body).not.toContain(secret);
+  });
+
+  it('rotates keys: re-sealed secrets open with the new key only, and the connection keeps working', async () => {
+    // The new keyring keeps the old key (to open old values) and seals with the new one.
+    const rotatedBox = createSecretBox(addKey(keyring, 'next'));
+    const oldOnlyBox = deps.secrets;
+    const result = await resealSecrets(deps.db, rotatedBox);
+    expect(result.total).toBeGreaterThan(0);
+    expect(result.resealed).toBe(result.total);
+    expect(await resealSecrets(deps.db, rotatedBox)).toEqual({ resealed: 0, total: result.total });
+    const { rows } = await deps.db.query<{ id: string; credentials_sealed: string | null }>(`SELECT id, credentials_sealed FROM zendesk_connections WHERE status = 'active'`);
+    for (const row of rows) {
+      expect(row.credentials_sealed).toMatch(/^enc:v1:next:/);
+      expect(() => oldOnlyBox.open(row.credentials_sealed!, `zendesk_connections/${row.id}/credentials`)).toThrow(/key next, which is not configured/);
+    }
+    deps.secrets = rotatedBox; // from here on, the server runs with the rotated keyring
+    const client = await zendeskClientFor(deps, rows[0]!.id);
+    await client.request('GET', '/api/v2/users/me.json');
   });
 
   it('lets only admins connect or disconnect', async () => {
@@ -239,5 +286,12 @@ describe('connecting Zendesk (against the emulator)', () => {
     const purge = await app.inject({ method: 'DELETE', url: `/api/integrations/zendesk/connections/${acme.id}?purge=true`, headers: { authorization: asAdmin.authorization() } });
     expect(purge.json()).toMatchObject({ purged: true });
     expect(await findConnection(deps.db, acme.id)).toBeNull();
+  });
+
+  it('never wrote a credential into the logs', () => {
+    expect(logs.length).toBeGreaterThan(1000); // requests were logged
+    expect(signingSecrets.length).toBeGreaterThan(0);
+    for (const secret of [API_TOKEN, CLIENT_SECRET, adminKey, csmKey, ...signingSecrets]) expect(logs).not.toContain(secret);
+    expect(logs).not.toMatch(/"authorization":"(Bearer|Basic) /i);
   });
 });

@@ -28,6 +28,7 @@ import {
   updateOAuthCredentials,
   type Connection,
 } from './connections.repo.ts';
+import { credentialsContext, verifierContext, webhookSecretContext } from './sealed-columns.ts';
 
 export const OAUTH_STATE_TTL_SECONDS = 10 * 60;
 /** Refresh an expiring access token when it has less than this left. */
@@ -56,9 +57,6 @@ function oauthSettings(deps: Deps): OAuthClientSettings {
   return { clientId, clientSecret, redirectUri: oauthRedirectUri(deps) };
 }
 
-const credentialsContext = (id: string) => `zendesk_connections/${id}/credentials`;
-const webhookSecretContext = (id: string) => `zendesk_connections/${id}/webhook_secret`;
-const verifierContext = (stateHash: string) => `oauth_states/${stateHash}/code_verifier`;
 
 function parseSubdomain(input: string): string {
   const subdomain = normalizeSubdomain(input);

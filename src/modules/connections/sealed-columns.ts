@@ -1,0 +1,45 @@
+/**
+ * Every database column that holds a sealed secret, with the context each value is bound to
+ * (src/lib/secret-box.ts). The service seals and opens through these; key rotation re-seals them.
+ */
+import type { Db } from '../../db/db.ts';
+import type { SecretBox } from '../../lib/secret-box.ts';
+
+export const credentialsContext = (connectionId: string) => `zendesk_connections/${connectionId}/credentials`;
+export const webhookSecretContext = (connectionId: string) => `zendesk_connections/${connectionId}/webhook_secret`;
+export const verifierContext = (stateHash: string) => `oauth_states/${stateHash}/code_verifier`;
+
+interface SealedColumn {
+  table: string;
+  key: string;
+  column: string;
+  context: (key: string) => string;
+}
+
+export const SEALED_COLUMNS: readonly SealedColumn[] = [
+  { table: 'zendesk_connections', key: 'id', column: 'credentials_sealed', context: credentialsContext },
+  { table: 'zendesk_connections', key: 'id', column: 'webhook_secret_sealed', context: webhookSecretContext },
+  { table: 'oauth_states', key: 'state_hash', column: 'code_verifier_sealed', context: verifierContext },
+];
+
+/**
+ * Re-seals with the current key every value sealed with an older one, in one transaction: after
+ * it, the old keys can be dropped from the keyring. Answers how many values moved.
+ */
+export async function resealSecrets(db: Db, secrets: SecretBox): Promise<{ resealed: number; total: number }> {
+  return db.transaction(async (tx) => {
+    let resealed = 0;
+    let total = 0;
+    for (const { table, key, column, context } of SEALED_COLUMNS) {
+      const { rows } = await tx.query<{ k: string; v: string }>(`SELECT ${key}::text AS k, ${column} AS v FROM ${table} WHERE ${column} IS NOT NULL FOR UPDATE`);
+      total += rows.length;
+      for (const row of rows) {
+        if (secrets.keyIdOf(row.v) === secrets.currentKeyId) continue;
+        const value = secrets.seal(secrets.open(row.v, context(row.k)), context(row.k));
+        await tx.query(`UPDATE ${table} SET ${column} = $2 WHERE ${key}::text = $1`, [row.k, value]);
+        resealed += 1;
+      }
+    }
+    return { resealed, total };
+  });
+}
