@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { listConnections, type Connection } from '../../modules/connections/connections.repo.ts';
+import { syncProgress } from '../../modules/sync/sync-progress.ts';
+import { findSyncStates, type SyncState } from '../../modules/sync/sync.repo.ts';
 import {
   completeOAuth,
   connectWithApiToken,
@@ -32,12 +34,20 @@ const connectionView = z.object({
   zendeskUser: z.string().nullable(),
   webhookRegistered: z.boolean(),
   createdAt: z.string(),
-  lastSyncedAt: z.string().nullable(),
   error: z.object({ message: z.string(), at: z.string().nullable() }).nullable(),
+  sync: z.object({
+    state: z.enum(['importing', 'live', 'paused', 'failed']),
+    imported: z.number(),
+    total: z.number().nullable(),
+    ratePerSecond: z.number().nullable(),
+    etaSeconds: z.number().nullable(),
+    lastSyncedAt: z.string().nullable(),
+    error: z.string().nullable(),
+  }),
 });
 
 /** What the API shows of a connection: never a credential or a secret. */
-export function viewConnection(connection: Connection): z.infer<typeof connectionView> {
+export function viewConnection(connection: Connection, sync: SyncState | undefined): z.infer<typeof connectionView> {
   return {
     id: connection.id,
     subdomain: connection.subdomain,
@@ -46,8 +56,8 @@ export function viewConnection(connection: Connection): z.infer<typeof connectio
     zendeskUser: connection.zendeskUserEmail,
     webhookRegistered: connection.webhookId !== null,
     createdAt: connection.createdAt.toISOString(),
-    lastSyncedAt: connection.lastSyncedAt?.toISOString() ?? null,
     error: connection.lastError ? { message: connection.lastError, at: connection.lastErrorAt?.toISOString() ?? null } : null,
+    sync: syncProgress(sync),
   };
 }
 
@@ -75,7 +85,7 @@ export function connectionRoutes(deps: Deps): FastifyPluginAsyncZod {
         const user = request.user!;
         if (body.method === 'oauth') return reply.status(200).send(await startOAuth(deps, user, body));
         const connection = await connectWithApiToken(deps, user, body);
-        return reply.status(201).send({ connection: viewConnection(connection) });
+        return reply.status(201).send({ connection: viewConnection(connection, undefined) });
       },
     );
 
@@ -102,7 +112,11 @@ export function connectionRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.get(
       '/api/integrations/zendesk/connections',
       { config: { roles: ['admin', 'leader'] }, schema: { response: { 200: z.object({ connections: z.array(connectionView) }) } } },
-      async () => ({ connections: (await listConnections(deps.db)).map(viewConnection) }),
+      async () => {
+        const connections = await listConnections(deps.db);
+        const states = await findSyncStates(deps.db, connections.map((c) => c.id));
+        return { connections: connections.map((c) => viewConnection(c, states.get(c.id))) };
+      },
     );
 
     app.delete(

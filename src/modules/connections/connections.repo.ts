@@ -13,7 +13,6 @@ export interface Connection {
   webhookId: string | null;
   triggerId: number | null;
   accessTokenExpiresAt: Date | null;
-  lastSyncedAt: Date | null;
   lastError: string | null;
   lastErrorAt: Date | null;
   createdAt: Date;
@@ -36,7 +35,6 @@ interface ConnectionRow {
   webhook_id: string | null;
   trigger_id: number | null;
   access_token_expires_at: Date | null;
-  last_synced_at: Date | null;
   last_error: string | null;
   last_error_at: Date | null;
   created_at: Date;
@@ -56,7 +54,6 @@ function toConnection(row: ConnectionRow): Connection {
     webhookId: row.webhook_id,
     triggerId: row.trigger_id,
     accessTokenExpiresAt: row.access_token_expires_at,
-    lastSyncedAt: row.last_synced_at,
     lastError: row.last_error,
     lastErrorAt: row.last_error_at,
     createdAt: row.created_at,

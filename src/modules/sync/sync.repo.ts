@@ -1,0 +1,227 @@
+/**
+ * The one write path for every ticket version, whatever brought it: set-based upserts (one
+ * statement per page, the rows passed as one JSON parameter and expanded with
+ * jsonb_to_recordset), each guarded by Zendesk's version stamp so that an older version never
+ * overwrites a newer one.
+ */
+import type { Queryable } from '../../db/db.ts';
+import type { OrganizationRow, TicketRow, UserRow } from './ticket-rows.ts';
+
+export async function upsertOrganizations(db: Queryable, connectionId: string, rows: OrganizationRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `INSERT INTO zendesk_organizations AS o (connection_id, zendesk_organization_id, name, domain_names, external_id, zendesk_updated_at)
+     SELECT $1, r.zendesk_organization_id, r.name, r.domain_names, r.external_id, r.zendesk_updated_at
+       FROM jsonb_to_recordset($2::jsonb) AS r(zendesk_organization_id bigint, name text, domain_names text[], external_id text, zendesk_updated_at timestamptz)
+     ON CONFLICT (connection_id, zendesk_organization_id) DO UPDATE SET
+       name = EXCLUDED.name, domain_names = EXCLUDED.domain_names, external_id = EXCLUDED.external_id, zendesk_updated_at = EXCLUDED.zendesk_updated_at
+     WHERE o.zendesk_updated_at IS NULL OR EXCLUDED.zendesk_updated_at IS NULL OR o.zendesk_updated_at <= EXCLUDED.zendesk_updated_at`,
+    [connectionId, JSON.stringify(rows)],
+  );
+}
+
+export async function upsertUsers(db: Queryable, connectionId: string, rows: UserRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `INSERT INTO zendesk_users AS u (connection_id, zendesk_user_id, name, email, role, organization_zendesk_id, zendesk_updated_at)
+     SELECT $1, r.zendesk_user_id, r.name, r.email, r.role, r.organization_zendesk_id, r.zendesk_updated_at
+       FROM jsonb_to_recordset($2::jsonb) AS r(zendesk_user_id bigint, name text, email text, role text, organization_zendesk_id bigint, zendesk_updated_at timestamptz)
+     ON CONFLICT (connection_id, zendesk_user_id) DO UPDATE SET
+       name = EXCLUDED.name, email = EXCLUDED.email, role = EXCLUDED.role,
+       organization_zendesk_id = EXCLUDED.organization_zendesk_id, zendesk_updated_at = EXCLUDED.zendesk_updated_at
+     WHERE u.zendesk_updated_at IS NULL OR EXCLUDED.zendesk_updated_at IS NULL OR u.zendesk_updated_at <= EXCLUDED.zendesk_updated_at`,
+    [connectionId, JSON.stringify(rows)],
+  );
+}
+
+const TICKET_COLUMNS = `zendesk_ticket_id bigint, subject text, description text, status text, priority text, ticket_type text,
+  requester_zendesk_id bigint, requester_email text, requester_name text, assignee_zendesk_id bigint, assignee_name text,
+  organization_zendesk_id bigint, group_zendesk_id bigint, tags text[], custom_fields jsonb, satisfaction_rating text,
+  satisfaction_rating_id bigint, satisfaction_comment text, sla_policy_metrics jsonb, via_channel text,
+  zendesk_created_at timestamptz, zendesk_updated_at timestamptz, generated_timestamp bigint, resolved_at timestamptz`;
+
+const UPDATED = [
+  'subject',
+  'description',
+  'status',
+  'priority',
+  'ticket_type',
+  'requester_zendesk_id',
+  'requester_email',
+  'requester_name',
+  'assignee_zendesk_id',
+  'assignee_name',
+  'organization_zendesk_id',
+  'group_zendesk_id',
+  'tags',
+  'custom_fields',
+  'satisfaction_rating',
+  'satisfaction_rating_id',
+  'satisfaction_comment',
+  'sla_policy_metrics',
+  'via_channel',
+  'zendesk_created_at',
+  'zendesk_updated_at',
+  'generated_timestamp',
+  'resolved_at',
+];
+
+export interface TicketWrite {
+  zendeskTicketId: number;
+  customerId: string | null;
+  inserted: boolean;
+}
+
+/**
+ * Upserts a batch of tickets and answers the ones actually written (new, or newer than what we
+ * had). A version is newer when its (updated_at, generated_timestamp) is at least ours: Zendesk's
+ * stamps have one-second precision, so an equal stamp is taken (it is the same or a later read).
+ * Requester email and names missing from the payload are filled from zendesk_users.
+ */
+export async function upsertTickets(db: Queryable, connectionId: string, rows: TicketRow[]): Promise<TicketWrite[]> {
+  if (rows.length === 0) return [];
+  const { rows: written } = await db.query<{ zendesk_ticket_id: number; customer_id: string | null; inserted: boolean }>(
+    `INSERT INTO zendesk_tickets AS t (connection_id, ${UPDATED.join(', ')}, zendesk_ticket_id)
+     SELECT $1, r.subject, r.description, r.status, r.priority, r.ticket_type,
+            r.requester_zendesk_id, coalesce(r.requester_email, req.email), coalesce(r.requester_name, req.name),
+            r.assignee_zendesk_id, coalesce(r.assignee_name, asg.name),
+            r.organization_zendesk_id, r.group_zendesk_id, coalesce(r.tags, '{}'), coalesce(r.custom_fields, '[]'), r.satisfaction_rating,
+            r.satisfaction_rating_id, r.satisfaction_comment, r.sla_policy_metrics, r.via_channel,
+            r.zendesk_created_at, r.zendesk_updated_at, r.generated_timestamp, r.resolved_at, r.zendesk_ticket_id
+       FROM jsonb_to_recordset($2::jsonb) AS r(${TICKET_COLUMNS})
+       LEFT JOIN zendesk_users req ON req.connection_id = $1 AND req.zendesk_user_id = r.requester_zendesk_id
+       LEFT JOIN zendesk_users asg ON asg.connection_id = $1 AND asg.zendesk_user_id = r.assignee_zendesk_id
+     ON CONFLICT (connection_id, zendesk_ticket_id) DO UPDATE SET
+       ${UPDATED.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, last_synced_at = now()
+     WHERE (t.zendesk_updated_at, coalesce(t.generated_timestamp, 0)) <= (EXCLUDED.zendesk_updated_at, coalesce(EXCLUDED.generated_timestamp, 0))
+     RETURNING t.zendesk_ticket_id, t.customer_id, (t.first_synced_at = t.last_synced_at) AS inserted`,
+    [connectionId, JSON.stringify(rows)],
+  );
+  return written.map((row) => ({ zendeskTicketId: row.zendesk_ticket_id, customerId: row.customer_id, inserted: row.inserted }));
+}
+
+export type SyncPhase = 'importing' | 'live' | 'paused' | 'failed';
+
+export interface SyncState {
+  connectionId: string;
+  phase: SyncPhase;
+  exportCursor: string | null;
+  imported: number;
+  total: number | null;
+  importStartedAt: Date | null;
+  importFinishedAt: Date | null;
+  lastSyncedAt: Date | null;
+  error: string | null;
+  errorAt: Date | null;
+}
+
+interface SyncStateRow {
+  connection_id: string;
+  phase: SyncPhase;
+  export_cursor: string | null;
+  imported: number;
+  total: number | null;
+  import_started_at: Date | null;
+  import_finished_at: Date | null;
+  last_synced_at: Date | null;
+  error: string | null;
+  error_at: Date | null;
+}
+
+function toSyncState(row: SyncStateRow): SyncState {
+  return {
+    connectionId: row.connection_id,
+    phase: row.phase,
+    exportCursor: row.export_cursor,
+    imported: row.imported,
+    total: row.total,
+    importStartedAt: row.import_started_at,
+    importFinishedAt: row.import_finished_at,
+    lastSyncedAt: row.last_synced_at,
+    error: row.error,
+    errorAt: row.error_at,
+  };
+}
+
+export async function ensureSyncState(db: Queryable, connectionId: string): Promise<void> {
+  await db.query('INSERT INTO zendesk_sync_state (connection_id) VALUES ($1) ON CONFLICT (connection_id) DO NOTHING', [connectionId]);
+}
+
+export async function findSyncStates(db: Queryable, connectionIds: readonly string[]): Promise<Map<string, SyncState>> {
+  if (connectionIds.length === 0) return new Map();
+  const { rows } = await db.query<SyncStateRow>('SELECT * FROM zendesk_sync_state WHERE connection_id = ANY($1::uuid[])', [connectionIds]);
+  return new Map(rows.map((row) => [row.connection_id, toSyncState(row)]));
+}
+
+/**
+ * Takes (or renews) the connection's sync lease for `seconds`; null when another worker holds it.
+ * The lease, not the queue, is what guarantees one sync per connection across processes.
+ */
+export async function claimSyncLease(db: Queryable, connectionId: string, owner: string, seconds: number): Promise<SyncState | null> {
+  const { rows } = await db.query<SyncStateRow>(
+    `UPDATE zendesk_sync_state SET lease_owner = $2, lease_until = now() + make_interval(secs => $3), updated_at = now()
+      WHERE connection_id = $1 AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2)
+      RETURNING *`,
+    [connectionId, owner, seconds],
+  );
+  return rows[0] ? toSyncState(rows[0]) : null;
+}
+
+export async function releaseSyncLease(db: Queryable, connectionId: string, owner: string): Promise<void> {
+  await db.query('UPDATE zendesk_sync_state SET lease_owner = NULL, lease_until = NULL WHERE connection_id = $1 AND lease_owner = $2', [connectionId, owner]);
+}
+
+/** Commits a page's position with the page (call inside the page's transaction). */
+export async function advanceCursor(
+  db: Queryable,
+  input: { connectionId: string; owner: string; cursor: string | null; importedDelta: number; endOfStream: boolean; leaseSeconds: number },
+): Promise<void> {
+  const { rowCount } = await db.query(
+    `UPDATE zendesk_sync_state SET
+        export_cursor = $3,
+        imported = imported + CASE WHEN phase = 'importing' THEN $4::bigint ELSE 0 END,
+        phase = CASE WHEN $5 THEN 'live' ELSE phase END,
+        import_finished_at = CASE WHEN $5 AND import_finished_at IS NULL THEN now() ELSE import_finished_at END,
+        last_synced_at = CASE WHEN $5 THEN now() ELSE last_synced_at END,
+        error = NULL, error_at = NULL,
+        lease_until = now() + make_interval(secs => $6), updated_at = now()
+      WHERE connection_id = $1 AND lease_owner = $2`,
+    [input.connectionId, input.owner, input.cursor, input.importedDelta, input.endOfStream, input.leaseSeconds],
+  );
+  // Losing the lease mid-page means another worker took over: abort this page's transaction.
+  if (rowCount !== 1) throw new Error(`sync lease on connection ${input.connectionId} was lost`);
+}
+
+export async function startImport(db: Queryable, connectionId: string, total: number | null): Promise<void> {
+  await db.query(
+    `UPDATE zendesk_sync_state SET total = $2, import_started_at = coalesce(import_started_at, now()), updated_at = now() WHERE connection_id = $1`,
+    [connectionId, total],
+  );
+}
+
+/** Starts the historical import over (a manual full sync): the cursor goes back to the beginning. */
+export async function resetImport(db: Queryable, connectionId: string): Promise<void> {
+  await db.query(
+    `UPDATE zendesk_sync_state SET phase = 'importing', export_cursor = NULL, imported = 0, total = NULL,
+        import_started_at = NULL, import_finished_at = NULL, error = NULL, error_at = NULL, updated_at = now()
+      WHERE connection_id = $1`,
+    [connectionId],
+  );
+}
+
+export async function setSyncProblem(db: Queryable, connectionId: string, phase: 'paused' | 'failed', error: string): Promise<void> {
+  await db.query(`UPDATE zendesk_sync_state SET phase = $2, error = $3, error_at = now(), updated_at = now() WHERE connection_id = $1`, [
+    connectionId,
+    phase,
+    error,
+  ]);
+}
+
+/** Back from paused/failed: importing if the import never finished, else live. */
+export async function resumeSyncPhase(db: Queryable, connectionId: string): Promise<void> {
+  await db.query(
+    `UPDATE zendesk_sync_state SET phase = CASE WHEN import_finished_at IS NULL THEN 'importing' ELSE 'live' END, updated_at = now()
+      WHERE connection_id = $1 AND phase IN ('paused', 'failed')`,
+    [connectionId],
+  );
+}

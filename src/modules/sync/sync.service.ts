@@ -1,0 +1,137 @@
+/**
+ * Following Zendesk's cursor-based incremental export for one connection: the historical import
+ * (from the beginning) and then the continuous catch-up (from the stored cursor) are the same loop.
+ * Each page is written in one transaction with the cursor that follows it, so an interruption at
+ * any moment resumes from the last committed page; the upserts are idempotent and guarded by
+ * Zendesk's version stamps, so a page written twice changes nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Deps } from '../../deps.ts';
+import { AppError } from '../../lib/errors.ts';
+import { ZendeskError } from '../../zendesk/errors.ts';
+import { fetchTicketCount, fetchTicketExportPage, fetchTickets } from '../../zendesk/incremental-export.ts';
+import { zendeskClientFor } from '../connections/connections.service.ts';
+import { pageRows } from './ticket-rows.ts';
+import {
+  advanceCursor,
+  claimSyncLease,
+  ensureSyncState,
+  releaseSyncLease,
+  resumeSyncPhase,
+  setSyncProblem,
+  startImport,
+  upsertOrganizations,
+  upsertTickets,
+  upsertUsers,
+  type TicketWrite,
+} from './sync.repo.ts';
+
+/** This process's name in sync leases. */
+export const PROCESS_ID = `${process.pid}-${randomUUID().slice(0, 8)}`;
+export const LEASE_SECONDS = 120;
+
+export type SyncSource = 'import' | 'catch-up' | 'webhook';
+
+/** Told after tickets were written: matching, metrics and alerts hang on this (later issues). */
+export type TicketsChangedListener = (change: { connectionId: string; source: SyncSource; tickets: TicketWrite[] }) => Promise<void>;
+
+async function notifyTicketsChanged(deps: Deps, change: Parameters<TicketsChangedListener>[0]): Promise<void> {
+  if (change.tickets.length === 0) return;
+  for (const listener of deps.ticketListeners ?? []) await listener(change);
+}
+
+export interface SyncRunResult {
+  outcome: 'synced' | 'busy' | 'paused' | 'failed';
+  pages: number;
+  tickets: number;
+  error?: string;
+}
+
+/**
+ * Follows the export from the stored cursor to its end (or `maxPages`). Answers 'busy' when
+ * another worker holds this connection's lease; 'paused' when the connection needs the admin;
+ * 'failed' when Zendesk kept failing (the cursor is kept: the next run resumes there).
+ */
+export async function runSync(deps: Deps, connectionId: string, options: { maxPages?: number; owner?: string } = {}): Promise<SyncRunResult> {
+  const owner = options.owner ?? PROCESS_ID;
+  await ensureSyncState(deps.db, connectionId);
+  const state = await claimSyncLease(deps.db, connectionId, owner, LEASE_SECONDS);
+  if (!state) return { outcome: 'busy', pages: 0, tickets: 0 };
+  let pages = 0;
+  let tickets = 0;
+  try {
+    let client;
+    try {
+      client = await zendeskClientFor(deps, connectionId);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'conflict') {
+        await setSyncProblem(deps.db, connectionId, 'paused', error.message);
+        return { outcome: 'paused', pages, tickets, error: error.message };
+      }
+      throw error;
+    }
+    await resumeSyncPhase(deps.db, connectionId);
+    const importing = state.importFinishedAt === null;
+    if (importing && state.total === null) await startImport(deps.db, connectionId, await fetchTicketCount(client).catch(() => null));
+
+    let cursor = state.exportCursor;
+    for (;;) {
+      const page = await fetchTicketExportPage(client, cursor);
+      const rows = pageRows(page);
+      const written = await deps.db.transaction(async (tx) => {
+        await upsertOrganizations(tx, connectionId, rows.organizations);
+        await upsertUsers(tx, connectionId, rows.users);
+        const writes = await upsertTickets(tx, connectionId, rows.tickets);
+        await advanceCursor(tx, {
+          connectionId,
+          owner,
+          cursor: page.after_cursor ?? cursor,
+          importedDelta: rows.tickets.length,
+          endOfStream: page.end_of_stream,
+          leaseSeconds: LEASE_SECONDS,
+        });
+        return writes;
+      });
+      pages += 1;
+      tickets += rows.tickets.length;
+      cursor = page.after_cursor ?? cursor;
+      await notifyTicketsChanged(deps, { connectionId, source: importing ? 'import' : 'catch-up', tickets: written });
+      if (page.end_of_stream || (options.maxPages !== undefined && pages >= options.maxPages)) break;
+    }
+    return { outcome: 'synced', pages, tickets };
+  } catch (error) {
+    if (!(error instanceof ZendeskError)) throw error;
+    const reason =
+      error.kind === 'unauthorized' || error.kind === 'forbidden'
+        ? `Zendesk refused our credentials: ${error.message}`
+        : `Zendesk kept failing; the sync resumes from its last page on the next run: ${error.message}`;
+    const phase = error.kind === 'unauthorized' || error.kind === 'forbidden' ? 'paused' : 'failed';
+    await setSyncProblem(deps.db, connectionId, phase, reason);
+    deps.logger.warn({ connectionId, kind: error.kind, status: error.status }, 'ticket sync stopped');
+    return { outcome: phase, pages, tickets, error: reason };
+  } finally {
+    await releaseSyncLease(deps.db, connectionId, owner);
+  }
+}
+
+/**
+ * Fetches these tickets from Zendesk now (show_many, 100 ids per call) and writes them through
+ * the same guarded path: what a webhook that does not carry the whole ticket leads to.
+ */
+export async function refreshTickets(deps: Deps, connectionId: string, ticketIds: readonly number[]): Promise<TicketWrite[]> {
+  const client = await zendeskClientFor(deps, connectionId);
+  const writes: TicketWrite[] = [];
+  const unique = [...new Set(ticketIds)];
+  for (let i = 0; i < unique.length; i += 100) {
+    const answer = await fetchTickets(client, unique.slice(i, i + 100));
+    const rows = pageRows({ ...answer });
+    const written = await deps.db.transaction(async (tx) => {
+      await upsertOrganizations(tx, connectionId, rows.organizations);
+      await upsertUsers(tx, connectionId, rows.users);
+      return upsertTickets(tx, connectionId, rows.tickets);
+    });
+    writes.push(...written);
+  }
+  await notifyTicketsChanged(deps, { connectionId, source: 'webhook', tickets: writes });
+  return writes;
+}
