@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       DATABASE_URL: undefined,
       LOG_LEVEL: 'info',
       ZENDESK_URL_TEMPLATE: 'https://{subdomain}.zendesk.com',
+      SYNC_INTERVAL_SECONDS: 120,
       PUBLIC_URL: undefined,
       ZENDESK_OAUTH_CLIENT_ID: undefined,
       ZENDESK_OAUTH_CLIENT_SECRET: undefined,

@@ -45,6 +45,10 @@ const variables = {
       .transform((value) => value.replace(/\/+$/, '')),
     'set ZENDESK_URL_TEMPLATE to a URL with {subdomain}, e.g. https://{subdomain}.zendesk.com or the emulator\'s http://127.0.0.1:4010/{subdomain}',
   ),
+  SYNC_INTERVAL_SECONDS: variable(
+    z.coerce.number({ message: 'is not a number' }).int('is not a whole number').min(10, 'is below 10').max(86_400, 'is above 86400').default(120),
+    'set SYNC_INTERVAL_SECONDS to how often (in seconds, 10 to 86400) each connection catches up on Zendesk changes (default 120)',
+  ),
   PUBLIC_URL: variable(
     optionalText
       .refine((value) => value === undefined || /^https?:\/\/[^/]+/.test(value), 'is not an http(s) URL')

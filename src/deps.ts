@@ -2,6 +2,7 @@ import type { Config } from './config.ts';
 import type { Db } from './db/db.ts';
 import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secret-box.ts';
+import type { SyncRequests } from './modules/sync/sync-requests.ts';
 import type { TicketsChangedListener } from './modules/sync/sync.service.ts';
 
 /** Everything the product's parts need, built once by main.ts and passed down (no singletons). */
@@ -11,6 +12,8 @@ export interface Deps {
   logger: Logger;
   /** Seals and opens credentials stored in the database. */
   secrets: SecretBox;
+  /** Asks the workers for sync work (the job queue in production). */
+  syncRequests: SyncRequests;
   /** Told after tickets were written (matching, metrics, alerts subscribe here). */
   ticketListeners?: TicketsChangedListener[];
 }

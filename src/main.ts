@@ -1,53 +1,86 @@
 /**
- * Composition root: configuration -> database (migrated) -> HTTP server. The only place that
- * reads the process environment (through loadConfig) and decides what runs.
+ * Composition root: configuration -> database (migrated) -> job queue -> HTTP server and/or
+ * workers. The only place that decides what runs:
+ *   tsx src/main.ts          everything in one process (npm start; the embedded default)
+ *   tsx src/main.ts serve    HTTP only (npm run serve)
+ *   tsx src/main.ts worker   jobs only (npm run worker)
+ * Any number of serve and worker processes may share one PostgreSQL (DATABASE_URL).
  */
 import { ConfigError, loadConfig } from './config.ts';
 import { DataDirLockedError } from './db/data-dir-lock.ts';
 import { migrate } from './db/migrate.ts';
 import { openDatabase } from './db/open-db.ts';
+import type { Deps } from './deps.ts';
 import { buildApp } from './http/app.ts';
+import { createJobQueue } from './jobs/queue.ts';
+import { queueSyncRequests, registerSyncWorkers, startSyncScheduler } from './jobs/sync.jobs.ts';
 import { loadKeyring } from './lib/keyring-file.ts';
 import { createLogger } from './lib/logger.ts';
 import { createSecretBox } from './lib/secret-box.ts';
 import { ensureFirstAdmin } from './modules/users/auth.service.ts';
 
+type Role = 'all' | 'serve' | 'worker';
+
+function parseRole(argv: string[]): Role {
+  const role = argv[0] ?? 'all';
+  if (role === 'all' || role === 'serve' || role === 'worker') return role;
+  throw new ConfigError(`unknown role "${role}": run with no argument (everything), "serve" (HTTP only) or "worker" (jobs only)`);
+}
+
 async function main(): Promise<void> {
+  const role = parseRole(process.argv.slice(2));
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   const { applied } = await migrate(db);
-  logger.info({ engine: db.engine, applied }, 'database ready');
+  logger.info({ engine: db.engine, applied, role }, 'database ready');
+
   const { keyring, source } = loadKeyring({ encryptionKey: config.ENCRYPTION_KEY, dataDir: config.DATA_DIR });
   if (source === 'new-file') logger.warn({ dataDir: config.DATA_DIR }, 'created a new encryption key file in DATA_DIR: back it up, or set ENCRYPTION_KEY');
   if (source !== 'env' && config.DATABASE_URL) {
     logger.warn('ENCRYPTION_KEY is not set: credentials are sealed with the key file in DATA_DIR, which other servers sharing this database do not have');
   }
-  const deps = { config, db, logger, secrets: createSecretBox(keyring) };
+  const queue = createJobQueue(db, { logger });
+  await queue.start();
+  const deps: Deps = { config, db, logger, secrets: createSecretBox(keyring), syncRequests: queueSyncRequests(queue) };
 
-  const firstAdmin = await ensureFirstAdmin(db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, apiKey: config.ADMIN_API_KEY });
-  if (firstAdmin) {
-    // Shown once, on the terminal only (never in the JSON log): generated secrets are not stored in clear.
-    console.log(`first admin: ${firstAdmin.email}`);
-    if (firstAdmin.password) console.log(`  password (shown once): ${firstAdmin.password}`);
-    if (firstAdmin.apiKey) console.log(`  API key (shown once): ${firstAdmin.apiKey}`);
+  let scheduler: { stop(): void } | undefined;
+  if (role !== 'serve') {
+    await registerSyncWorkers(deps, queue);
+    scheduler = startSyncScheduler(deps, deps.syncRequests, config.SYNC_INTERVAL_SECONDS);
   }
-  const app = await buildApp(deps);
+
+  const app = role === 'worker' ? undefined : await buildApp(deps);
+  if (app) {
+    const firstAdmin = await ensureFirstAdmin(db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, apiKey: config.ADMIN_API_KEY });
+    if (firstAdmin) {
+      // Shown once, on the terminal only (never in the JSON log): generated secrets are not stored in clear.
+      console.log(`first admin: ${firstAdmin.email}`);
+      if (firstAdmin.password) console.log(`  password (shown once): ${firstAdmin.password}`);
+      if (firstAdmin.apiKey) console.log(`  API key (shown once): ${firstAdmin.apiKey}`);
+    }
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) process.exit(1); // a second signal: leave at once
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    await app.close();
+    scheduler?.stop();
+    await app?.close();
+    await queue.stop({ timeoutMs: 20_000 });
     await db.close();
     process.exit(0);
   };
   process.on('SIGINT', (signal) => void stop(signal));
   process.on('SIGTERM', (signal) => void stop(signal));
 
-  await app.listen({ port: config.PORT, host: config.HOST });
-  console.log(`cscx-zendesk listening on http://${config.HOST}:${config.PORT}`);
+  if (app) {
+    await app.listen({ port: config.PORT, host: config.HOST });
+    console.log(`cscx-zendesk listening on http://${config.HOST}:${config.PORT}`);
+  } else {
+    console.log('cscx-zendesk worker running');
+  }
 }
 
 main().catch((error: unknown) => {

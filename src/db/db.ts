@@ -22,6 +22,13 @@ export type Engine = 'pglite' | 'postgres';
 export interface Db extends Queryable {
   readonly engine: Engine;
   /**
+   * Several statements, no parameters, like `exec`, answering the last statement's result. A
+   * failure leaves no transaction open even when `text` has its own BEGIN and COMMIT (on PGlite's
+   * one connection, an aborted transaction would otherwise fail every query queued behind it).
+   * For libraries that send whole scripts, such as the job queue's.
+   */
+  execResult<R extends object = Row>(text: string): Promise<QueryResult<R>>;
+  /**
    * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. On
    * PGlite (one connection) other queries wait until it ends, so keep transactions short.
    */

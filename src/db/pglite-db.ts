@@ -22,6 +22,15 @@ export function pgliteDb(pglite: PGlite): Db {
   return {
     engine: 'pglite',
     ...base,
+    async execResult<R extends object = Row>(text: string): Promise<QueryResult<R>> {
+      // Inside transaction(): if a statement fails, PGlite rolls back before it lets the next
+      // caller have the connection. A plain exec would leave a script's own BEGIN open and aborted,
+      // and whatever query was queued behind it would fail. A script's own BEGIN/COMMIT only draw
+      // warnings here, as on a server where a multi-statement query is one implicit transaction.
+      const results = await pglite.transaction((tx) => tx.exec(text));
+      const last = results.at(-1);
+      return { rows: (last?.rows ?? []) as R[], rowCount: last?.affectedRows ?? last?.rows.length ?? 0 };
+    },
     transaction: (fn) => pglite.transaction((tx) => fn(wrap(tx))),
     close: () => pglite.close(),
   };

@@ -45,6 +45,13 @@ export function postgresDb(options: PostgresOptions): Db {
   return {
     engine: 'postgres',
     ...base,
+    async execResult<R extends object = Row>(text: string): Promise<QueryResult<R>> {
+      // No parameters: the simple query protocol, one result per statement when there are several.
+      // A failing script's connection is discarded by the pool, so no transaction stays open.
+      const result = (await pool.query<R>(text)) as pg.QueryResult<R> | Array<pg.QueryResult<R>>;
+      const last = Array.isArray(result) ? result.at(-1) : result;
+      return { rows: last?.rows ?? [], rowCount: last?.rowCount ?? 0 };
+    },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       let broken: Error | undefined;

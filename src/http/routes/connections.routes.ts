@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { listConnections, type Connection } from '../../modules/connections/connections.repo.ts';
 import { syncProgress } from '../../modules/sync/sync-progress.ts';
-import { findSyncStates, type SyncState } from '../../modules/sync/sync.repo.ts';
+import { findSyncStates, resetImport, type SyncState } from '../../modules/sync/sync.repo.ts';
+import { findConnection } from '../../modules/connections/connections.repo.ts';
+import { AppError } from '../../lib/errors.ts';
 import {
   completeOAuth,
   connectWithApiToken,
@@ -116,6 +118,27 @@ export function connectionRoutes(deps: Deps): FastifyPluginAsyncZod {
         const connections = await listConnections(deps.db);
         const states = await findSyncStates(deps.db, connections.map((c) => c.id));
         return { connections: connections.map((c) => viewConnection(c, states.get(c.id))) };
+      },
+    );
+
+    app.post(
+      '/api/integrations/zendesk/connections/:id/sync',
+      {
+        config: { roles: ['admin'] },
+        schema: {
+          params: z.object({ id: z.uuid('is not a connection id') }),
+          body: z.object({ full: z.boolean().default(false) }).default({ full: false }),
+          response: { 202: z.object({ queued: z.literal(true), full: z.boolean() }) },
+        },
+      },
+      async (request, reply) => {
+        const connection = await findConnection(deps.db, request.params.id);
+        if (!connection) throw new AppError('not_found', `no Zendesk connection ${request.params.id}`);
+        if (connection.status !== 'active') throw new AppError('conflict', `the connection to ${connection.subdomain} is ${connection.status.replace('_', ' ')}: reconnect it first`);
+        // A full sync re-reads every ticket from the beginning (the upserts make it safe); otherwise a catch-up now.
+        if (request.body.full) await resetImport(deps.db, connection.id);
+        await deps.syncRequests.sync(connection.id);
+        return reply.status(202).send({ queued: true as const, full: request.body.full });
       },
     );
 

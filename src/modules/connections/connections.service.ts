@@ -165,7 +165,9 @@ export async function connectWithApiToken(deps: Deps, admin: User, input: { subd
   const subdomain = parseSubdomain(input.subdomain);
   await refuseIfConnected(deps, subdomain);
   const credentials = { method: 'api_token' as const, email: input.email.trim(), apiToken: input.apiToken.trim() };
-  return establish(deps, admin, subdomain, credentials, credentials, null);
+  const connection = await establish(deps, admin, subdomain, credentials, credentials, null);
+  await deps.syncRequests.sync(connection.id); // the historical import starts at once
+  return connection;
 }
 
 /** Starts the OAuth flow: answers the Zendesk URL to send the admin to. */
@@ -228,7 +230,9 @@ export async function completeOAuth(
   }
   const stored: StoredCredentials = { method: 'oauth', accessToken: tokens.access_token, refreshToken: tokens.refresh_token ?? null };
   try {
-    return await establish(deps, admin, state.subdomain, { method: 'oauth', accessToken: tokens.access_token }, stored, tokens);
+    const connection = await establish(deps, admin, state.subdomain, { method: 'oauth', accessToken: tokens.access_token }, stored, tokens);
+    await deps.syncRequests.sync(connection.id); // the historical import starts at once
+    return connection;
   } catch (error) {
     if (error instanceof AppError) throw new OAuthCallbackError('Could not connect Zendesk', error.message, error.status);
     throw error;

@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Deps } from '../../deps.ts';
+import { AppError } from '../../lib/errors.ts';
+import { receiveDelivery } from '../../modules/sync/webhook-intake.ts';
+
+export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
+
+/** Told when a delivery was stored, to process it soon (the worker's queue). */
+export type DeliveryStoredHook = (connectionId: string) => Promise<void> | void;
+
+/**
+ * POST /api/integrations/zendesk/webhook?connection=<id>: public, guarded by Zendesk's signature
+ * over the raw body. Stored before it is acknowledged; a database failure answers 503 with a short
+ * Retry-After, which is what makes Zendesk retry (it retries 503 only with Retry-After < 60 s).
+ */
+export function webhookRoutes(deps: Deps, onStored: DeliveryStoredHook) {
+  return async (app: FastifyInstance) => {
+    // The signature covers the raw bytes: keep them, parse later (after the signature check).
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => done(null, body));
+
+    app.post(
+      '/api/integrations/zendesk/webhook',
+      { config: { public: true }, bodyLimit: WEBHOOK_BODY_LIMIT, schema: { querystring: z.object({ connection: z.string().optional() }) } },
+      async (request, reply) => {
+        const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        let result;
+        try {
+          result = await receiveDelivery(deps, {
+            connectionId: (request.query as { connection?: string }).connection,
+            webhookId: request.headers['x-zendesk-webhook-id'] as string | undefined,
+            headers: request.headers,
+            rawBody,
+          });
+        } catch (error) {
+          if (error instanceof AppError) throw error;
+          request.log.error({ err: error }, 'could not store a webhook delivery');
+          return reply
+            .status(503)
+            .header('retry-after', '10')
+            .send({ error: { code: 'unavailable', message: 'the delivery could not be stored right now; Zendesk will retry it' } });
+        }
+        if (result.stored) await Promise.resolve(onStored(result.connectionId)).catch((error: unknown) => request.log.warn({ err: error }, 'could not schedule webhook processing'));
+        return reply.status(200).send({ received: true, duplicate: !result.stored });
+      },
+    );
+  };
+}

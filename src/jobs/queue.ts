@@ -1,0 +1,171 @@
+/**
+ * The job queue: pg-boss 10 on our own database (PGlite or PostgreSQL, through the Db port), with
+ * our own fetch loop for an in-process wake-up. Delivery is at least once: a job whose handler
+ * fails, times out or dies with its process runs again, so handlers must be idempotent.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import PgBoss from 'pg-boss';
+import type { Db } from '../db/db.ts';
+import type { Logger } from '../lib/logger.ts';
+import { startJobWorker, type JobHandler, type JobWorker } from './job-worker.ts';
+import { pgBossDb } from './pg-boss-db.ts';
+
+export interface JobQueue {
+  start(): Promise<void>;
+  /** Stops fetching; waits (bounded by timeoutMs) for running handlers to finish. */
+  stop(options?: { timeoutMs?: number }): Promise<void>;
+  /** Enqueues a job. With singletonKey: at most one job with that key waiting in the queue at a time (a duplicate send while one waits answers null). */
+  send(queue: string, data: object, options?: { singletonKey?: string; startAfterSeconds?: number; retryLimit?: number; retryDelaySeconds?: number }): Promise<string | null>;
+  /** Registers a handler. A handler that throws is retried (pg-boss retry with backoff). `batchSize` jobs at most are handed over per call. */
+  work<T extends object>(queue: string, options: { batchSize?: number; pollingIntervalSeconds?: number }, handler: (jobs: Array<{ id: string; data: T }>) => Promise<void>): Promise<void>;
+  /** Wakes the workers of this queue now instead of at their next poll (in-process; used right after a send for low latency). */
+  notify(queue: string): void;
+  /** Counts of jobs per state for a queue (for status and tests). */
+  counts(queue: string): Promise<{ queued: number; active: number; failed: number; completed: number }>;
+}
+
+/** Retries: 5 more attempts, about 5-10 s, 10-20 s, 20-40 s, 40-80 s and 80-160 s after each failure. */
+const DEFAULT_RETRY_LIMIT = 5;
+const DEFAULT_RETRY_DELAY_SECONDS = 5;
+const DEFAULT_POLLING_INTERVAL_SECONDS = 2;
+/** pg-boss's floor for polling; ours could go lower, but other processes only have polling. */
+const MIN_POLLING_INTERVAL_SECONDS = 0.5;
+const DEFAULT_STOP_TIMEOUT_MS = 30_000;
+
+/**
+ * Every queue is created with pg-boss's `short` policy: a unique index allows one job per
+ * singleton key in state `created` (waiting), so a second send with that key answers null, while
+ * a job that has started (or waits for a retry) no longer blocks a new one: a change that arrives
+ * while its job runs is not lost. `singleton` and `stately` would also gate running jobs, and
+ * `standard` does not dedupe at all. The index takes a missing key as '', so jobs sent without a
+ * key get their own id as key, or only one keyless job could wait at a time.
+ */
+const QUEUE_POLICY = 'short';
+
+export function createJobQueue(db: Db, options: { schema?: string; logger: Logger }): JobQueue {
+  const logger = options.logger.child({ component: 'jobs' });
+  const schema = options.schema ?? 'pgboss';
+  const boss = new PgBoss({
+    db: pgBossDb(db),
+    schema,
+    migrate: true,
+    // Maintenance: expire jobs stuck in `active` past their expiry, archive finished jobs, delete
+    // old archives. One process runs it per interval (pg-boss keeps the time in its tables).
+    supervise: true,
+    maintenanceIntervalSeconds: 60,
+    archiveCompletedAfterSeconds: 10 * 60,
+    archiveFailedAfterSeconds: 24 * 60 * 60,
+    deleteAfterHours: 1,
+    // No cron schedules (yet): the timekeeper would poll an internal queue for nothing.
+    schedule: false,
+  });
+  // pg-boss reports maintenance and connection problems as events; unheard, an 'error' event
+  // would crash the process. The next round retries on its own.
+  boss.on('error', (error) => logger.error({ err: error }, 'pg-boss error'));
+
+  let state: 'new' | 'started' | 'stopping' | 'stopped' = 'new';
+  let starting: Promise<void> | undefined;
+  const workers: JobWorker[] = [];
+  const queues = new Map<string, Promise<void>>();
+
+  const assertStarted = (what: string) => {
+    if (state !== 'started') throw new Error(`job queue: ${what} needs a started queue (it is ${state})`);
+  };
+
+  // pg-boss 10 drops sends to a queue that does not exist (the insert joins the queue table), so
+  // every queue is created on first use. create_queue does nothing for an existing queue.
+  const ensureQueue = (name: string): Promise<void> => {
+    let created = queues.get(name);
+    if (!created) {
+      created = boss.createQueue(name, { name, policy: QUEUE_POLICY }).catch((error: unknown) => {
+        queues.delete(name);
+        throw error;
+      });
+      queues.set(name, created);
+    }
+    return created;
+  };
+
+  return {
+    start() {
+      starting ??= boss.start().then(
+        () => {
+          state = 'started';
+        },
+        (error: unknown) => {
+          starting = undefined;
+          throw error;
+        },
+      );
+      return starting;
+    },
+
+    async stop({ timeoutMs = DEFAULT_STOP_TIMEOUT_MS } = {}) {
+      if (state !== 'started') return;
+      state = 'stopping';
+      for (const worker of workers) worker.stop();
+      const timer = new AbortController();
+      const finished = await Promise.race([
+        Promise.all(workers.map((worker) => worker.done)).then(() => true),
+        sleep(timeoutMs, false, { signal: timer.signal }),
+      ]);
+      timer.abort();
+      if (!finished) {
+        for (const worker of workers) {
+          const ids = worker.abandon();
+          if (ids.length === 0) continue;
+          // Failed now, they are retried at once by another process instead of after their expiry.
+          logger.warn({ queue: worker.queue, jobIds: ids, timeoutMs }, 'jobs still running at shutdown are failed for a retry');
+          await boss.fail(worker.queue, ids).catch((error: unknown) => logger.error({ err: error, queue: worker.queue }, 'could not fail jobs at shutdown'));
+        }
+      }
+      // graceful: false: pg-boss's own wait is for its own workers, and we have none.
+      await boss.stop({ graceful: false, close: false });
+      state = 'stopped';
+    },
+
+    async send(queue, data, sendOptions = {}) {
+      assertStarted('send');
+      await ensureQueue(queue);
+      const id = randomUUID();
+      const retryDelay = sendOptions.retryDelaySeconds ?? DEFAULT_RETRY_DELAY_SECONDS;
+      return boss.send(queue, data, {
+        id,
+        singletonKey: sendOptions.singletonKey ?? id,
+        retryLimit: sendOptions.retryLimit ?? DEFAULT_RETRY_LIMIT,
+        retryDelay,
+        // pg-boss makes a backoff delay at least 1 s; a delay of 0 asks for an immediate retry.
+        retryBackoff: retryDelay > 0,
+        ...(sendOptions.startAfterSeconds ? { startAfter: sendOptions.startAfterSeconds } : {}),
+      });
+    },
+
+    async work<T extends object>(queue: string, workOptions: { batchSize?: number; pollingIntervalSeconds?: number }, handler: JobHandler<T>) {
+      assertStarted('work');
+      const batchSize = workOptions.batchSize ?? 1;
+      const pollingIntervalSeconds = workOptions.pollingIntervalSeconds ?? DEFAULT_POLLING_INTERVAL_SECONDS;
+      if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`job queue: batchSize must be a whole number of at least 1, got ${batchSize}`);
+      if (!(pollingIntervalSeconds >= MIN_POLLING_INTERVAL_SECONDS)) {
+        throw new Error(`job queue: pollingIntervalSeconds must be at least ${MIN_POLLING_INTERVAL_SECONDS}, got ${pollingIntervalSeconds}`);
+      }
+      await ensureQueue(queue);
+      workers.push(startJobWorker({ boss, queue, batchSize, pollingIntervalMs: pollingIntervalSeconds * 1000, handler, logger }));
+    },
+
+    notify(queue) {
+      for (const worker of workers) if (worker.queue === queue) worker.wake();
+    },
+
+    async counts(queue) {
+      // The schema name was validated by pg-boss's constructor (letters, digits, underscores).
+      const { rows } = await db.query<{ state: string; count: number }>(
+        `SELECT state::text AS state, count(*)::int AS count FROM ${schema}.job WHERE name = $1 GROUP BY state`,
+        [queue],
+      );
+      const of = (...states: string[]) => rows.filter((row) => states.includes(row.state)).reduce((sum, row) => sum + row.count, 0);
+      // Completed jobs count until maintenance archives them (10 minutes after completion).
+      return { queued: of('created', 'retry'), active: of('active'), failed: of('failed'), completed: of('completed') };
+    },
+  };
+}

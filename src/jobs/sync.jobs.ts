@@ -1,0 +1,68 @@
+/**
+ * The sync's jobs and schedule. Handlers are thin and idempotent: parse the payload, call one
+ * service. One job per connection waits at a time (singleton key), and the sync lease keeps one
+ * sync per connection running across processes.
+ */
+import type { Deps } from '../deps.ts';
+import type { SyncRequests } from '../modules/sync/sync-requests.ts';
+import { runSync } from '../modules/sync/sync.service.ts';
+import { processDeliveries } from '../modules/sync/webhook-intake.ts';
+import type { JobQueue } from './queue.ts';
+
+export const SYNC_QUEUE = 'zendesk-sync';
+export const WEBHOOK_QUEUE = 'zendesk-webhooks';
+
+interface ConnectionJob {
+  connectionId: string;
+}
+
+export function queueSyncRequests(queue: JobQueue): SyncRequests {
+  const request = async (name: string, connectionId: string) => {
+    await queue.send(name, { connectionId }, { singletonKey: connectionId });
+    queue.notify(name);
+  };
+  return {
+    sync: (connectionId) => request(SYNC_QUEUE, connectionId),
+    processWebhooks: (connectionId) => request(WEBHOOK_QUEUE, connectionId),
+  };
+}
+
+export async function registerSyncWorkers(deps: Deps, queue: JobQueue): Promise<void> {
+  await queue.work<ConnectionJob>(SYNC_QUEUE, { batchSize: 1 }, async (jobs) => {
+    for (const job of jobs) {
+      const result = await runSync(deps, job.data.connectionId);
+      deps.logger.info({ connectionId: job.data.connectionId, ...result }, 'sync run');
+    }
+  });
+  await queue.work<ConnectionJob>(WEBHOOK_QUEUE, { batchSize: 1 }, async (jobs) => {
+    for (const job of jobs) {
+      // Drain: deliveries that arrive while a batch is processed wait for the next loop, not the next job.
+      while ((await processDeliveries(deps, job.data.connectionId)) > 0);
+    }
+  });
+}
+
+/**
+ * Every `intervalSeconds`: a catch-up for each connection that is not waiting for its admin, and
+ * processing for any webhook deliveries left pending (a failed or lost job). This schedule, not
+ * webhook delivery, is what makes the data complete.
+ */
+export function startSyncScheduler(deps: Deps, requests: SyncRequests, intervalSeconds: number): { stop(): void } {
+  const tick = async () => {
+    try {
+      const { rows } = await deps.db.query<{ id: string; pending: boolean }>(
+        `SELECT c.id, EXISTS (SELECT 1 FROM zendesk_webhook_deliveries d WHERE d.connection_id = c.id AND d.processed_at IS NULL) AS pending
+           FROM zendesk_connections c WHERE c.status = 'active'`,
+      );
+      for (const row of rows) {
+        await requests.sync(row.id);
+        if (row.pending) await requests.processWebhooks(row.id);
+      }
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'sync schedule could not run this time');
+    }
+  };
+  const timer = setInterval(() => void tick(), intervalSeconds * 1000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

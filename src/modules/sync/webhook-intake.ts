@@ -1,0 +1,122 @@
+/**
+ * Zendesk webhook deliveries: verify, store durably, acknowledge; process later. Two kinds arrive:
+ * - the event-subscription envelope (`type: "zen:event-type:ticket.*"`, `subject: "zen:ticket:<id>"`,
+ *   ids inside `detail` as strings), deduplicated on its event `id`;
+ * - the body of the trigger we register on connect (zendesk/api.ts TRIGGER_BODY), deduplicated on
+ *   the delivery's invocation id (or its signature timestamp and body when there is none).
+ * Neither carries the whole ticket: processing fetches the tickets named (show_many, batched).
+ */
+import { createHash } from 'node:crypto';
+import type { Deps } from '../../deps.ts';
+import { AppError } from '../../lib/errors.ts';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from '../../zendesk/webhook-signature.ts';
+import { findConnection } from '../connections/connections.repo.ts';
+import { webhookSecretFor } from '../connections/connections.service.ts';
+import { refreshTickets } from './sync.service.ts';
+
+export interface ParsedDelivery {
+  dedupeKey: string;
+  zendeskTicketId: number;
+}
+
+const TICKET_ZRN = /^zen:ticket:(\d+)$/;
+
+function positiveInteger(value: unknown): number | null {
+  const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  return typeof number === 'number' && Number.isSafeInteger(number) && number > 0 ? number : null;
+}
+
+/** What a delivery is about, or a reason it is not one we take. */
+export function parseDelivery(payload: unknown, headers: { invocationId?: string; timestamp?: string }, rawBody: Buffer): ParsedDelivery | string {
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return 'the body is not a JSON object';
+  const body = payload as Record<string, unknown>;
+  if (typeof body.type === 'string') {
+    if (!body.type.startsWith('zen:event-type:ticket.')) return `events of type ${body.type} are not ticket events; subscribe the webhook to ticket events only`;
+    const fromSubject = typeof body.subject === 'string' ? TICKET_ZRN.exec(body.subject)?.[1] : undefined;
+    const detail = (body.detail ?? {}) as Record<string, unknown>;
+    const ticketId = positiveInteger(fromSubject) ?? positiveInteger(detail.id);
+    if (ticketId === null) return 'the ticket event names no ticket (subject zen:ticket:<id> or detail.id)';
+    if (typeof body.id !== 'string' || body.id === '') return 'the ticket event has no id';
+    return { dedupeKey: `event:${body.id}`, zendeskTicketId: ticketId };
+  }
+  if (body.source === 'cscx-zendesk-trigger') {
+    const ticketId = positiveInteger(body.ticket_id);
+    if (ticketId === null) return 'the trigger body has no ticket_id';
+    const delivery = headers.invocationId ?? `${headers.timestamp ?? ''}:${createHash('sha256').update(rawBody).digest('hex')}`;
+    return { dedupeKey: `trigger:${delivery}`, zendeskTicketId: ticketId };
+  }
+  return 'the body is neither a Zendesk ticket event nor the body of the CSCX trigger';
+}
+
+export interface IntakeRequest {
+  connectionId: string | undefined;
+  webhookId: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+  rawBody: Buffer;
+}
+
+function header(headers: IntakeRequest['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Checks a delivery and stores it; answers whether it was new. Refusals are AppErrors with the
+ * status Zendesk should see: 404 unknown connection, 401 bad signature, 400 bad body. A database
+ * failure propagates (the route answers 503 so that Zendesk retries).
+ */
+export async function receiveDelivery(deps: Deps, request: IntakeRequest): Promise<{ connectionId: string; stored: boolean }> {
+  const connectionId = request.connectionId ?? (request.webhookId ? await connectionIdOfWebhook(deps, request.webhookId) : undefined);
+  const secret = connectionId && /^[0-9a-f-]{36}$/i.test(connectionId) ? await webhookSecretFor(deps, connectionId) : null;
+  if (!connectionId || secret === null) throw new AppError('not_found', 'no connected Zendesk webhook here: the connection is unknown or disconnected');
+  const check = verifyWebhookSignature({
+    secret,
+    signature: header(request.headers, SIGNATURE_HEADER),
+    timestamp: header(request.headers, TIMESTAMP_HEADER),
+    rawBody: request.rawBody,
+  });
+  if (!check.ok) throw new AppError('unauthorized', `webhook refused: ${check.reason}`);
+  let payload: unknown;
+  try {
+    payload = JSON.parse(request.rawBody.toString('utf8'));
+  } catch (error) {
+    throw new AppError('bad_request', `the webhook body is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = parseDelivery(payload, { invocationId: header(request.headers, 'x-zendesk-webhook-invocation-id'), timestamp: header(request.headers, TIMESTAMP_HEADER) }, request.rawBody);
+  if (typeof parsed === 'string') throw new AppError('bad_request', parsed);
+  const { rowCount } = await deps.db.query(
+    `INSERT INTO zendesk_webhook_deliveries (connection_id, dedupe_key, zendesk_ticket_id, payload) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (connection_id, dedupe_key) DO NOTHING`,
+    [connectionId, parsed.dedupeKey, parsed.zendeskTicketId, payload],
+  );
+  return { connectionId, stored: rowCount === 1 };
+}
+
+async function connectionIdOfWebhook(deps: Deps, webhookId: string): Promise<string | undefined> {
+  const { rows } = await deps.db.query<{ id: string }>(`SELECT id FROM zendesk_connections WHERE webhook_id = $1 AND status <> 'disconnected'`, [webhookId]);
+  return rows[0]?.id;
+}
+
+/**
+ * Processes a connection's stored deliveries: the tickets they name are fetched from Zendesk in
+ * batches and written through the guarded upsert, then the deliveries are marked processed. A
+ * Zendesk failure leaves them pending for the next run. (The queue runs one such job per connection
+ * at a time; were two to overlap, the refresh is idempotent and costs only extra calls.) Answers
+ * how many deliveries were processed.
+ */
+export async function processDeliveries(deps: Deps, connectionId: string, limit = 1000): Promise<number> {
+  const connection = await findConnection(deps.db, connectionId);
+  if (!connection || connection.status !== 'active') return 0;
+  const { rows } = await deps.db.query<{ id: number; zendesk_ticket_id: number }>(
+    `SELECT id, zendesk_ticket_id FROM zendesk_webhook_deliveries WHERE connection_id = $1 AND processed_at IS NULL ORDER BY id LIMIT $2`,
+    [connectionId, limit],
+  );
+  if (rows.length === 0) return 0;
+  await refreshTickets(
+    deps,
+    connectionId,
+    rows.map((row) => row.zendesk_ticket_id),
+  );
+  await deps.db.query('UPDATE zendesk_webhook_deliveries SET processed_at = now() WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
+  return rows.length;
+}
