@@ -12,6 +12,8 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'info',
       ZENDESK_URL_TEMPLATE: 'https://{subdomain}.zendesk.com',
       SYNC_INTERVAL_SECONDS: 120,
+      ZENDESK_EXPORT_REQUESTS_PER_MINUTE: 10,
+      ZENDESK_REQUESTS_PER_MINUTE: 400,
       PUBLIC_URL: undefined,
       ZENDESK_OAUTH_CLIENT_ID: undefined,
       ZENDESK_OAUTH_CLIENT_SECRET: undefined,

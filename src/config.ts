@@ -49,6 +49,14 @@ const variables = {
     z.coerce.number({ message: 'is not a number' }).int('is not a whole number').min(10, 'is below 10').max(86_400, 'is above 86400').default(120),
     'set SYNC_INTERVAL_SECONDS to how often (in seconds, 10 to 86400) each connection catches up on Zendesk changes (default 120)',
   ),
+  ZENDESK_EXPORT_REQUESTS_PER_MINUTE: variable(
+    z.coerce.number({ message: 'is not a number' }).int('is not a whole number').min(0, 'is negative').default(10),
+    "set ZENDESK_EXPORT_REQUESTS_PER_MINUTE to Zendesk's incremental-export limit per account (10; 30 with the High Volume API add-on; 0 turns pacing off)",
+  ),
+  ZENDESK_REQUESTS_PER_MINUTE: variable(
+    z.coerce.number({ message: 'is not a number' }).int('is not a whole number').min(0, 'is negative').default(400),
+    "set ZENDESK_REQUESTS_PER_MINUTE to your Zendesk plan's API limit per minute (Team 200, Growth/Professional 400, Enterprise 700, High Volume 2500; 0 turns pacing off)",
+  ),
   PUBLIC_URL: variable(
     optionalText
       .refine((value) => value === undefined || /^https?:\/\/[^/]+/.test(value), 'is not an http(s) URL')

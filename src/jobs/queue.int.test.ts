@@ -182,14 +182,16 @@ describe(`job queue on ${engine}`, () => {
     }
   });
 
-  it('stop waits for a running handler to finish before it resolves', async () => {
+  it('stop waits for a running handler to finish (and lets it enqueue a follow-up) before it resolves', async () => {
     const queue = await openQueue();
     const events: string[] = [];
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    let followUp: string | null = null;
     await queue.work('slow', { pollingIntervalSeconds: 0.5 }, async () => {
       events.push('handler started');
       await gate;
+      followUp = await queue.send('slow-next', {});
       events.push('handler finished');
     });
     await queue.send('slow', {});
@@ -203,6 +205,8 @@ describe(`job queue on ${engine}`, () => {
     await stopped;
     expect(events).toEqual(['handler started', 'handler finished', 'stopped']);
     expect(await queue.counts('slow')).toMatchObject({ completed: 1, active: 0 });
+    expect(followUp).toEqual(expect.any(String));
+    expect(await queue.counts('slow-next')).toMatchObject({ queued: 1 });
   });
 
   it('stop gives up on a handler after timeoutMs and fails its job for a retry', async () => {

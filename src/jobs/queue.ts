@@ -69,8 +69,8 @@ export function createJobQueue(db: Db, options: { schema?: string; logger: Logge
   const workers: JobWorker[] = [];
   const queues = new Map<string, Promise<void>>();
 
-  const assertStarted = (what: string) => {
-    if (state !== 'started') throw new Error(`job queue: ${what} needs a started queue (it is ${state})`);
+  const assertRunning = (what: string, allowed: ReadonlyArray<typeof state>) => {
+    if (!allowed.includes(state)) throw new Error(`job queue: ${what} needs a started queue (it is ${state})`);
   };
 
   // pg-boss 10 drops sends to a queue that does not exist (the insert joins the queue table), so
@@ -102,6 +102,7 @@ export function createJobQueue(db: Db, options: { schema?: string; logger: Logge
     },
 
     async stop({ timeoutMs = DEFAULT_STOP_TIMEOUT_MS } = {}) {
+      await starting?.catch(() => {});
       if (state !== 'started') return;
       state = 'stopping';
       for (const worker of workers) worker.stop();
@@ -126,7 +127,8 @@ export function createJobQueue(db: Db, options: { schema?: string; logger: Logge
     },
 
     async send(queue, data, sendOptions = {}) {
-      assertStarted('send');
+      // Handlers finishing during a graceful stop may still enqueue their follow-up jobs.
+      assertRunning('send', ['started', 'stopping']);
       await ensureQueue(queue);
       const id = randomUUID();
       const retryDelay = sendOptions.retryDelaySeconds ?? DEFAULT_RETRY_DELAY_SECONDS;
@@ -142,7 +144,7 @@ export function createJobQueue(db: Db, options: { schema?: string; logger: Logge
     },
 
     async work<T extends object>(queue: string, workOptions: { batchSize?: number; pollingIntervalSeconds?: number }, handler: JobHandler<T>) {
-      assertStarted('work');
+      assertRunning('work', ['started']);
       const batchSize = workOptions.batchSize ?? 1;
       const pollingIntervalSeconds = workOptions.pollingIntervalSeconds ?? DEFAULT_POLLING_INTERVAL_SECONDS;
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`job queue: batchSize must be a whole number of at least 1, got ${batchSize}`);

@@ -7,6 +7,7 @@ import type { Deps } from '../deps.ts';
 import type { SyncRequests } from '../modules/sync/sync-requests.ts';
 import { runSync } from '../modules/sync/sync.service.ts';
 import { processDeliveries } from '../modules/sync/webhook-intake.ts';
+import { pruneRequestWindows } from '../modules/connections/request-pacer.ts';
 import type { JobQueue } from './queue.ts';
 
 export const SYNC_QUEUE = 'zendesk-sync';
@@ -58,10 +59,13 @@ export function startSyncScheduler(deps: Deps, requests: SyncRequests, intervalS
         await requests.sync(row.id);
         if (row.pending) await requests.processWebhooks(row.id);
       }
+      await pruneRequestWindows(deps.db);
     } catch (error) {
       deps.logger.warn({ err: error }, 'sync schedule could not run this time');
     }
   };
+  // A worker that starts catches up at once: after a restart, nothing waits a whole interval.
+  void tick();
   const timer = setInterval(() => void tick(), intervalSeconds * 1000);
   timer.unref();
   return { stop: () => clearInterval(timer) };

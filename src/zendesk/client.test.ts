@@ -143,7 +143,20 @@ describe('ZendeskClient', () => {
       kind: 'invalid_response',
       message: expect.stringContaining('user.id'),
     });
-    plan = [{ status: 200, body: '{"user":' }];
+    plan = Array.from({ length: 5 }, () => ({ status: 200, body: '{"user":' }));
     await expect(client().request('GET', '/api/v2/users/me.json', { schema: me })).rejects.toMatchObject({ kind: 'invalid_response' });
+  });
+
+  it('retries a body cut short, like a dropped connection', async () => {
+    plan = [{ status: 200, body: '{"user":{"id":1,' }, { status: 200, body: '{"user":{"id":1,"email":"x"}}' }];
+    expect(await client().request('GET', '/api/v2/users/me.json', { schema: me })).toEqual({ user: { id: 1, email: 'x' } });
+    expect(seen).toHaveLength(2);
+  });
+
+  it('waits for the pacer before every attempt', async () => {
+    const paced: string[] = [];
+    plan = [{ status: 503 }, { status: 200, body: '{"user":{"id":1,"email":"x"}}' }];
+    await client(undefined, { pace: async (path: string) => void paced.push(path) }).request('GET', '/api/v2/users/me.json', { schema: me });
+    expect(paced).toEqual(['/acme/api/v2/users/me.json', '/acme/api/v2/users/me.json']);
   });
 });

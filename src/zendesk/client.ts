@@ -36,6 +36,8 @@ export interface ZendeskClientOptions {
   retry?: Partial<RetryPolicy>;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Waits for a slot under Zendesk's rate limits before each attempt (see request-pacer.ts). */
+  pace?: (path: string) => Promise<void>;
 }
 
 export interface RequestOptions<T> {
@@ -71,6 +73,13 @@ function retryAfterMs(response: Response): number | undefined {
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(header);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** A 2xx whose body did not arrive whole: retried like a network error, reported as its cause. */
+class TruncatedBodyError extends Error {
+  constructor(readonly zendeskError: ZendeskError) {
+    super(zendeskError.message);
+  }
 }
 
 export class ZendeskClient {
@@ -131,12 +140,22 @@ export class ZendeskClient {
         await this.sleep(this.backoffMs(attempt));
         continue;
       }
-      return this.read(response, url, options.schema);
+      try {
+        return await this.read(response, url, options.schema);
+      } catch (error) {
+        // A body cut short (a dropped connection mid-transfer) is a network fault: try again.
+        if (error instanceof TruncatedBodyError && attempt < this.retry.attempts) {
+          await this.sleep(this.backoffMs(attempt));
+          continue;
+        }
+        throw error instanceof TruncatedBodyError ? error.zendeskError : error;
+      }
     }
   }
 
   /** One HTTP exchange; null on a network failure that may be retried. */
   private async send(method: string, url: URL, body: unknown, attempt: number): Promise<Response | null> {
+    await this.options.pace?.(url.pathname);
     const credentials = await this.options.credentials();
     const headers: Record<string, string> = { accept: 'application/json', authorization: authorizationHeader(credentials) };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -156,14 +175,19 @@ export class ZendeskClient {
   }
 
   private async read<T>(response: Response, url: URL, schema: z.ZodType<T> | undefined): Promise<T> {
-    const text = await response.text();
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw new TruncatedBodyError(new ZendeskError('unreachable', `the connection to ${url.host} broke while reading ${url.pathname}: ${(error as Error).message}`));
+    }
     let json: unknown;
     try {
       json = text === '' ? undefined : JSON.parse(text);
     } catch {
       json = undefined;
       if (response.ok && schema) {
-        throw new ZendeskError('invalid_response', `Zendesk answered ${url.pathname} with a body that is not JSON`, response.status);
+        throw new TruncatedBodyError(new ZendeskError('invalid_response', `Zendesk answered ${url.pathname} with a body that is not JSON (cut short?)`, response.status));
       }
     }
     if (!response.ok) throw this.failure(response.status, url, json);

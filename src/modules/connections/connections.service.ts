@@ -28,6 +28,7 @@ import {
   updateOAuthCredentials,
   type Connection,
 } from './connections.repo.ts';
+import { createRequestPacer } from './request-pacer.ts';
 import { credentialsContext, verifierContext, webhookSecretContext } from './sealed-columns.ts';
 
 export const OAUTH_STATE_TTL_SECONDS = 10 * 60;
@@ -292,7 +293,11 @@ export async function zendeskClientFor(deps: Deps, connectionId: string): Promis
   }
   const stored = openCredentials(deps, connection);
   const baseUrl = zendeskBaseUrl(deps.config.ZENDESK_URL_TEMPLATE, connection.subdomain);
-  if (stored.method === 'api_token') return new ZendeskClient({ baseUrl, credentials: () => stored });
+  const pace = createRequestPacer(deps.db, connectionId, {
+    export: deps.config.ZENDESK_EXPORT_REQUESTS_PER_MINUTE,
+    account: deps.config.ZENDESK_REQUESTS_PER_MINUTE,
+  });
+  if (stored.method === 'api_token') return new ZendeskClient({ baseUrl, credentials: () => stored, pace });
 
   let accessToken = stored.accessToken;
   let expiresAt = connection.accessTokenExpiresAt;
@@ -312,6 +317,7 @@ export async function zendeskClientFor(deps: Deps, connectionId: string): Promis
       return { method: 'oauth', accessToken };
     },
     onUnauthorized: refresh,
+    pace,
   });
 }
 
