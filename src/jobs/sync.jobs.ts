@@ -12,6 +12,9 @@ import type { JobQueue } from './queue.ts';
 
 export const SYNC_QUEUE = 'zendesk-sync';
 export const WEBHOOK_QUEUE = 'zendesk-webhooks';
+/** pg-boss expires a job after 15 minutes; one sync job works at most this long. */
+const SYNC_JOB_BUDGET_MS = 5 * 60_000;
+const BUSY_RETRY_SECONDS = 10;
 
 interface ConnectionJob {
   connectionId: string;
@@ -31,8 +34,13 @@ export function queueSyncRequests(queue: JobQueue): SyncRequests {
 export async function registerSyncWorkers(deps: Deps, queue: JobQueue): Promise<void> {
   await queue.work<ConnectionJob>(SYNC_QUEUE, { batchSize: 1 }, async (jobs) => {
     for (const job of jobs) {
-      const result = await runSync(deps, job.data.connectionId);
-      deps.logger.info({ connectionId: job.data.connectionId, ...result }, 'sync run');
+      const { connectionId } = job.data;
+      // A job stays well inside the queue's job expiry; a long import continues in the next job.
+      const result = await runSync(deps, connectionId, { maxDurationMs: SYNC_JOB_BUDGET_MS });
+      deps.logger.info({ connectionId, ...result }, 'sync run');
+      if (result.outcome === 'partial') await queue.send(SYNC_QUEUE, { connectionId }, { singletonKey: connectionId });
+      // Another run holds the lease (or a crashed one's lease has not expired yet): look again soon.
+      if (result.outcome === 'busy') await queue.send(SYNC_QUEUE, { connectionId }, { singletonKey: connectionId, startAfterSeconds: BUSY_RETRY_SECONDS });
     }
   });
   await queue.work<ConnectionJob>(WEBHOOK_QUEUE, { batchSize: 1 }, async (jobs) => {

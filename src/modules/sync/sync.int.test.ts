@@ -15,7 +15,7 @@ import type { User } from '../users/users.repo.ts';
 import { connectWithApiToken } from '../connections/connections.service.ts';
 import { differencesFromZendesk } from './sync-test-helpers.ts';
 import { claimSyncLease, upsertTickets } from './sync.repo.ts';
-import { runSync } from './sync.service.ts';
+import { PROCESS_ID, runSync } from './sync.service.ts';
 import { pageRows } from './ticket-rows.ts';
 
 const API_TOKEN = 'sync-test-token';
@@ -84,7 +84,7 @@ describe('ticket sync (against the emulator)', () => {
 
   it('resumes an interrupted import from its last committed page, losing and doubling nothing', async () => {
     const globex = await connectWithApiToken(deps, admin, { subdomain: 'globex', email: 'admin@example.com', apiToken: API_TOKEN });
-    expect(await runSync(deps, globex.id, { maxPages: 1 })).toMatchObject({ pages: 1, tickets: 1000 });
+    expect(await runSync(deps, globex.id, { maxPages: 1 })).toEqual({ outcome: 'partial', pages: 1, tickets: 1000 });
     const list = await app.inject({ method: 'GET', url: '/api/integrations/zendesk/connections', headers: { authorization: `Bearer ${adminKey}` } });
     const progress = list.json().connections.find((c: { subdomain: string }) => c.subdomain === 'globex').sync;
     // total is Zendesk's own ticket count (which leaves deleted tickets out; the export has them).
@@ -111,9 +111,16 @@ describe('ticket sync (against the emulator)', () => {
   });
 
   it('lets one worker sync a connection at a time', async () => {
-    expect(await claimSyncLease(deps.db, acmeId, 'another-worker', 60)).not.toBeNull();
+    // Another run of this process (on PostgreSQL it could as well be another process).
+    expect(await claimSyncLease(deps.db, acmeId, `${PROCESS_ID}:other-run`, 60)).not.toBeNull();
     expect(await runSync(deps, acmeId)).toEqual({ outcome: 'busy', pages: 0, tickets: 0 });
     await deps.db.query(`UPDATE zendesk_sync_state SET lease_until = now() - interval '1 second' WHERE connection_id = $1`, [acmeId]);
     expect((await runSync(deps, acmeId)).outcome).toBe('synced'); // an expired lease is taken over
+  });
+
+  it('takes over at once, on the embedded engine, a lease left by a crashed process', async () => {
+    await claimSyncLease(deps.db, acmeId, 'crashed-process:1', 60);
+    const result = await runSync(deps, acmeId);
+    expect(result.outcome).toBe(deps.db.engine === 'pglite' ? 'synced' : 'busy');
   });
 });

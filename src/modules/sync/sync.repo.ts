@@ -154,17 +154,29 @@ export async function findSyncStates(db: Queryable, connectionIds: readonly stri
 }
 
 /**
- * Takes (or renews) the connection's sync lease for `seconds`; null when another worker holds it.
- * The lease, not the queue, is what guarantees one sync per connection across processes.
+ * Takes the connection's sync lease for `seconds`; null when another run holds it. The lease, not
+ * the queue, is what guarantees one sync per connection across processes. `staleOwnerPrefix`: a
+ * lease whose owner does not start with it is taken over at once (on the embedded engine only one
+ * process can have the database, so any other owner is a crashed process).
  */
-export async function claimSyncLease(db: Queryable, connectionId: string, owner: string, seconds: number): Promise<SyncState | null> {
+export async function claimSyncLease(db: Queryable, connectionId: string, owner: string, seconds: number, staleOwnerPrefix?: string): Promise<SyncState | null> {
   const { rows } = await db.query<SyncStateRow>(
     `UPDATE zendesk_sync_state SET lease_owner = $2, lease_until = now() + make_interval(secs => $3), updated_at = now()
-      WHERE connection_id = $1 AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2)
+      WHERE connection_id = $1
+        AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2 OR ($4::text IS NOT NULL AND left(lease_owner, length($4::text)) <> $4::text))
       RETURNING *`,
-    [connectionId, owner, seconds],
+    [connectionId, owner, seconds, staleOwnerPrefix ?? null],
   );
   return rows[0] ? toSyncState(rows[0]) : null;
+}
+
+/** Extends a held lease; false when it was lost (taken over after it expired). */
+export async function renewSyncLease(db: Queryable, connectionId: string, owner: string, seconds: number): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE zendesk_sync_state SET lease_until = now() + make_interval(secs => $3) WHERE connection_id = $1 AND lease_owner = $2`,
+    [connectionId, owner, seconds],
+  );
+  return rowCount === 1;
 }
 
 export async function releaseSyncLease(db: Queryable, connectionId: string, owner: string): Promise<void> {

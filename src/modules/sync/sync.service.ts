@@ -17,6 +17,7 @@ import {
   claimSyncLease,
   ensureSyncState,
   releaseSyncLease,
+  renewSyncLease,
   resumeSyncPhase,
   setSyncProblem,
   startImport,
@@ -26,9 +27,15 @@ import {
   type TicketWrite,
 } from './sync.repo.ts';
 
-/** This process's name in sync leases. */
+/** This process's name in sync leases (each run adds its own suffix). */
 export const PROCESS_ID = `${process.pid}-${randomUUID().slice(0, 8)}`;
-export const LEASE_SECONDS = 120;
+/**
+ * A run renews its lease every LEASE_HEARTBEAT_MS, also while it waits for Zendesk or for a rate
+ * slot; a crashed run's lease expires LEASE_SECONDS later and another worker takes over.
+ */
+export const LEASE_SECONDS = 20;
+const LEASE_HEARTBEAT_MS = 5_000;
+let runs = 0;
 
 export type SyncSource = 'import' | 'catch-up' | 'webhook';
 
@@ -41,7 +48,8 @@ async function notifyTicketsChanged(deps: Deps, change: Parameters<TicketsChange
 }
 
 export interface SyncRunResult {
-  outcome: 'synced' | 'busy' | 'paused' | 'failed';
+  /** synced: followed to the end; partial: stopped early (maxPages, maxDurationMs), more to come. */
+  outcome: 'synced' | 'partial' | 'busy' | 'paused' | 'failed';
   pages: number;
   tickets: number;
   error?: string;
@@ -52,11 +60,21 @@ export interface SyncRunResult {
  * another worker holds this connection's lease; 'paused' when the connection needs the admin;
  * 'failed' when Zendesk kept failing (the cursor is kept: the next run resumes there).
  */
-export async function runSync(deps: Deps, connectionId: string, options: { maxPages?: number; owner?: string } = {}): Promise<SyncRunResult> {
-  const owner = options.owner ?? PROCESS_ID;
+export async function runSync(
+  deps: Deps,
+  connectionId: string,
+  options: { maxPages?: number; maxDurationMs?: number; owner?: string } = {},
+): Promise<SyncRunResult> {
+  const owner = options.owner ?? `${PROCESS_ID}:${++runs}`;
   await ensureSyncState(deps.db, connectionId);
-  const state = await claimSyncLease(deps.db, connectionId, owner, LEASE_SECONDS);
+  // The embedded engine admits one process (data-dir lock): a lease of another process is a crashed one's.
+  const state = await claimSyncLease(deps.db, connectionId, owner, LEASE_SECONDS, deps.db.engine === 'pglite' ? PROCESS_ID : undefined);
   if (!state) return { outcome: 'busy', pages: 0, tickets: 0 };
+  const heartbeat = setInterval(() => {
+    renewSyncLease(deps.db, connectionId, owner, LEASE_SECONDS).catch((error: unknown) => deps.logger.warn({ err: error, connectionId }, 'could not renew the sync lease'));
+  }, LEASE_HEARTBEAT_MS);
+  heartbeat.unref();
+  const deadline = options.maxDurationMs === undefined ? Infinity : Date.now() + options.maxDurationMs;
   let pages = 0;
   let tickets = 0;
   try {
@@ -95,10 +113,11 @@ export async function runSync(deps: Deps, connectionId: string, options: { maxPa
       pages += 1;
       tickets += rows.tickets.length;
       cursor = page.after_cursor ?? cursor;
+      deps.logger.debug({ connectionId, pages, tickets, endOfStream: page.end_of_stream }, 'sync page committed');
       await notifyTicketsChanged(deps, { connectionId, source: importing ? 'import' : 'catch-up', tickets: written });
-      if (page.end_of_stream || (options.maxPages !== undefined && pages >= options.maxPages)) break;
+      if (page.end_of_stream) return { outcome: 'synced', pages, tickets };
+      if ((options.maxPages !== undefined && pages >= options.maxPages) || Date.now() > deadline) return { outcome: 'partial', pages, tickets };
     }
-    return { outcome: 'synced', pages, tickets };
   } catch (error) {
     if (!(error instanceof ZendeskError)) throw error;
     const reason =
@@ -110,6 +129,7 @@ export async function runSync(deps: Deps, connectionId: string, options: { maxPa
     deps.logger.warn({ connectionId, kind: error.kind, status: error.status }, 'ticket sync stopped');
     return { outcome: phase, pages, tickets, error: reason };
   } finally {
+    clearInterval(heartbeat);
     await releaseSyncLease(deps.db, connectionId, owner);
   }
 }
