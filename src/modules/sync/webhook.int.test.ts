@@ -172,3 +172,21 @@ describe('real-time webhooks (emulator -> our server)', () => {
     expect(log.deliveries.filter((d) => d.status === 'dropped').length).toBeGreaterThan(0);
   });
 });
+
+describe('webhook intake when the database is down', () => {
+  it('answers 503 with a short Retry-After, so that Zendesk retries instead of losing the event', async () => {
+    const { deps, destroy } = await createTestDeps();
+    const app = await buildApp(deps);
+    await destroy(); // the database goes away
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/integrations/zendesk/webhook?connection=00000000-0000-4000-8000-000000000000',
+      headers: { 'content-type': 'application/json', 'x-zendesk-webhook-signature': 'x', 'x-zendesk-webhook-signature-timestamp': new Date().toISOString() },
+      payload: '{"source":"cscx-zendesk-trigger","ticket_id":"1"}',
+    });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('10');
+    expect(response.json().error.code).toBe('unavailable');
+    await app.close();
+  });
+});
