@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.ts';
+import { DEFAULT_FREE_MAIL_DOMAINS } from './modules/matching/matching.repo.ts';
 
 describe('loadConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
@@ -14,6 +15,7 @@ describe('loadConfig', () => {
       SYNC_INTERVAL_SECONDS: 120,
       ZENDESK_EXPORT_REQUESTS_PER_MINUTE: 10,
       ZENDESK_REQUESTS_PER_MINUTE: 400,
+      FREE_MAIL_DOMAINS: DEFAULT_FREE_MAIL_DOMAINS,
       PUBLIC_URL: undefined,
       ZENDESK_OAUTH_CLIENT_ID: undefined,
       ZENDESK_OAUTH_CLIENT_SECRET: undefined,

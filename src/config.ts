@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parseKeyring } from './lib/secret-box.ts';
+import { DEFAULT_FREE_MAIL_DOMAINS } from './modules/matching/matching.repo.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -56,6 +57,14 @@ const variables = {
   ZENDESK_REQUESTS_PER_MINUTE: variable(
     z.coerce.number({ message: 'is not a number' }).int('is not a whole number').min(0, 'is negative').default(400),
     "set ZENDESK_REQUESTS_PER_MINUTE to your Zendesk plan's API limit per minute (Team 200, Growth/Professional 400, Enterprise 700, High Volume 2500; 0 turns pacing off)",
+  ),
+  FREE_MAIL_DOMAINS: variable(
+    z
+      .string()
+      .optional()
+      .transform((value) => (value === undefined ? DEFAULT_FREE_MAIL_DOMAINS : value.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean)))
+      .refine((domains) => domains.every((d) => /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d)), 'has an entry that is not a domain name'),
+    'set FREE_MAIL_DOMAINS to a comma-separated list of domains whose addresses never identify a customer (default: gmail.com, outlook.com, yahoo.com and other free-mail providers)',
   ),
   PUBLIC_URL: variable(
     optionalText

@@ -80,6 +80,18 @@ describe('ticket sync (against the emulator)', () => {
     expect(result.outcome).toBe('synced');
     expect(result.tickets).toBe(3);
     expect(await differencesFromZendesk(deps.db, zendesk, 'acme', acmeId)).toEqual([]);
+
+    // The history saw what happened, from the versions: escalation, status, deletion, a new ticket.
+    const events = await deps.db.query<{ zendesk_ticket_id: number; kind: string; source: string }>(
+      `SELECT zendesk_ticket_id, kind, source FROM zendesk_ticket_events WHERE connection_id = $1 AND source = 'catch-up' ORDER BY id`,
+      [acmeId],
+    );
+    const of = (id: number) => events.rows.filter((e) => e.zendesk_ticket_id === id).map((e) => e.kind);
+    expect(of(open.id)).toEqual(expect.arrayContaining(['status_changed', 'priority_changed', 'escalated']));
+    expect(of(another.id)).toEqual(expect.arrayContaining(['status_changed', 'deleted']));
+    expect(events.rows.some((e) => e.kind === 'created')).toBe(true);
+    const imported = await deps.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM zendesk_ticket_events WHERE connection_id = $1 AND kind = 'created' AND source = 'import'`, [acmeId]);
+    expect(imported.rows[0]?.n).toBe(2500);
   });
 
   it('resumes an interrupted import from its last committed page, losing and doubling nothing', async () => {

@@ -38,7 +38,7 @@ const TICKET_COLUMNS = `zendesk_ticket_id bigint, subject text, description text
   requester_zendesk_id bigint, requester_email text, requester_name text, assignee_zendesk_id bigint, assignee_name text,
   organization_zendesk_id bigint, group_zendesk_id bigint, tags text[], custom_fields jsonb, satisfaction_rating text,
   satisfaction_rating_id bigint, satisfaction_comment text, sla_policy_metrics jsonb, via_channel text,
-  zendesk_created_at timestamptz, zendesk_updated_at timestamptz, generated_timestamp bigint, resolved_at timestamptz`;
+  zendesk_created_at timestamptz, zendesk_updated_at timestamptz, generated_timestamp bigint, resolved_at timestamptz, escalated boolean`;
 
 const UPDATED = [
   'subject',
@@ -64,40 +64,112 @@ const UPDATED = [
   'zendesk_updated_at',
   'generated_timestamp',
   'resolved_at',
+  'escalated',
 ];
 
+/** A ticket version that was written, with what it replaced (null: the ticket is new to us). */
 export interface TicketWrite {
   zendeskTicketId: number;
   customerId: string | null;
   inserted: boolean;
+  now: TicketVersion;
+  before: TicketVersion | null;
+}
+
+export interface TicketVersion {
+  status: string;
+  priority: string | null;
+  escalated: boolean;
+  satisfactionRating: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  resolvedAt: Date | null;
+}
+
+interface WrittenRow {
+  zendesk_ticket_id: number;
+  customer_id: string | null;
+  status: string;
+  priority: string | null;
+  escalated: boolean;
+  satisfaction_rating: string | null;
+  zendesk_created_at: Date;
+  zendesk_updated_at: Date;
+  resolved_at: Date | null;
+  old_status: string | null;
+  old_priority: string | null;
+  old_escalated: boolean | null;
+  old_satisfaction_rating: string | null;
+  old_created_at: Date | null;
+  old_updated_at: Date | null;
+  old_resolved_at: Date | null;
 }
 
 /**
  * Upserts a batch of tickets and answers the ones actually written (new, or newer than what we
- * had). A version is newer when its (updated_at, generated_timestamp) is at least ours: Zendesk's
- * stamps have one-second precision, so an equal stamp is taken (it is the same or a later read).
- * Requester email and names missing from the payload are filled from zendesk_users.
+ * had), each with the version it replaced, read in the same statement (a CTE sees the rows as they
+ * were before the statement), so that transitions are found without a second read. A version is
+ * newer when its (updated_at, generated_timestamp) is at least ours: Zendesk's stamps have
+ * one-second precision, so an equal stamp is taken (it is the same or a later read). Requester
+ * email and names missing from the payload are filled from zendesk_users.
  */
 export async function upsertTickets(db: Queryable, connectionId: string, rows: TicketRow[]): Promise<TicketWrite[]> {
   if (rows.length === 0) return [];
-  const { rows: written } = await db.query<{ zendesk_ticket_id: number; customer_id: string | null; inserted: boolean }>(
-    `INSERT INTO zendesk_tickets AS t (connection_id, ${UPDATED.join(', ')}, zendesk_ticket_id)
-     SELECT $1, r.subject, r.description, r.status, r.priority, r.ticket_type,
-            r.requester_zendesk_id, coalesce(r.requester_email, req.email), coalesce(r.requester_name, req.name),
-            r.assignee_zendesk_id, coalesce(r.assignee_name, asg.name),
-            r.organization_zendesk_id, r.group_zendesk_id, coalesce(r.tags, '{}'), coalesce(r.custom_fields, '[]'), r.satisfaction_rating,
-            r.satisfaction_rating_id, r.satisfaction_comment, r.sla_policy_metrics, r.via_channel,
-            r.zendesk_created_at, r.zendesk_updated_at, r.generated_timestamp, r.resolved_at, r.zendesk_ticket_id
-       FROM jsonb_to_recordset($2::jsonb) AS r(${TICKET_COLUMNS})
-       LEFT JOIN zendesk_users req ON req.connection_id = $1 AND req.zendesk_user_id = r.requester_zendesk_id
-       LEFT JOIN zendesk_users asg ON asg.connection_id = $1 AND asg.zendesk_user_id = r.assignee_zendesk_id
-     ON CONFLICT (connection_id, zendesk_ticket_id) DO UPDATE SET
-       ${UPDATED.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, last_synced_at = now()
-     WHERE (t.zendesk_updated_at, coalesce(t.generated_timestamp, 0)) <= (EXCLUDED.zendesk_updated_at, coalesce(EXCLUDED.generated_timestamp, 0))
-     RETURNING t.zendesk_ticket_id, t.customer_id, (t.first_synced_at = t.last_synced_at) AS inserted`,
+  const { rows: written } = await db.query<WrittenRow>(
+    `WITH incoming AS (
+       SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(${TICKET_COLUMNS})
+     ),
+     previous AS (
+       SELECT t.zendesk_ticket_id, t.status, t.priority, t.escalated, t.satisfaction_rating, t.zendesk_created_at, t.zendesk_updated_at, t.resolved_at
+         FROM zendesk_tickets t JOIN incoming r ON t.connection_id = $1 AND t.zendesk_ticket_id = r.zendesk_ticket_id
+     ),
+     written AS (
+       INSERT INTO zendesk_tickets AS t (connection_id, ${UPDATED.join(', ')}, zendesk_ticket_id)
+       SELECT $1, r.subject, r.description, r.status, r.priority, r.ticket_type,
+              r.requester_zendesk_id, coalesce(r.requester_email, req.email), coalesce(r.requester_name, req.name),
+              r.assignee_zendesk_id, coalesce(r.assignee_name, asg.name),
+              r.organization_zendesk_id, r.group_zendesk_id, coalesce(r.tags, '{}'), coalesce(r.custom_fields, '[]'), r.satisfaction_rating,
+              r.satisfaction_rating_id, r.satisfaction_comment, r.sla_policy_metrics, r.via_channel,
+              r.zendesk_created_at, r.zendesk_updated_at, r.generated_timestamp, r.resolved_at, coalesce(r.escalated, false), r.zendesk_ticket_id
+         FROM incoming r
+         LEFT JOIN zendesk_users req ON req.connection_id = $1 AND req.zendesk_user_id = r.requester_zendesk_id
+         LEFT JOIN zendesk_users asg ON asg.connection_id = $1 AND asg.zendesk_user_id = r.assignee_zendesk_id
+       ON CONFLICT (connection_id, zendesk_ticket_id) DO UPDATE SET
+         ${UPDATED.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, last_synced_at = now()
+       WHERE (t.zendesk_updated_at, coalesce(t.generated_timestamp, 0)) <= (EXCLUDED.zendesk_updated_at, coalesce(EXCLUDED.generated_timestamp, 0))
+       RETURNING t.zendesk_ticket_id, t.customer_id, t.status, t.priority, t.escalated, t.satisfaction_rating, t.zendesk_created_at, t.zendesk_updated_at, t.resolved_at
+     )
+     SELECT w.*, p.status AS old_status, p.priority AS old_priority, p.escalated AS old_escalated, p.satisfaction_rating AS old_satisfaction_rating,
+            p.zendesk_created_at AS old_created_at, p.zendesk_updated_at AS old_updated_at, p.resolved_at AS old_resolved_at
+       FROM written w LEFT JOIN previous p ON p.zendesk_ticket_id = w.zendesk_ticket_id`,
     [connectionId, JSON.stringify(rows)],
   );
-  return written.map((row) => ({ zendeskTicketId: row.zendesk_ticket_id, customerId: row.customer_id, inserted: row.inserted }));
+  return written.map((row) => ({
+    zendeskTicketId: row.zendesk_ticket_id,
+    customerId: row.customer_id,
+    inserted: row.old_status === null,
+    now: {
+      status: row.status,
+      priority: row.priority,
+      escalated: row.escalated,
+      satisfactionRating: row.satisfaction_rating,
+      createdAt: row.zendesk_created_at,
+      updatedAt: row.zendesk_updated_at,
+      resolvedAt: row.resolved_at,
+    },
+    before:
+      row.old_status === null
+        ? null
+        : {
+            status: row.old_status,
+            priority: row.old_priority,
+            escalated: row.old_escalated ?? false,
+            satisfactionRating: row.old_satisfaction_rating,
+            createdAt: row.old_created_at as Date,
+            updatedAt: row.old_updated_at as Date,
+            resolvedAt: row.old_resolved_at,
+          },
+  }));
 }
 
 export type SyncPhase = 'importing' | 'live' | 'paused' | 'failed';

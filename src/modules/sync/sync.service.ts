@@ -21,11 +21,8 @@ import {
   resumeSyncPhase,
   setSyncProblem,
   startImport,
-  upsertOrganizations,
-  upsertTickets,
-  upsertUsers,
-  type TicketWrite,
 } from './sync.repo.ts';
+import { writeTicketBatch, type WrittenTicket } from './ticket-writer.ts';
 
 /** This process's name in sync leases (each run adds its own suffix). */
 export const PROCESS_ID = `${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -40,7 +37,7 @@ let runs = 0;
 export type SyncSource = 'import' | 'catch-up' | 'webhook';
 
 /** Told after tickets were written: matching, metrics and alerts hang on this (later issues). */
-export type TicketsChangedListener = (change: { connectionId: string; source: SyncSource; tickets: TicketWrite[] }) => Promise<void>;
+export type TicketsChangedListener = (change: { connectionId: string; source: SyncSource; tickets: WrittenTicket[] }) => Promise<void>;
 
 async function notifyTicketsChanged(deps: Deps, change: Parameters<TicketsChangedListener>[0]): Promise<void> {
   if (change.tickets.length === 0) return;
@@ -96,10 +93,9 @@ export async function runSync(
     for (;;) {
       const page = await fetchTicketExportPage(client, cursor);
       const rows = pageRows(page);
+      const source: SyncSource = importing ? 'import' : 'catch-up';
       const written = await deps.db.transaction(async (tx) => {
-        await upsertOrganizations(tx, connectionId, rows.organizations);
-        await upsertUsers(tx, connectionId, rows.users);
-        const writes = await upsertTickets(tx, connectionId, rows.tickets);
+        const writes = await writeTicketBatch(tx, connectionId, rows, source, deps.config.FREE_MAIL_DOMAINS);
         await advanceCursor(tx, {
           connectionId,
           owner,
@@ -114,7 +110,7 @@ export async function runSync(
       tickets += rows.tickets.length;
       cursor = page.after_cursor ?? cursor;
       deps.logger.debug({ connectionId, pages, tickets, endOfStream: page.end_of_stream }, 'sync page committed');
-      await notifyTicketsChanged(deps, { connectionId, source: importing ? 'import' : 'catch-up', tickets: written });
+      await notifyTicketsChanged(deps, { connectionId, source, tickets: written });
       if (page.end_of_stream) return { outcome: 'synced', pages, tickets };
       if ((options.maxPages !== undefined && pages >= options.maxPages) || Date.now() > deadline) return { outcome: 'partial', pages, tickets };
     }
@@ -138,18 +134,14 @@ export async function runSync(
  * Fetches these tickets from Zendesk now (show_many, 100 ids per call) and writes them through
  * the same guarded path: what a webhook that does not carry the whole ticket leads to.
  */
-export async function refreshTickets(deps: Deps, connectionId: string, ticketIds: readonly number[]): Promise<TicketWrite[]> {
+export async function refreshTickets(deps: Deps, connectionId: string, ticketIds: readonly number[]): Promise<WrittenTicket[]> {
   const client = await zendeskClientFor(deps, connectionId);
-  const writes: TicketWrite[] = [];
+  const writes: WrittenTicket[] = [];
   const unique = [...new Set(ticketIds)];
   for (let i = 0; i < unique.length; i += 100) {
     const answer = await fetchTickets(client, unique.slice(i, i + 100));
     const rows = pageRows({ ...answer });
-    const written = await deps.db.transaction(async (tx) => {
-      await upsertOrganizations(tx, connectionId, rows.organizations);
-      await upsertUsers(tx, connectionId, rows.users);
-      return upsertTickets(tx, connectionId, rows.tickets);
-    });
+    const written = await deps.db.transaction((tx) => writeTicketBatch(tx, connectionId, rows, 'webhook', deps.config.FREE_MAIL_DOMAINS));
     writes.push(...written);
   }
   await notifyTicketsChanged(deps, { connectionId, source: 'webhook', tickets: writes });

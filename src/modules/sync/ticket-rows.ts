@@ -35,6 +35,7 @@ export interface TicketRow {
   zendesk_updated_at: string;
   generated_timestamp: number | null;
   resolved_at: string | null;
+  escalated: boolean;
 }
 
 export interface UserRow {
@@ -91,7 +92,15 @@ export function toTicketRow(ticket: ExportTicket, users: UserLookup, solvedAt: s
     generated_timestamp: ticket.generated_timestamp ?? null,
     // A solved or closed ticket keeps the time it was solved; a reopened one has none.
     resolved_at: status === 'solved' || status === 'closed' ? (solvedAt ?? ticket.updated_at) : null,
+    escalated: isEscalated(ticket.priority, ticket.tags),
   };
+}
+
+const ESCALATION_TAGS = new Set(['escalated', 'escalation']);
+
+/** The default escalation rule (the metrics issue makes it configurable per connection). */
+export function isEscalated(priority: string | null, tags: readonly string[]): boolean {
+  return priority === 'urgent' || tags.some((tag) => ESCALATION_TAGS.has(tag.toLowerCase()));
 }
 
 export function toUserRow(user: ExportUser): UserRow {

@@ -1,0 +1,182 @@
+/**
+ * Mappings an admin makes (organization -> customer, domain -> customer, the custom-field rule),
+ * validated all together and written in one transaction with the re-match of every affected
+ * ticket, so that a mapping and the tickets it moves are never out of step.
+ */
+import type { Deps } from '../../deps.ts';
+import { AppError } from '../../lib/errors.ts';
+import { matchTickets, type MatchChange } from './matching.repo.ts';
+import { normalizeDomain } from './domains.ts';
+import { suggestCustomers, type Suggestion } from './suggestions.ts';
+
+export type Mapping =
+  | { kind: 'organization'; subdomain: string; zendeskOrganizationId: number; customerId: string | null }
+  | { kind: 'domain'; domain: string; customerId: string | null }
+  | { kind: 'custom_field'; subdomain: string; fieldId: number | null; matchOn: 'id' | 'external_id' | 'name' };
+
+export interface MappingResult {
+  applied: number;
+  ticketsRematched: number;
+  /** Customers whose tickets changed: their derived data is out of date. */
+  affectedCustomerIds: string[];
+}
+
+interface Problem {
+  field: string;
+  message: string;
+}
+
+export async function applyMappings(deps: Deps, admin: { id: string }, mappings: Mapping[]): Promise<MappingResult> {
+  const connections = new Map(
+    (await deps.db.query<{ id: string; subdomain: string }>(`SELECT id, subdomain FROM zendesk_connections`)).rows.map((r) => [r.subdomain, r.id]),
+  );
+  const customerIds = [...new Set(mappings.flatMap((m) => ('customerId' in m && m.customerId ? [m.customerId] : [])))];
+  const known = new Set(
+    customerIds.length === 0
+      ? []
+      : (await deps.db.query<{ id: string }>('SELECT id FROM customers WHERE id = ANY($1::uuid[])', [customerIds])).rows.map((r) => r.id),
+  );
+  const problems: Problem[] = [];
+  const domains = new Map<string, string | null>();
+  for (const [index, mapping] of mappings.entries()) {
+    const at = (field: string) => `mappings[${index}].${field}`;
+    if ('customerId' in mapping && mapping.customerId && !known.has(mapping.customerId)) {
+      problems.push({ field: at('customerId'), message: `there is no customer ${mapping.customerId}` });
+    }
+    if ('subdomain' in mapping && !connections.has(mapping.subdomain)) {
+      problems.push({ field: at('subdomain'), message: `${mapping.subdomain} is not a connected Zendesk subdomain` });
+    }
+    if (mapping.kind === 'organization' && connections.has(mapping.subdomain)) {
+      const { rows } = await deps.db.query('SELECT 1 FROM zendesk_organizations WHERE connection_id = $1 AND zendesk_organization_id = $2', [
+        connections.get(mapping.subdomain),
+        mapping.zendeskOrganizationId,
+      ]);
+      if (rows.length === 0) problems.push({ field: at('zendeskOrganizationId'), message: `${mapping.subdomain} has no organization ${mapping.zendeskOrganizationId} (as of the last sync)` });
+    }
+    if (mapping.kind === 'domain') {
+      const domain = normalizeDomain(mapping.domain);
+      if (!domain) problems.push({ field: at('domain'), message: `"${mapping.domain}" is not a domain name` });
+      else if (deps.config.FREE_MAIL_DOMAINS.includes(domain)) problems.push({ field: at('domain'), message: `${domain} is a free-mail domain: its addresses belong to anyone` });
+      else domains.set(domain, mapping.customerId);
+    }
+  }
+  if (domains.size > 0) {
+    const { rows } = await deps.db.query<{ domain: string; id: string; name: string }>(
+      `SELECT d.domain, c.id, c.name FROM customers c CROSS JOIN LATERAL unnest(c.domains) AS d(domain) WHERE d.domain = ANY($1::text[])`,
+      [[...domains.keys()]],
+    );
+    for (const row of rows) {
+      const wanted = domains.get(row.domain);
+      if (wanted && wanted !== row.id) {
+        const index = mappings.findIndex((m) => m.kind === 'domain' && normalizeDomain(m.domain) === row.domain);
+        problems.push({ field: `mappings[${index}].domain`, message: `${row.domain} is already mapped to ${row.name} (${row.id}); remove it there first` });
+      }
+    }
+  }
+  const first = problems[0];
+  if (first) throw new AppError('validation_failed', `${first.field}: ${first.message}`, problems);
+
+  return deps.db.transaction(async (tx) => {
+    const scopes = new Set<string | null>(); // connection ids to re-match; null: all of them
+    for (const mapping of mappings) {
+      if (mapping.kind === 'organization') {
+        const connectionId = connections.get(mapping.subdomain) as string;
+        if (mapping.customerId) {
+          await tx.query(
+            `INSERT INTO zendesk_organization_mappings (connection_id, zendesk_organization_id, customer_id, created_by) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (connection_id, zendesk_organization_id) DO UPDATE SET customer_id = EXCLUDED.customer_id, created_by = EXCLUDED.created_by, created_at = now()`,
+            [connectionId, mapping.zendeskOrganizationId, mapping.customerId, admin.id],
+          );
+        } else {
+          await tx.query('DELETE FROM zendesk_organization_mappings WHERE connection_id = $1 AND zendesk_organization_id = $2', [connectionId, mapping.zendeskOrganizationId]);
+        }
+        scopes.add(connectionId);
+      } else if (mapping.kind === 'custom_field') {
+        const connectionId = connections.get(mapping.subdomain) as string;
+        if (mapping.fieldId === null) await tx.query('DELETE FROM zendesk_custom_field_rules WHERE connection_id = $1', [connectionId]);
+        else {
+          await tx.query(
+            `INSERT INTO zendesk_custom_field_rules (connection_id, field_id, match_on, created_by) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (connection_id) DO UPDATE SET field_id = EXCLUDED.field_id, match_on = EXCLUDED.match_on, created_by = EXCLUDED.created_by, created_at = now()`,
+            [connectionId, mapping.fieldId, mapping.matchOn, admin.id],
+          );
+        }
+        scopes.add(connectionId);
+      } else {
+        const domain = normalizeDomain(mapping.domain) as string;
+        // Removing (customerId null) takes the domain off whoever has it; adding puts it on the customer.
+        await tx.query(`UPDATE customers SET domains = array_remove(domains, $1), updated_at = now() WHERE $1 = ANY(domains)`, [domain]);
+        if (mapping.customerId) await tx.query(`UPDATE customers SET domains = array_append(domains, $1), updated_at = now() WHERE id = $2`, [domain, mapping.customerId]);
+        scopes.add(null);
+      }
+    }
+    const changes: MatchChange[] = [];
+    if (scopes.has(null)) changes.push(...(await matchTickets(tx, {}, deps.config.FREE_MAIL_DOMAINS)));
+    else for (const connectionId of scopes) changes.push(...(await matchTickets(tx, { connectionId: connectionId as string }, deps.config.FREE_MAIL_DOMAINS)));
+    const affected = new Set(changes.flatMap((c) => [c.previousCustomerId, c.customerId]).filter((id): id is string => id !== null));
+    return { applied: mappings.length, ticketsRematched: changes.length, affectedCustomerIds: [...affected] };
+  });
+}
+
+/** Re-matches every ticket (after customers were imported or their domains changed). */
+export async function rematchAll(deps: Deps): Promise<MatchChange[]> {
+  return deps.db.transaction((tx) => matchTickets(tx, {}, deps.config.FREE_MAIL_DOMAINS));
+}
+
+export interface UnmatchedGroups {
+  total: number;
+  byOrganization: Array<{ subdomain: string; zendeskOrganizationId: number; name: string | null; domains: string[]; tickets: number; suggestions: Suggestion[] }>;
+  byRequesterDomain: Array<{ domain: string; freeMail: boolean; tickets: number; subdomains: string[]; suggestions: Suggestion[] }>;
+  withoutOrganizationOrEmail: number;
+}
+
+/** Unmatched tickets grouped so that an admin maps a whole group in one action, biggest first. */
+export async function listUnmatched(deps: Deps, limit = 100): Promise<UnmatchedGroups> {
+  const [total, organizations, domains, bare, customers] = await Promise.all([
+    deps.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM zendesk_tickets WHERE customer_id IS NULL AND status <> 'deleted'`),
+    deps.db.query<{ subdomain: string; organization_id: number; name: string | null; domain_names: string[] | null; tickets: number }>(
+      `SELECT c.subdomain, t.organization_zendesk_id AS organization_id, o.name, o.domain_names, count(*)::int AS tickets
+         FROM zendesk_tickets t
+         JOIN zendesk_connections c ON c.id = t.connection_id
+         LEFT JOIN zendesk_organizations o ON o.connection_id = t.connection_id AND o.zendesk_organization_id = t.organization_zendesk_id
+        WHERE t.customer_id IS NULL AND t.status <> 'deleted' AND t.organization_zendesk_id IS NOT NULL
+        GROUP BY c.subdomain, t.organization_zendesk_id, o.name, o.domain_names
+        ORDER BY tickets DESC, c.subdomain, t.organization_zendesk_id LIMIT $1`,
+      [limit],
+    ),
+    deps.db.query<{ domain: string; tickets: number; subdomains: string[] }>(
+      `SELECT lower(split_part(t.requester_email, '@', 2)) AS domain, count(*)::int AS tickets, array_agg(DISTINCT c.subdomain ORDER BY c.subdomain) AS subdomains
+         FROM zendesk_tickets t JOIN zendesk_connections c ON c.id = t.connection_id
+        WHERE t.customer_id IS NULL AND t.status <> 'deleted' AND t.requester_email LIKE '%@%'
+        GROUP BY 1 ORDER BY tickets DESC, domain LIMIT $1`,
+      [limit],
+    ),
+    deps.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM zendesk_tickets WHERE customer_id IS NULL AND status <> 'deleted' AND organization_zendesk_id IS NULL AND coalesce(requester_email, '') NOT LIKE '%@%'`,
+    ),
+    deps.db.query<{ id: string; name: string; domains: string[] }>('SELECT id, name, domains FROM customers'),
+  ]);
+  const freeMail = new Set(deps.config.FREE_MAIL_DOMAINS);
+  return {
+    total: total.rows[0]?.n ?? 0,
+    byOrganization: organizations.rows.map((row) => {
+      const domainNames = row.domain_names ?? [];
+      return {
+        subdomain: row.subdomain,
+        zendeskOrganizationId: row.organization_id,
+        name: row.name,
+        domains: domainNames,
+        tickets: row.tickets,
+        suggestions: suggestCustomers({ name: row.name, domains: domainNames.filter((d) => !freeMail.has(d)) }, customers.rows),
+      };
+    }),
+    byRequesterDomain: domains.rows.map((row) => ({
+      domain: row.domain,
+      freeMail: freeMail.has(row.domain),
+      tickets: row.tickets,
+      subdomains: row.subdomains,
+      suggestions: freeMail.has(row.domain) ? [] : suggestCustomers({ domains: [row.domain] }, customers.rows),
+    })),
+    withoutOrganizationOrEmail: bare.rows[0]?.n ?? 0,
+  };
+}
