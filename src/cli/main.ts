@@ -2,6 +2,7 @@
  * `npm run cli -- <command> [--json]`: operator commands, calling the same services as the server.
  * Each exits non-zero with a one-line reason on failure.
  */
+import { readFile } from 'node:fs/promises';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { DataDirLockedError } from '../db/data-dir-lock.ts';
 import type { Db } from '../db/db.ts';
@@ -10,12 +11,18 @@ import { openDatabase } from '../db/open-db.ts';
 import { loadKeyring, rotateKeyFile } from '../lib/keyring-file.ts';
 import { createSecretBox, SecretBoxError } from '../lib/secret-box.ts';
 import { resealSecrets } from '../modules/connections/sealed-columns.ts';
+import { matchTickets } from '../modules/matching/matching.repo.ts';
+import { CsvHeaderError, describeImportReport, importCustomersCsv, type ImportReport } from '../modules/customers/customers.import.ts';
 
 class UsageError extends Error {}
 
 interface Command {
   summary: string;
-  run(config: Config, db: Db): Promise<Record<string, unknown>>;
+  /** The arguments after the command words, for the help (e.g. `<file.csv>`); unset: none. */
+  args?: string;
+  run(config: Config, db: Db, args: string[]): Promise<Record<string, unknown>>;
+  /** The result for a person at a terminal; unset: one `key: value` line per entry. */
+  describe?(result: Record<string, unknown>): string;
 }
 
 const commands: Record<string, Command> = {
@@ -43,10 +50,29 @@ const commands: Record<string, Command> = {
       return { currentKey: keyring.currentKeyId, keys: keyring.keys.size, ...(await resealSecrets(db, createSecretBox(keyring))) };
     },
   },
+  'customers import': {
+    summary: 'add or update customers from a CSV file (columns external_id, name, domains, csm_email, base_health_score)',
+    args: '<file.csv>',
+    run: async (config, db, [file, ...extra]) => {
+      if (!file || extra.length > 0) throw new UsageError('usage: npm run cli -- customers import <file.csv> [--json]');
+      const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        throw new UsageError(`cannot read ${file}: ${error.code === 'ENOENT' ? 'there is no such file' : error.message}`);
+      });
+      await migrate(db); // as npm start does: the import may be the first thing run on a new database
+      try {
+        const report = await importCustomersCsv(db, text);
+        const rematched = await db.transaction((tx) => matchTickets(tx, {}, config.FREE_MAIL_DOMAINS));
+        return { ...report, ticketsRematched: rematched.length };
+      } catch (error) {
+        throw error instanceof CsvHeaderError ? new UsageError(`${file}: ${error.message}`) : error;
+      }
+    },
+    describe: (result) => `${describeImportReport(result as unknown as ImportReport)}\ntickets re-matched: ${String(result.ticketsRematched)}`,
+  },
 };
 
 function help(): string {
-  const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(20)} ${command.summary}`);
+  const lines = Object.entries(commands).map(([name, command]) => `  ${`${name} ${command.args ?? ''}`.trim().padEnd(28)} ${command.summary}`);
   return ['usage: npm run cli -- <command> [--json]', '', 'commands:', ...lines, '', 'Configuration comes from the environment (see README).'].join('\n');
 }
 
@@ -57,14 +83,18 @@ async function main(argv: string[]): Promise<void> {
     console.log(help());
     return;
   }
-  const name = words.join(' ');
-  const command = commands[name];
-  if (!command) throw new UsageError(`unknown command "${name}"; npm run cli -- --help lists the commands`);
+  // The longest command whose words start the line; the words after it are its arguments.
+  const name = Object.keys(commands)
+    .filter((candidate) => candidate.split(' ').every((word, k) => words[k] === word))
+    .sort((a, b) => b.split(' ').length - a.split(' ').length)[0];
+  const command = name === undefined ? undefined : commands[name];
+  const args = words.slice(name?.split(' ').length ?? 0);
+  if (!command || (args.length > 0 && !command.args)) throw new UsageError(`unknown command "${words.join(' ')}"; npm run cli -- --help lists the commands`);
   const config = loadConfig();
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   try {
-    const result = await command.run(config, db);
-    console.log(json ? JSON.stringify(result) : Object.entries(result).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') || '(none)' : String(v)}`).join('\n'));
+    const result = await command.run(config, db, args);
+    console.log(json ? JSON.stringify(result) : command.describe ? command.describe(result) : Object.entries(result).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') || '(none)' : String(v)}`).join('\n'));
   } finally {
     await db.close();
   }

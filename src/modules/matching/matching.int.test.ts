@@ -195,6 +195,26 @@ describe('matching tickets to customers (emulator data)', () => {
     expect((await stored()).get(ticket.id)?.method).toBe('email_domain');
   });
 
+  it('re-matches when customers are imported with new domains', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/customers',
+      headers: { authorization: `Bearer ${adminKey}` },
+      payload: { customers: [{ externalId: 'studio-1', name: 'Freelance Studio', domains: ['freelance-studio.io'] }] },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().ticketsRematched).toBeGreaterThan(0);
+    const studioId = response.json().customers[0].id;
+    const studioTickets = [...account().tickets.values()].filter((t) => account().users.get(t.requester_id)?.email?.endsWith('@freelance-studio.io'));
+    expect(studioTickets.length).toBeGreaterThan(0);
+    const all = await stored();
+    for (const ticket of studioTickets) {
+      const got = all.get(ticket.id)!;
+      if (got.method === 'email_domain') expect(got.customerId).toBe(studioId);
+    }
+    expect(studioTickets.some((t) => all.get(t.id)?.customerId === studioId)).toBe(true);
+  });
+
   it('refuses bad mappings with the reason, changing nothing', async () => {
     const before = await stored();
     const cases: Array<[unknown[], RegExp]> = [

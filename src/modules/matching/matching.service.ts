@@ -6,7 +6,7 @@
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
 import { matchTickets, type MatchChange } from './matching.repo.ts';
-import { normalizeDomain } from './domains.ts';
+import { normalizeDomain } from '../../lib/domains.ts';
 import { suggestCustomers, type Suggestion } from './suggestions.ts';
 
 export type Mapping =
@@ -19,6 +19,11 @@ export interface MappingResult {
   ticketsRematched: number;
   /** Customers whose tickets changed: their derived data is out of date. */
   affectedCustomerIds: string[];
+}
+
+function domainOf(input: string): string | null {
+  const normalized = normalizeDomain(input);
+  return normalized.ok ? normalized.domain : null;
 }
 
 interface Problem {
@@ -54,10 +59,11 @@ export async function applyMappings(deps: Deps, admin: { id: string }, mappings:
       if (rows.length === 0) problems.push({ field: at('zendeskOrganizationId'), message: `${mapping.subdomain} has no organization ${mapping.zendeskOrganizationId} (as of the last sync)` });
     }
     if (mapping.kind === 'domain') {
-      const domain = normalizeDomain(mapping.domain);
-      if (!domain) problems.push({ field: at('domain'), message: `"${mapping.domain}" is not a domain name` });
-      else if (deps.config.FREE_MAIL_DOMAINS.includes(domain)) problems.push({ field: at('domain'), message: `${domain} is a free-mail domain: its addresses belong to anyone` });
-      else domains.set(domain, mapping.customerId);
+      const normalized = normalizeDomain(mapping.domain);
+      if (!normalized.ok) problems.push({ field: at('domain'), message: normalized.message });
+      else if (deps.config.FREE_MAIL_DOMAINS.includes(normalized.domain)) {
+        problems.push({ field: at('domain'), message: `${normalized.domain} is a free-mail domain: its addresses belong to anyone` });
+      } else domains.set(normalized.domain, mapping.customerId);
     }
   }
   if (domains.size > 0) {
@@ -68,7 +74,7 @@ export async function applyMappings(deps: Deps, admin: { id: string }, mappings:
     for (const row of rows) {
       const wanted = domains.get(row.domain);
       if (wanted && wanted !== row.id) {
-        const index = mappings.findIndex((m) => m.kind === 'domain' && normalizeDomain(m.domain) === row.domain);
+        const index = mappings.findIndex((m) => m.kind === 'domain' && domainOf(m.domain) === row.domain);
         problems.push({ field: `mappings[${index}].domain`, message: `${row.domain} is already mapped to ${row.name} (${row.id}); remove it there first` });
       }
     }
@@ -103,7 +109,7 @@ export async function applyMappings(deps: Deps, admin: { id: string }, mappings:
         }
         scopes.add(connectionId);
       } else {
-        const domain = normalizeDomain(mapping.domain) as string;
+        const domain = domainOf(mapping.domain) as string;
         // Removing (customerId null) takes the domain off whoever has it; adding puts it on the customer.
         await tx.query(`UPDATE customers SET domains = array_remove(domains, $1), updated_at = now() WHERE $1 = ANY(domains)`, [domain]);
         if (mapping.customerId) await tx.query(`UPDATE customers SET domains = array_append(domains, $1), updated_at = now() WHERE id = $2`, [domain, mapping.customerId]);
