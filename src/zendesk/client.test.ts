@@ -160,3 +160,17 @@ describe('ZendeskClient', () => {
     expect(paced).toEqual(['/acme/api/v2/users/me.json', '/acme/api/v2/users/me.json']);
   });
 });
+
+describe('ZendeskClient writes', () => {
+  it('does not retry a write that Zendesk may have acted on (5xx), but does after a 429', async () => {
+    plan = [{ status: 502 }];
+    await expect(client().request('PUT', '/api/v2/tickets/1.json', { body: { ticket: { comment: { body: 'x' } } } })).rejects.toMatchObject({ kind: 'server_error' });
+    expect(seen).toHaveLength(1);
+    plan = [{ status: 429, headers: { 'retry-after': '1' } }, { status: 200, body: '{}' }];
+    await client().request('PUT', '/api/v2/tickets/1.json', { body: {} });
+    expect(seen).toHaveLength(3);
+    plan = [{ status: 503 }, { status: 200, body: '{}' }];
+    await client().request('PUT', '/api/v2/tickets/1.json', { body: {}, idempotent: true });
+    expect(seen).toHaveLength(5);
+  });
+});

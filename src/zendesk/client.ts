@@ -43,6 +43,12 @@ export interface ZendeskClientOptions {
 export interface RequestOptions<T> {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
+  /**
+   * Whether sending the request twice is harmless. Default: true for GET, HEAD and DELETE, false
+   * for writes (a retried PUT with a comment would post the comment twice). A request that is not
+   * idempotent is retried only when Zendesk surely did not act on it (429, 401 then refresh).
+   */
+  idempotent?: boolean;
   /** Validates a JSON answer; omit for answers without a body (204). */
   schema?: z.ZodType<T>;
 }
@@ -110,9 +116,10 @@ export class ZendeskClient {
 
   async request<T = undefined>(method: string, path: string, options: RequestOptions<T> = {}): Promise<T> {
     const url = this.url(path, options.query);
+    const idempotent = options.idempotent ?? ['GET', 'HEAD', 'DELETE'].includes(method.toUpperCase());
     let refreshed = false;
     for (let attempt = 1; ; attempt += 1) {
-      const response = await this.send(method, url, options.body, attempt);
+      const response = await this.send(method, url, options.body, idempotent ? attempt : this.retry.attempts);
       if (response === null) {
         await this.sleep(this.backoffMs(attempt));
         continue;
@@ -135,7 +142,7 @@ export class ZendeskClient {
         await this.sleep(wait);
         continue;
       }
-      if (response.status >= 500 && attempt < this.retry.attempts) {
+      if (response.status >= 500 && idempotent && attempt < this.retry.attempts) {
         await response.body?.cancel();
         await this.sleep(this.backoffMs(attempt));
         continue;
@@ -144,7 +151,7 @@ export class ZendeskClient {
         return await this.read(response, url, options.schema);
       } catch (error) {
         // A body cut short (a dropped connection mid-transfer) is a network fault: try again.
-        if (error instanceof TruncatedBodyError && attempt < this.retry.attempts) {
+        if (error instanceof TruncatedBodyError && idempotent && attempt < this.retry.attempts) {
           await this.sleep(this.backoffMs(attempt));
           continue;
         }
