@@ -12,6 +12,7 @@ import type { Deps } from '../../deps.ts';
 import { buildApp } from '../../http/app.ts';
 import { createTestDeps } from '../../test-deps.ts';
 import { connectWithApiToken } from '../connections/connections.service.ts';
+import { emulatorApi } from '../sync/sync-test-helpers.ts';
 import { runSync } from '../sync/sync.service.ts';
 import { createApiKey, createUser } from '../users/auth.service.ts';
 
@@ -92,11 +93,7 @@ describe('matching tickets to customers (emulator data)', () => {
       ['pat@eu.acmeindustries.com', 'From a subsidiary'],
       ['sam@gmail.com', 'From free mail'],
     ]) {
-      const response = await fetch(`${zendesk.url}/acme/api/v2/tickets`, {
-        method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`admin@example.com/token:${API_TOKEN}`).toString('base64')}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ ticket: { subject, comment: { body: 'hi' }, requester: { name: 'R', email } } }),
-      });
+      const response = await emulatorApi(zendesk, API_TOKEN)('POST', '/tickets', { ticket: { subject, comment: { body: 'hi' }, requester: { name: 'R', email } } });
       expect(response.status).toBe(201);
     }
     clock.advance(61_000);
@@ -184,12 +181,10 @@ describe('matching tickets to customers (emulator data)', () => {
   });
 
   it('matches a new ticket as it syncs', async () => {
-    const response = await fetch(`${zendesk.url}/acme/api/v2/tickets`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`admin@example.com/token:${API_TOKEN}`).toString('base64')}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ ticket: { subject: 'Brand new', comment: { body: 'hi' }, requester: { name: 'N', email: 'new.person@globexindustries.com' } } }),
+    const response = await emulatorApi(zendesk, API_TOKEN)('POST', '/tickets', {
+      ticket: { subject: 'Brand new', comment: { body: 'hi' }, requester: { name: 'N', email: 'new.person@globexindustries.com' } },
     });
-    const { ticket } = (await response.json()) as { ticket: { id: number } };
+    const { ticket } = response.body as { ticket: { id: number } };
     clock.advance(61_000);
     await runSync(deps, connectionId);
     expect((await stored()).get(ticket.id)?.method).toBe('email_domain');

@@ -60,3 +60,26 @@ export async function differencesFromZendesk(db: Queryable, zendesk: RunningEmul
   for (const id of ours.keys()) if (!account.tickets.has(id)) problems.push(`ticket ${id} is ours only`);
   return problems;
 }
+
+export interface EmulatorAnswer {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+/**
+ * Calls the emulated Zendesk API as its admin (API token), for tests that change data "in
+ * Zendesk" or read what it holds. `path` is below /api/v2.
+ */
+export function emulatorApi(zendesk: RunningEmulator, apiToken: string, subdomain = 'acme') {
+  const authorization = `Basic ${Buffer.from(`admin@example.com/token:${apiToken}`).toString('base64')}`;
+  return async (method: string, path: string, body?: unknown): Promise<EmulatorAnswer> => {
+    const response = await fetch(`${zendesk.url}/${subdomain}/api/v2${path}`, {
+      method,
+      headers: { authorization, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  };
+}

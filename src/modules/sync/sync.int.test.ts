@@ -13,7 +13,7 @@ import { createTestDeps } from '../../test-deps.ts';
 import { createApiKey, createUser } from '../users/auth.service.ts';
 import type { User } from '../users/users.repo.ts';
 import { connectWithApiToken } from '../connections/connections.service.ts';
-import { differencesFromZendesk } from './sync-test-helpers.ts';
+import { differencesFromZendesk, emulatorApi } from './sync-test-helpers.ts';
 import { claimSyncLease, upsertTickets } from './sync.repo.ts';
 import { PROCESS_ID, runSync } from './sync.service.ts';
 import { pageRows } from './ticket-rows.ts';
@@ -30,13 +30,9 @@ describe('ticket sync (against the emulator)', () => {
   let adminKey: string;
 
   const zendeskApi = async (method: string, path: string, body?: unknown, subdomain = 'acme') => {
-    const response = await fetch(`${zendesk.url}/${subdomain}/api/v2${path}`, {
-      method,
-      headers: { authorization: `Basic ${Buffer.from(`admin@example.com/token:${API_TOKEN}`).toString('base64')}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    expect(response.status, `${method} ${path}`).toBeLessThan(300);
-    return response.status === 204 ? null : ((await response.json()) as Record<string, unknown>);
+    const answer = await emulatorApi(zendesk, API_TOKEN, subdomain)(method, path, body);
+    expect(answer.status, `${method} ${path}`).toBeLessThan(300);
+    return answer.body as Record<string, unknown> | null;
   };
   /** Changes are served by the export only once they are a minute old. */
   const letAMinutePass = () => clock.advance(61_000);

@@ -17,7 +17,7 @@ import { createTestDeps } from '../../test-deps.ts';
 import { signWebhook } from '../../zendesk/webhook-signature.ts';
 import { connectWithApiToken, webhookSecretFor } from '../connections/connections.service.ts';
 import { createUser } from '../users/auth.service.ts';
-import { differencesFromZendesk } from './sync-test-helpers.ts';
+import { differencesFromZendesk, emulatorApi } from './sync-test-helpers.ts';
 import { runSync } from './sync.service.ts';
 
 const API_TOKEN = 'webhook-test-token';
@@ -43,13 +43,9 @@ describe('real-time webhooks (emulator -> our server)', () => {
   let ourUrl: string;
 
   const zendeskApi = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${zendesk.url}/acme/api/v2${path}`, {
-      method,
-      headers: { authorization: `Basic ${Buffer.from(`admin@example.com/token:${API_TOKEN}`).toString('base64')}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    expect(response.status, `${method} ${path}`).toBeLessThan(300);
-    return response.status === 204 ? null : ((await response.json()) as Record<string, unknown>);
+    const answer = await emulatorApi(zendesk, API_TOKEN)(method, path, body);
+    expect(answer.status, `${method} ${path}`).toBeLessThan(300);
+    return answer.body as Record<string, unknown> | null;
   };
   const ticketRow = async (id: number) =>
     (await deps.db.query<{ status: string; priority: string | null; tags: string[] }>(`SELECT status, priority, tags FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = $2`, [connectionId, id])).rows[0];

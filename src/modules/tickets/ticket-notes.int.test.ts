@@ -13,6 +13,7 @@ import { buildApp } from '../../http/app.ts';
 import { createTestDeps } from '../../test-deps.ts';
 import { connectWithApiToken } from '../connections/connections.service.ts';
 import { credentialsContext } from '../connections/sealed-columns.ts';
+import { emulatorApi } from '../sync/sync-test-helpers.ts';
 import { runSync } from '../sync/sync.service.ts';
 import { createApiKey, createUser } from '../users/auth.service.ts';
 import { insertCustomer } from './tickets-test-data.ts';
@@ -31,11 +32,9 @@ describe('adding a note to a Zendesk ticket (against the emulator)', () => {
   let customerId: string;
 
   const zendeskGet = async (path: string) => {
-    const response = await fetch(`${zendesk.url}/acme/api/v2${path}`, {
-      headers: { authorization: `Basic ${Buffer.from(`admin@example.com/token:${API_TOKEN}`).toString('base64')}` },
-    });
-    expect(response.status, path).toBe(200);
-    return (await response.json()) as Record<string, unknown>;
+    const answer = await emulatorApi(zendesk, API_TOKEN)('GET', path);
+    expect(answer.status, path).toBe(200);
+    return answer.body as Record<string, unknown>;
   };
   const comments = async (ticketId: number) =>
     ((await zendeskGet(`/tickets/${ticketId}/comments`)).comments as Array<{ id: number; body: string; public: boolean; audit_id: number }>) ?? [];
@@ -144,10 +143,7 @@ describe('adding a note to a Zendesk ticket (against the emulator)', () => {
 
   it('answers 404 for a ticket Zendesk no longer has, and for one we never synced, recording nothing', async () => {
     const ticket = emulated((t) => t.status === 'new' && !t.deleted)[0]!;
-    const deleted = await fetch(`${zendesk.url}/acme/api/v2/tickets/${ticket.id}`, {
-      method: 'DELETE',
-      headers: { authorization: `Basic ${Buffer.from(`admin@example.com/token:${API_TOKEN}`).toString('base64')}` },
-    });
+    const deleted = await emulatorApi(zendesk, API_TOKEN)('DELETE', `/tickets/${ticket.id}`);
     expect(deleted.status).toBe(204);
     const before = await recorded();
     const gone = await post(ticket.id, { body: 'hello?' });
