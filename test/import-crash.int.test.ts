@@ -20,7 +20,7 @@ import { connectWithApiToken } from '../src/modules/connections/connections.serv
 import { differencesFromZendesk } from '../src/modules/sync/sync-test-helpers.ts';
 import { createUser } from '../src/modules/users/auth.service.ts';
 import { recordSyncRequests } from '../src/test-deps.ts';
-import { runScript } from './process-helpers.ts';
+import { runScript, type RunningProcess } from './process-helpers.ts';
 
 const API_TOKEN = 'crash-test-token';
 const TICKETS = Number(process.env.CRASH_TICKETS ?? 20_000);
@@ -53,7 +53,11 @@ describe(`import killed three times (${engine})`, () => {
     dataDir = mkdtempSync(join(tmpdir(), 'cscx-crash-'));
     if (engine === 'postgres') testDb = await createTestDb();
   });
+  // Whatever happens, no worker outlives the test.
+  const workers: RunningProcess[] = [];
+  const track = (worker: RunningProcess) => (workers.push(worker), worker);
   afterAll(async () => {
+    await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
     await zendesk?.close();
     await testDb?.destroy();
   });
@@ -74,7 +78,7 @@ describe(`import killed three times (${engine})`, () => {
 
     const importedAfterKill: number[] = [];
     for (let kill = 0; kill < 3; kill += 1) {
-      const worker = runScript('src/main.ts', ['worker'], workerEnv());
+      const worker = track(runScript('src/main.ts', ['worker'], workerEnv()));
       // Kill at a random moment after 1 to 4 more pages were committed: mid-page, mid-transaction or between pages.
       const pagesBeforeKill = 1 + Math.floor(Math.random() * 4);
       await worker.waitForLine(new RegExp(`"pages":${pagesBeforeKill},.*"msg":"sync page committed"`));
@@ -91,7 +95,7 @@ describe(`import killed three times (${engine})`, () => {
     expect(Math.max(...importedAfterKill)).toBeLessThan(TICKETS);
     expect(importedAfterKill).toEqual([...importedAfterKill].sort((a, b) => a - b));
 
-    const worker = runScript('src/main.ts', ['worker'], workerEnv());
+    const worker = track(runScript('src/main.ts', ['worker'], workerEnv()));
     await worker.waitForLine(/"msg":"sync run".*"outcome":"synced"|"outcome":"synced".*"msg":"sync run"/, 120_000);
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
