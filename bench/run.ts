@@ -4,10 +4,22 @@
  * `npm run bench -- emulator` runs only the benchmarks whose name contains "emulator".
  */
 import { benchEmulator } from './emulator.bench.ts';
+import { benchImport } from './import.bench.ts';
+import { benchMatching } from './matching.bench.ts';
+import { benchQueue } from './queue.bench.ts';
+import { benchTickets } from './tickets.bench.ts';
+import { benchWebhooks } from './webhooks.bench.ts';
 
 type Figures = Record<string, number | string>;
 
-const benchmarks: Array<{ name: string; run: () => Promise<Figures> }> = [{ name: 'emulator', run: benchEmulator }];
+const benchmarks: Array<{ name: string; run: () => Promise<Figures> }> = [
+  { name: 'emulator', run: benchEmulator },
+  { name: 'queue', run: benchQueue },
+  { name: 'import', run: benchImport },
+  { name: 'webhooks', run: benchWebhooks },
+  { name: 'tickets', run: benchTickets },
+  { name: 'matching', run: benchMatching },
+];
 
 const filter = process.argv[2];
 for (const { name, run } of benchmarks) {

@@ -3,6 +3,7 @@
  * service. One job per connection waits at a time (singleton key), and the sync lease keeps one
  * sync per connection running across processes.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Deps } from '../deps.ts';
 import type { SyncRequests } from '../modules/sync/sync-requests.ts';
 import { runSync } from '../modules/sync/sync.service.ts';
@@ -15,6 +16,7 @@ export const WEBHOOK_QUEUE = 'zendesk-webhooks';
 /** pg-boss expires a job after 15 minutes; one sync job works at most this long. */
 const SYNC_JOB_BUDGET_MS = 5 * 60_000;
 const BUSY_RETRY_SECONDS = 10;
+const WEBHOOK_BATCH_WINDOW_MS = 250;
 
 interface ConnectionJob {
   connectionId: string;
@@ -44,6 +46,9 @@ export async function registerSyncWorkers(deps: Deps, queue: JobQueue): Promise<
     }
   });
   await queue.work<ConnectionJob>(WEBHOOK_QUEUE, { batchSize: 1 }, async (jobs) => {
+    // Deliveries come in bursts: a moment's wait gathers them into fuller show_many calls (100
+    // ids each), which keeps a burst within Zendesk's request budget.
+    await sleep(WEBHOOK_BATCH_WINDOW_MS);
     for (const job of jobs) {
       // Drain: deliveries that arrive while a batch is processed wait for the next loop, not the next job.
       while ((await processDeliveries(deps, job.data.connectionId)) > 0);

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
 import { ZendeskError } from '../../zendesk/errors.ts';
-import { fetchTicketCount, fetchTicketExportPage, fetchTickets } from '../../zendesk/incremental-export.ts';
+import { fetchTicketCount, fetchTicketExportPage, fetchTickets, type ExportPage } from '../../zendesk/incremental-export.ts';
 import { zendeskClientFor } from '../connections/connections.service.ts';
 import { pageRows } from './ticket-rows.ts';
 import {
@@ -90,29 +90,45 @@ export async function runSync(
     if (importing && state.total === null) await startImport(deps.db, connectionId, await fetchTicketCount(client).catch(() => null));
 
     let cursor = state.exportCursor;
-    for (;;) {
-      const page = await fetchTicketExportPage(client, cursor);
-      const rows = pageRows(page);
-      const source: SyncSource = importing ? 'import' : 'catch-up';
-      const written = await deps.db.transaction(async (tx) => {
-        const writes = await writeTicketBatch(tx, connectionId, rows, source, deps.config.FREE_MAIL_DOMAINS);
-        await advanceCursor(tx, {
-          connectionId,
-          owner,
-          cursor: page.after_cursor ?? cursor,
-          importedDelta: rows.tickets.length,
-          endOfStream: page.end_of_stream,
-          leaseSeconds: LEASE_SECONDS,
+    // The next page is fetched while this one is written: the export's HTTP time and our write
+    // time overlap instead of adding up. The cursor committed is always the written page's own.
+    let fetching: Promise<ExportPage> | null = fetchTicketExportPage(client, cursor);
+    try {
+      for (;;) {
+        const page: ExportPage = await (fetching as Promise<ExportPage>);
+        fetching = null;
+        const after = page.after_cursor ?? cursor;
+        const stopAfterThis =
+          page.end_of_stream || (options.maxPages !== undefined && pages + 1 >= options.maxPages) || Date.now() > deadline;
+        if (!stopAfterThis) {
+          fetching = fetchTicketExportPage(client, after);
+          fetching.catch(() => {}); // awaited on the next turn; never an unhandled rejection meanwhile
+        }
+        const rows = pageRows(page);
+        const source: SyncSource = importing ? 'import' : 'catch-up';
+        const written = await deps.db.transaction(async (tx) => {
+          const writes = await writeTicketBatch(tx, connectionId, rows, source, deps.config.FREE_MAIL_DOMAINS);
+          await advanceCursor(tx, {
+            connectionId,
+            owner,
+            cursor: after,
+            importedDelta: rows.tickets.length,
+            endOfStream: page.end_of_stream,
+            leaseSeconds: LEASE_SECONDS,
+          });
+          return writes;
         });
-        return writes;
-      });
-      pages += 1;
-      tickets += rows.tickets.length;
-      cursor = page.after_cursor ?? cursor;
-      deps.logger.debug({ connectionId, pages, tickets, endOfStream: page.end_of_stream }, 'sync page committed');
-      await notifyTicketsChanged(deps, { connectionId, source, tickets: written });
-      if (page.end_of_stream) return { outcome: 'synced', pages, tickets };
-      if ((options.maxPages !== undefined && pages >= options.maxPages) || Date.now() > deadline) return { outcome: 'partial', pages, tickets };
+        pages += 1;
+        tickets += rows.tickets.length;
+        cursor = after;
+        deps.logger.debug({ connectionId, pages, tickets, endOfStream: page.end_of_stream }, 'sync page committed');
+        await notifyTicketsChanged(deps, { connectionId, source, tickets: written });
+        if (page.end_of_stream) return { outcome: 'synced', pages, tickets };
+        if (stopAfterThis) return { outcome: 'partial', pages, tickets };
+      }
+    } finally {
+      // A page fetched ahead and not written is simply fetched again next time, from the cursor.
+      await fetching?.catch(() => {});
     }
   } catch (error) {
     if (!(error instanceof ZendeskError)) throw error;

@@ -1,0 +1,287 @@
+/**
+ * Historical import benchmark: runSync over the emulator's cursor export of BENCH_IMPORT_TICKETS
+ * tickets (default 100,000; users and organizations side-loaded), on PostgreSQL (when reachable,
+ * in a throwaway schema) and on file-backed PGlite (throwaway DATA_DIR), with rate limits and
+ * pacing off. The emulator runs as a separate process, so this process's RSS is the import's.
+ * Alongside: two ceilings (the export fetched and parsed without a database; the same rows
+ * upserted without HTTP) and an import under the emulator's realistic, time-scaled rate limits.
+ * Reports figures; never passes or fails on them. Run alone: `npx tsx bench/import.bench.ts`.
+ */
+import type { Db } from '../src/db/db.ts';
+import { connectWithApiToken } from '../src/modules/connections/connections.service.ts';
+import { runSync } from '../src/modules/sync/sync.service.ts';
+import { upsertOrganizations, upsertTickets, upsertUsers } from '../src/modules/sync/sync.repo.ts';
+import { pageRows } from '../src/modules/sync/ticket-rows.ts';
+import { createUser } from '../src/modules/users/auth.service.ts';
+import { recordSyncRequests } from '../src/test-deps.ts';
+import { ZendeskClient } from '../src/zendesk/client.ts';
+import { fetchTicketExportPage } from '../src/zendesk/incremental-export.ts';
+import {
+  EMULATOR_AGENT_EMAIL,
+  EMULATOR_API_TOKEN,
+  POSTGRES_SKIPPED,
+  benchDeps,
+  fileLogger,
+  loadAverage,
+  openBenchDb,
+  peakRssMb,
+  postgresReachable,
+  postgresUrl,
+  resetPeakRss,
+  round,
+  rssMb,
+  runIfMain,
+  sampleRss,
+  startEmulatorChild,
+  type Figures,
+} from './helpers.ts';
+
+type Engine = 'postgres' | 'pglite';
+type Rows = ReturnType<typeof pageRows>;
+
+const USERS = 20_000;
+const ORGANIZATIONS = 500;
+const CEILING_PAGES = 10;
+const CEILING_CONNECTIONS = 10;
+/** The time-scaled, rate-limited import. */
+const REALISTIC_TICKETS = 20_000;
+const REALISTIC_USERS = 4_000;
+const REALISTIC_ORGANIZATIONS = 100;
+const REALISTIC_TIME_SCALE = 60;
+/** Zendesk's 10 export requests per emulated minute, in real minutes at --time-scale 60. */
+const REALISTIC_EXPORT_PER_MINUTE = 10 * REALISTIC_TIME_SCALE;
+const REALISTIC_BUDGET_MS = 100_000;
+
+function ticketsToImport(): number {
+  const raw = process.env.BENCH_IMPORT_TICKETS;
+  const value = raw === undefined || raw === '' ? 100_000 : Number(raw);
+  if (!Number.isInteger(value) || value < 1000 || value > 2_000_000) throw new Error(`BENCH_IMPORT_TICKETS must be a whole number from 1000 to 2000000, got "${raw}"`);
+  return value;
+}
+
+export async function benchImport(): Promise<Figures> {
+  const tickets = ticketsToImport();
+  const figures: Figures = {
+    'tickets generated (BENCH_IMPORT_TICKETS)': tickets,
+    'users / organizations generated': `${USERS} / ${ORGANIZATIONS}`,
+    'load average (1 min) at start': loadAverage(),
+  };
+  const postgres = await postgresReachable(postgresUrl());
+  const engines: Engine[] = postgres ? ['postgres', 'pglite'] : ['pglite'];
+  if (!postgres) figures['postgres'] = POSTGRES_SKIPPED;
+
+  const emulator = await startEmulatorChild(['--tickets', String(tickets), '--users', String(USERS), '--orgs', String(ORGANIZATIONS)]);
+  const importRates = new Map<Engine, number>();
+  const upsertRates = new Map<Engine, number>();
+  let fetchRate: number;
+  try {
+    for (const engine of engines) {
+      const measured = await measureImport(engine, emulator.url);
+      importRates.set(engine, measured.ticketsPerSecond);
+      Object.assign(figures, measured.figures);
+    }
+    const ceiling = await measureFetchCeiling(emulator.url);
+    fetchRate = ceiling.ticketsPerSecond;
+    Object.assign(figures, ceiling.figures);
+    for (const engine of engines) {
+      const rate = await measureUpsertCeiling(engine, ceiling.firstPages);
+      upsertRates.set(engine, rate);
+      figures[`ceiling b, ${engine}: ${CEILING_PAGES} pages upserted into ${CEILING_CONNECTIONS} connections, no HTTP (rows/s)`] = Math.round(rate);
+    }
+  } finally {
+    await emulator.stop();
+  }
+  for (const engine of engines) {
+    const lower = Math.min(fetchRate, upsertRates.get(engine) ?? Infinity);
+    const rate = importRates.get(engine) ?? 0;
+    figures[`${engine} import share of the lower ceiling (import / min(a, b))`] = `${Math.round((rate / lower) * 100)} %`;
+    // runSync fetches a page, then writes it, then fetches the next: the two costs add up.
+    const serial = 1 / (1 / fetchRate + 1 / (upsertRates.get(engine) ?? Infinity));
+    figures[`${engine} fetch-then-write bound 1/(1/a + 1/b) (tickets/s), import share of it`] = `${Math.round(serial)}, ${Math.round((rate / serial) * 100)} %`;
+  }
+  Object.assign(figures, await measureRealisticImport(engines, importRates));
+  figures['load average (1 min) at end'] = loadAverage();
+  return figures;
+}
+
+async function connect(db: Db, url: string, env: NodeJS.ProcessEnv, subdomain = 'acme') {
+  const log = fileLogger('info');
+  const deps = benchDeps(
+    db,
+    log.logger,
+    { ZENDESK_URL_TEMPLATE: `${url}/{subdomain}`, PUBLIC_URL: 'http://127.0.0.1:9', ZENDESK_EXPORT_REQUESTS_PER_MINUTE: '0', ZENDESK_REQUESTS_PER_MINUTE: '0', ...env },
+    recordSyncRequests(),
+  );
+  const admin = await createUser(db, { email: 'admin@bench.test', name: 'Bench admin', role: 'admin', password: null });
+  const connection = await connectWithApiToken(deps, admin, { subdomain, email: EMULATOR_AGENT_EMAIL, apiToken: EMULATOR_API_TOKEN });
+  return { deps, connectionId: connection.id, log };
+}
+
+async function countTickets(db: Db, connectionId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM zendesk_tickets WHERE connection_id = $1', [connectionId]);
+  return rows[0]?.n ?? 0;
+}
+
+async function measureImport(engine: Engine, url: string): Promise<{ ticketsPerSecond: number; figures: Figures }> {
+  const bench = await openBenchDb(engine);
+  try {
+    const { deps, connectionId, log } = await connect(bench.db, url, {});
+    const baseline = rssMb();
+    const hwmReset = resetPeakRss();
+    const sampler = sampleRss(100);
+    const start = performance.now();
+    const result = await runSync(deps, connectionId);
+    const seconds = (performance.now() - start) / 1000;
+    const peak = sampler.stop();
+    const hwm = hwmReset ? peakRssMb() : null;
+    log.remove();
+    if (result.outcome !== 'synced') throw new Error(`${engine} import ended ${result.outcome}: ${result.error ?? ''}`);
+    const stored = await countTickets(bench.db, connectionId);
+    if (stored !== result.tickets) throw new Error(`${engine} import: ${stored} ticket rows stored, ${result.tickets} tickets served`);
+    const rate = result.tickets / seconds;
+    const note = engine === 'pglite' ? ' (includes the PGlite WASM heap)' : '';
+    return {
+      ticketsPerSecond: rate,
+      figures: {
+        [`${engine} import: tickets stored = served, pages`]: `${stored}, ${result.pages}`,
+        [`${engine} import wall time (s)`]: round(seconds, 1),
+        [`${engine} import rate (tickets/s)`]: Math.round(rate),
+        [`${engine} RSS before the import (MB)${note}`]: baseline,
+        [`${engine} peak RSS during the import, sampled every 100 ms (MB)${note}`]: peak,
+        ...(hwm === null ? {} : { [`${engine} peak RSS during the import, kernel VmHWM (MB)`]: hwm }),
+      },
+    };
+  } finally {
+    await bench.destroy();
+  }
+}
+
+/** Ceiling a: the whole export fetched and parsed (fetchTicketExportPage + pageRows), no database. Keeps the first pages' rows for ceiling b. */
+async function measureFetchCeiling(url: string): Promise<{ ticketsPerSecond: number; firstPages: Rows[]; figures: Figures }> {
+  const client = new ZendeskClient({
+    baseUrl: `${url}/acme`,
+    credentials: () => ({ method: 'api_token', email: EMULATOR_AGENT_EMAIL, apiToken: EMULATOR_API_TOKEN }),
+  });
+  const firstPages: Rows[] = [];
+  let cursor: string | null = null;
+  let tickets = 0;
+  let pages = 0;
+  const start = performance.now();
+  for (let guard = 0; guard < 10_000; guard += 1) {
+    const page = await fetchTicketExportPage(client, cursor);
+    const rows = pageRows(page);
+    if (firstPages.length < CEILING_PAGES) firstPages.push(rows);
+    tickets += rows.tickets.length;
+    pages += 1;
+    cursor = page.after_cursor ?? cursor;
+    if (page.end_of_stream) break;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  return {
+    ticketsPerSecond: tickets / seconds,
+    firstPages,
+    figures: {
+      'ceiling a: export fetched + parsed, no database: tickets, pages': `${tickets}, ${pages}`,
+      'ceiling a: export fetched + parsed, no database (tickets/s)': Math.round(tickets / seconds),
+    },
+  };
+}
+
+/** Ceiling b: the kept pages upserted as runSync writes them (one transaction per page), into bare connections. */
+async function measureUpsertCeiling(engine: Engine, pages: Rows[]): Promise<number> {
+  const bench = await openBenchDb(engine);
+  try {
+    const connections: string[] = [];
+    for (let n = 0; n < CEILING_CONNECTIONS; n += 1) {
+      const { rows } = await bench.db.query<{ id: string }>(`INSERT INTO zendesk_connections (subdomain, auth_method) VALUES ($1, 'api_token') RETURNING id`, [`ceiling${n}`]);
+      connections.push((rows[0] as { id: string }).id);
+    }
+    let written = 0;
+    const start = performance.now();
+    for (const connectionId of connections) {
+      for (const rows of pages) {
+        written += await bench.db.transaction(async (tx) => {
+          await upsertOrganizations(tx, connectionId, rows.organizations);
+          await upsertUsers(tx, connectionId, rows.users);
+          return (await upsertTickets(tx, connectionId, rows.tickets)).length;
+        });
+      }
+    }
+    const seconds = (performance.now() - start) / 1000;
+    const expected = CEILING_CONNECTIONS * pages.reduce((sum, rows) => sum + rows.tickets.length, 0);
+    if (written !== expected) throw new Error(`ceiling b on ${engine}: ${written} rows written, ${expected} expected`);
+    return written / seconds;
+  } finally {
+    await bench.destroy();
+  }
+}
+
+/**
+ * The import under Zendesk's limits, time-scaled: the emulator allows 10 export requests per
+ * emulated minute (one real second at --time-scale 60) and answers 429 with Retry-After beyond;
+ * we pace at 600 per real minute. 429s are counted by watching this process's fetch.
+ */
+async function measureRealisticImport(engines: Engine[], unpacedRates: Map<Engine, number>): Promise<Figures> {
+  const figures: Figures = {};
+  const subdomains = engines.map((engine) => (engine === 'postgres' ? 'pgacct' : 'liteacct'));
+  const emulator = await startEmulatorChild([
+    '--rate-limits',
+    'realistic',
+    '--time-scale',
+    String(REALISTIC_TIME_SCALE),
+    '--subdomains',
+    subdomains.join(','),
+    '--tickets',
+    String(REALISTIC_TICKETS),
+    '--users',
+    String(REALISTIC_USERS),
+    '--orgs',
+    String(REALISTIC_ORGANIZATIONS),
+  ]);
+  const realFetch = globalThis.fetch;
+  const seen = { exportRequests: 0, export429: 0, other429: 0 };
+  globalThis.fetch = (async (...args: Parameters<typeof fetch>) => {
+    const response = await realFetch(...args);
+    const target = args[0] instanceof Request ? args[0].url : String(args[0]);
+    const isExport = target.includes('/api/v2/incremental/');
+    if (isExport) seen.exportRequests += 1;
+    if (response.status === 429) {
+      if (isExport) seen.export429 += 1;
+      else seen.other429 += 1;
+    }
+    return response;
+  }) as typeof fetch;
+  try {
+    for (const [index, engine] of engines.entries()) {
+      const bench = await openBenchDb(engine);
+      try {
+        const { deps, connectionId, log } = await connect(bench.db, emulator.url, { ZENDESK_EXPORT_REQUESTS_PER_MINUTE: String(REALISTIC_EXPORT_PER_MINUTE) }, subdomains[index]);
+        Object.assign(seen, { exportRequests: 0, export429: 0, other429: 0 });
+        const start = performance.now();
+        const result = await runSync(deps, connectionId, { maxDurationMs: REALISTIC_BUDGET_MS });
+        const seconds = (performance.now() - start) / 1000;
+        const warnings = log.lines().filter((line) => Number(line.level) >= 40).length;
+        log.remove();
+        const stored = await countTickets(bench.db, connectionId);
+        const boundSeconds = (result.pages / REALISTIC_EXPORT_PER_MINUTE) * 60;
+        const prefix = `${engine} realistic limits (--time-scale ${REALISTIC_TIME_SCALE}, ${REALISTIC_TICKETS} tickets, pacing ${REALISTIC_EXPORT_PER_MINUTE}/min)`;
+        figures[`${prefix}: outcome, tickets stored, pages`] = `${result.outcome}, ${stored}, ${result.pages}`;
+        figures[`${prefix}: wall time (s)`] = round(seconds, 1);
+        figures[`${prefix}: bound = pages / ${REALISTIC_EXPORT_PER_MINUTE} per real minute (s)`] = round(boundSeconds, 1);
+        figures[`${prefix}: wall / bound`] = round(seconds / boundSeconds, 1);
+        const unpaced = unpacedRates.get(engine);
+        if (unpaced) figures[`${prefix}: the same tickets at the unpaced import rate above (s)`] = round(result.tickets / unpaced, 1);
+        figures[`${prefix}: export requests sent, 429s on export, 429s elsewhere`] = `${seen.exportRequests}, ${seen.export429}, ${seen.other429}`;
+        figures[`${prefix}: warnings in our log`] = warnings;
+      } finally {
+        await bench.destroy();
+      }
+    }
+  } finally {
+    globalThis.fetch = realFetch;
+    await emulator.stop();
+  }
+  return figures;
+}
+
+await runIfMain(import.meta.url, benchImport);
