@@ -46,12 +46,15 @@ export async function registerSyncWorkers(deps: Deps, queue: JobQueue): Promise<
     }
   });
   await queue.work<ConnectionJob>(WEBHOOK_QUEUE, { batchSize: 1 }, async (jobs) => {
-    // Deliveries come in bursts: a moment's wait gathers them into fuller show_many calls (100
-    // ids each), which keeps a burst within Zendesk's request budget.
-    await sleep(WEBHOOK_BATCH_WINDOW_MS);
     for (const job of jobs) {
-      // Drain: deliveries that arrive while a batch is processed wait for the next loop, not the next job.
-      while ((await processDeliveries(deps, job.data.connectionId)) > 0);
+      // Drain the connection's deliveries. They come in bursts: when a pass finds less than a
+      // full show_many call (100 ids), wait a moment to gather more, so that a burst costs few
+      // calls and stays within Zendesk's request budget.
+      for (;;) {
+        await sleep(WEBHOOK_BATCH_WINDOW_MS);
+        const processed = await processDeliveries(deps, job.data.connectionId);
+        if (processed === 0) break;
+      }
     }
   });
 }

@@ -60,7 +60,22 @@ export const exportOrganizationSchema = z.object({
 });
 export type ExportOrganization = z.infer<typeof exportOrganizationSchema>;
 
-export const exportMetricSetSchema = z.object({ ticket_id: z.number().int(), solved_at: z.string().nullable().optional() });
+/** Minutes between two ticket events, in calendar and business hours; null until both happened. */
+const metricTimeSchema = z
+  .object({ calendar: z.number().nullable().optional(), business: z.number().nullable().optional() })
+  .nullable()
+  .optional();
+
+/** Zendesk's ticket metrics (OAS TicketMetricObject), side-loaded as metric_sets. */
+export const exportMetricSetSchema = z.object({
+  ticket_id: z.number().int(),
+  solved_at: z.string().nullable().optional(),
+  reopens: z.number().int().nullable().optional(),
+  first_resolution_time_in_minutes: metricTimeSchema,
+  full_resolution_time_in_minutes: metricTimeSchema,
+  reply_time_in_minutes: metricTimeSchema,
+});
+export type ExportMetricSet = z.infer<typeof exportMetricSetSchema>;
 
 export const exportPageSchema = z.object({
   tickets: z.array(exportTicketSchema),

@@ -64,6 +64,33 @@ describe('ticket sync (against the emulator)', () => {
     expect(list.json().connections[0].sync.lastSyncedAt).not.toBeNull();
   });
 
+  it("keeps Zendesk's own resolution and reply times, as its ticket metrics say", async () => {
+    const { rows } = await deps.db.query<{ zendesk_ticket_id: number; full_resolution_minutes: number | null; first_resolution_minutes: number | null; first_reply_minutes: number | null; reopens: number | null }>(
+      `SELECT zendesk_ticket_id, full_resolution_minutes, first_resolution_minutes, first_reply_minutes, reopens
+         FROM zendesk_tickets WHERE connection_id = $1 AND status IN ('solved', 'closed') ORDER BY zendesk_ticket_id LIMIT 20`,
+      [acmeId],
+    );
+    expect(rows.length).toBe(20);
+    for (const row of rows) {
+      const answer = (await zendeskApi('GET', `/tickets/${row.zendesk_ticket_id}/metrics`)) as { ticket_metric: unknown };
+      // The OAS shows this answer as an array of one; accept an object too.
+      const metric = (Array.isArray(answer.ticket_metric) ? answer.ticket_metric[0] : answer.ticket_metric) as {
+        full_resolution_time_in_minutes: { calendar: number | null };
+        first_resolution_time_in_minutes: { calendar: number | null };
+        reply_time_in_minutes: { calendar: number | null };
+        reopens: number;
+      };
+      expect(row).toEqual({
+        zendesk_ticket_id: row.zendesk_ticket_id,
+        full_resolution_minutes: metric.full_resolution_time_in_minutes.calendar,
+        first_resolution_minutes: metric.first_resolution_time_in_minutes.calendar,
+        first_reply_minutes: metric.reply_time_in_minutes.calendar,
+        reopens: metric.reopens,
+      });
+    }
+    expect(rows.some((r) => r.full_resolution_minutes !== null)).toBe(true);
+  });
+
   it('catches up on later changes from the stored cursor, and only those', async () => {
     const open = [...zendesk.store.state('acme')!.account.tickets.values()].find((t) => t.status === 'open' && !t.deleted)!;
     await zendeskApi('PUT', `/tickets/${open.id}`, { ticket: { status: 'pending', priority: 'urgent', tags: ['escalated', 'vip'] } });

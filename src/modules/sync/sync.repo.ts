@@ -38,7 +38,9 @@ const TICKET_COLUMNS = `zendesk_ticket_id bigint, subject text, description text
   requester_zendesk_id bigint, requester_email text, requester_name text, assignee_zendesk_id bigint, assignee_name text,
   organization_zendesk_id bigint, group_zendesk_id bigint, tags text[], custom_fields jsonb, satisfaction_rating text,
   satisfaction_rating_id bigint, satisfaction_comment text, sla_policy_metrics jsonb, via_channel text,
-  zendesk_created_at timestamptz, zendesk_updated_at timestamptz, generated_timestamp bigint, resolved_at timestamptz, escalated boolean`;
+  zendesk_created_at timestamptz, zendesk_updated_at timestamptz, generated_timestamp bigint, resolved_at timestamptz, escalated boolean,
+  first_resolution_minutes integer, full_resolution_minutes integer, full_resolution_business_minutes integer,
+  first_reply_minutes integer, first_reply_business_minutes integer, reopens integer`;
 
 const UPDATED = [
   'subject',
@@ -65,6 +67,12 @@ const UPDATED = [
   'generated_timestamp',
   'resolved_at',
   'escalated',
+  'first_resolution_minutes',
+  'full_resolution_minutes',
+  'full_resolution_business_minutes',
+  'first_reply_minutes',
+  'first_reply_business_minutes',
+  'reopens',
 ];
 
 /** A ticket version that was written, with what it replaced (null: the ticket is new to us). */
@@ -130,7 +138,9 @@ export async function upsertTickets(db: Queryable, connectionId: string, rows: T
               r.assignee_zendesk_id, coalesce(r.assignee_name, asg.name),
               r.organization_zendesk_id, r.group_zendesk_id, coalesce(r.tags, '{}'), coalesce(r.custom_fields, '[]'), r.satisfaction_rating,
               r.satisfaction_rating_id, r.satisfaction_comment, r.sla_policy_metrics, r.via_channel,
-              r.zendesk_created_at, r.zendesk_updated_at, r.generated_timestamp, r.resolved_at, coalesce(r.escalated, false), r.zendesk_ticket_id
+              r.zendesk_created_at, r.zendesk_updated_at, r.generated_timestamp, r.resolved_at, coalesce(r.escalated, false),
+              r.first_resolution_minutes, r.full_resolution_minutes, r.full_resolution_business_minutes,
+              r.first_reply_minutes, r.first_reply_business_minutes, r.reopens, r.zendesk_ticket_id
          FROM incoming r
          LEFT JOIN zendesk_users req ON req.connection_id = $1 AND req.zendesk_user_id = r.requester_zendesk_id
          LEFT JOIN zendesk_users asg ON asg.connection_id = $1 AND asg.zendesk_user_id = r.assignee_zendesk_id

@@ -2,7 +2,7 @@
  * Zendesk payloads (an export page, a show_many answer) to the rows we store. Pure: the same
  * input always gives the same rows, whatever brought it (import, catch-up, webhook refresh).
  */
-import type { ExportOrganization, ExportPage, ExportTicket, ExportUser } from '../../zendesk/incremental-export.ts';
+import type { ExportMetricSet, ExportOrganization, ExportPage, ExportTicket, ExportUser } from '../../zendesk/incremental-export.ts';
 
 const STATUSES = new Set(['new', 'open', 'pending', 'hold', 'solved', 'closed', 'deleted']);
 const PRIORITIES = new Set(['urgent', 'high', 'normal', 'low']);
@@ -36,6 +36,12 @@ export interface TicketRow {
   generated_timestamp: number | null;
   resolved_at: string | null;
   escalated: boolean;
+  first_resolution_minutes: number | null;
+  full_resolution_minutes: number | null;
+  full_resolution_business_minutes: number | null;
+  first_reply_minutes: number | null;
+  first_reply_business_minutes: number | null;
+  reopens: number | null;
 }
 
 export interface UserRow {
@@ -61,7 +67,10 @@ function oneOf(value: string | null | undefined, allowed: Set<string>): string |
   return value && allowed.has(value) ? value : null;
 }
 
-export function toTicketRow(ticket: ExportTicket, users: UserLookup, solvedAt: string | null | undefined): TicketRow {
+const minutes = (value: number | null | undefined): number | null => (typeof value === 'number' ? Math.round(value) : null);
+
+export function toTicketRow(ticket: ExportTicket, users: UserLookup, metrics: ExportMetricSet | undefined): TicketRow {
+  const solvedAt = metrics?.solved_at;
   const requester = ticket.requester_id === null ? undefined : users(ticket.requester_id);
   const assignee = ticket.assignee_id === null ? undefined : users(ticket.assignee_id);
   const rating = ticket.satisfaction_rating ?? null;
@@ -93,6 +102,12 @@ export function toTicketRow(ticket: ExportTicket, users: UserLookup, solvedAt: s
     // A solved or closed ticket keeps the time it was solved; a reopened one has none.
     resolved_at: status === 'solved' || status === 'closed' ? (solvedAt ?? ticket.updated_at) : null,
     escalated: isEscalated(ticket.priority, ticket.tags),
+    first_resolution_minutes: minutes(metrics?.first_resolution_time_in_minutes?.calendar),
+    full_resolution_minutes: minutes(metrics?.full_resolution_time_in_minutes?.calendar),
+    full_resolution_business_minutes: minutes(metrics?.full_resolution_time_in_minutes?.business),
+    first_reply_minutes: minutes(metrics?.reply_time_in_minutes?.calendar),
+    first_reply_business_minutes: minutes(metrics?.reply_time_in_minutes?.business),
+    reopens: metrics?.reopens ?? null,
   };
 }
 
@@ -131,14 +146,14 @@ export function toOrganizationRow(organization: ExportOrganization): Organizatio
 export function pageRows(page: Pick<ExportPage, 'tickets' | 'users' | 'organizations' | 'metric_sets'>, knownUsers?: UserLookup) {
   const users = new Map(page.users.map((u) => [u.id, { name: u.name ?? null, email: u.email ?? null }]));
   const lookup: UserLookup = (id) => users.get(id) ?? knownUsers?.(id);
-  const solvedAt = new Map(page.metric_sets.map((m) => [m.ticket_id, m.solved_at]));
+  const metrics = new Map(page.metric_sets.map((m) => [m.ticket_id, m]));
   const newest = new Map<number, ExportTicket>();
   for (const ticket of page.tickets) {
     const seen = newest.get(ticket.id);
     if (!seen || (ticket.generated_timestamp ?? 0) >= (seen.generated_timestamp ?? 0)) newest.set(ticket.id, ticket);
   }
   return {
-    tickets: [...newest.values()].map((t) => toTicketRow(t, lookup, solvedAt.get(t.id))),
+    tickets: [...newest.values()].map((t) => toTicketRow(t, lookup, metrics.get(t.id))),
     users: page.users.map(toUserRow),
     organizations: page.organizations.map(toOrganizationRow),
   };
