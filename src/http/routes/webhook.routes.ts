@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
-import { receiveDelivery } from '../../modules/sync/webhook-intake.ts';
+import { cachedSecretLookup, receiveDelivery } from '../../modules/sync/webhook-intake.ts';
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
@@ -15,6 +15,7 @@ export type DeliveryStoredHook = (connectionId: string) => Promise<void> | void;
  * Retry-After, which is what makes Zendesk retry (it retries 503 only with Retry-After < 60 s).
  */
 export function webhookRoutes(deps: Deps, onStored: DeliveryStoredHook) {
+  const secretOf = cachedSecretLookup(deps);
   return async (app: FastifyInstance) => {
     // The signature covers the raw bytes: keep them, parse later (after the signature check).
     app.removeAllContentTypeParsers();
@@ -32,7 +33,7 @@ export function webhookRoutes(deps: Deps, onStored: DeliveryStoredHook) {
             webhookId: request.headers['x-zendesk-webhook-id'] as string | undefined,
             headers: request.headers,
             rawBody,
-          });
+          }, secretOf);
         } catch (error) {
           if (error instanceof AppError) throw error;
           request.log.error({ err: error }, 'could not store a webhook delivery');

@@ -65,9 +65,34 @@ function header(headers: IntakeRequest['headers'], name: string): string | undef
  * status Zendesk should see: 404 unknown connection, 401 bad signature, 400 bad body. A database
  * failure propagates (the route answers 503 so that Zendesk retries).
  */
-export async function receiveDelivery(deps: Deps, request: IntakeRequest): Promise<{ connectionId: string; stored: boolean }> {
+export type SecretLookup = (connectionId: string) => Promise<string | null>;
+
+/**
+ * Signing secrets, remembered for a few seconds: at hundreds of deliveries a second, reading and
+ * decrypting the secret for each is most of the intake's work. A disconnected connection's
+ * deliveries are refused at the latest `ttlMs` later.
+ */
+export function cachedSecretLookup(deps: Deps, ttlMs = 5_000): SecretLookup {
+  const cache = new Map<string, { secret: Promise<string | null>; until: number }>();
+  return (connectionId) => {
+    const now = Date.now();
+    const hit = cache.get(connectionId);
+    if (hit && hit.until > now) return hit.secret;
+    if (cache.size > 1000) cache.clear(); // only real connections are worth remembering; bound it
+    const secret = webhookSecretFor(deps, connectionId);
+    cache.set(connectionId, { secret, until: now + ttlMs });
+    secret.catch(() => cache.delete(connectionId)); // a database error is not remembered
+    return secret;
+  };
+}
+
+export async function receiveDelivery(
+  deps: Deps,
+  request: IntakeRequest,
+  secretOf: SecretLookup = (connectionId) => webhookSecretFor(deps, connectionId),
+): Promise<{ connectionId: string; stored: boolean }> {
   const connectionId = request.connectionId ?? (request.webhookId ? await connectionIdOfWebhook(deps, request.webhookId) : undefined);
-  const secret = connectionId && /^[0-9a-f-]{36}$/i.test(connectionId) ? await webhookSecretFor(deps, connectionId) : null;
+  const secret = connectionId && /^[0-9a-f-]{36}$/i.test(connectionId) ? await secretOf(connectionId) : null;
   if (!connectionId || secret === null) throw new AppError('not_found', 'no connected Zendesk webhook here: the connection is unknown or disconnected');
   const check = verifyWebhookSignature({
     secret,
