@@ -40,7 +40,11 @@ async function main(): Promise<void> {
   if (source !== 'env' && config.DATABASE_URL) {
     logger.warn('ENCRYPTION_KEY is not set: credentials are sealed with the key file in DATA_DIR, which other servers sharing this database do not have');
   }
-  const queue = createJobQueue(db, { logger });
+  // pg-boss's tables live in their own schema beside ours: `pgboss`, or `pgboss_<schema>` when this
+  // installation lives in a schema of its own (several installations can share one database).
+  const { rows } = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
+  const ourSchema = rows[0]?.schema ?? 'public';
+  const queue = createJobQueue(db, { logger, schema: ourSchema === 'public' ? 'pgboss' : `pgboss_${ourSchema}` });
   await queue.start();
   const deps: Deps = { config, db, logger, secrets: createSecretBox(keyring), syncRequests: queueSyncRequests(queue) };
 

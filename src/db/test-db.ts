@@ -38,7 +38,8 @@ export async function createTestDb(options: { migrate?: boolean } = {}): Promise
     db,
     schema,
     async destroy() {
-      if (url) await db.exec(`DROP SCHEMA ${schema} CASCADE`);
+      // Job-queue tests put pg-boss's tables in pgboss_<schema>: drop those too.
+      if (url) await db.exec(`DROP SCHEMA ${schema} CASCADE; DROP SCHEMA IF EXISTS pgboss_${schema} CASCADE`);
       await db.close();
     },
   };
