@@ -11,7 +11,7 @@ import { openDatabase } from '../db/open-db.ts';
 import { loadKeyring, rotateKeyFile } from '../lib/keyring-file.ts';
 import { createSecretBox, SecretBoxError } from '../lib/secret-box.ts';
 import { resealSecrets } from '../modules/connections/sealed-columns.ts';
-import { matchTickets } from '../modules/matching/matching.repo.ts';
+import { rematchAll } from '../modules/matching/matching.service.ts';
 import { CsvHeaderError, describeImportReport, importCustomersCsv, type ImportReport } from '../modules/customers/customers.import.ts';
 
 class UsageError extends Error {}
@@ -61,7 +61,7 @@ const commands: Record<string, Command> = {
       await migrate(db); // as npm start does: the import may be the first thing run on a new database
       try {
         const report = await importCustomersCsv(db, text);
-        const rematched = await db.transaction((tx) => matchTickets(tx, {}, config.FREE_MAIL_DOMAINS));
+        const rematched = await rematchAll(db, config.FREE_MAIL_DOMAINS);
         return { ...report, ticketsRematched: rematched.length };
       } catch (error) {
         throw error instanceof CsvHeaderError ? new UsageError(`${file}: ${error.message}`) : error;

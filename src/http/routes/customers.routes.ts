@@ -52,7 +52,7 @@ export function customerRoutes(deps: Deps): FastifyPluginAsyncZod {
       async (request) => {
         const result = await upsertCustomers(deps.db, request.body.customers);
         // New or changed customers (their domains) can claim tickets: re-match, set-based.
-        const rematched = result.created + result.updated > 0 ? await rematchAll(deps) : [];
+        const rematched = result.created + result.updated > 0 ? await rematchAll(deps.db, deps.config.FREE_MAIL_DOMAINS) : [];
         return { ...result, ticketsRematched: rematched.length };
       },
     );

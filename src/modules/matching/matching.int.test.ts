@@ -13,6 +13,7 @@ import { buildApp } from '../../http/app.ts';
 import { createTestDeps } from '../../test-deps.ts';
 import { connectWithApiToken } from '../connections/connections.service.ts';
 import { emulatorApi } from '../sync/sync-test-helpers.ts';
+import { utcDay } from '../metrics/metrics.service.ts';
 import { runSync } from '../sync/sync.service.ts';
 import { createApiKey, createUser } from '../users/auth.service.ts';
 
@@ -208,6 +209,10 @@ describe('matching tickets to customers (emulator data)', () => {
       if (got.method === 'email_domain') expect(got.customerId).toBe(studioId);
     }
     expect(studioTickets.some((t) => all.get(t.id)?.customerId === studioId)).toBe(true);
+    // Its derived data followed: today's metrics row counts the tickets it just gained.
+    const open = await deps.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM zendesk_tickets WHERE customer_id = $1 AND status IN ('new', 'open', 'pending', 'hold')`, [studioId]);
+    const metrics = await deps.db.query<{ open_tickets: number }>('SELECT open_tickets FROM zendesk_metrics WHERE customer_id = $1 AND metric_date = $2', [studioId, utcDay(new Date())]);
+    expect(metrics.rows[0]?.open_tickets).toBe(open.rows[0]?.n);
   });
 
   it('refuses bad mappings with the reason, changing nothing', async () => {

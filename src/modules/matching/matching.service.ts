@@ -3,8 +3,10 @@
  * validated all together and written in one transaction with the re-match of every affected
  * ticket, so that a mapping and the tickets it moves are never out of step.
  */
+import type { Db } from '../../db/db.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
+import { recomputeCustomerMetrics } from '../metrics/metrics.service.ts';
 import { matchTickets, type MatchChange } from './matching.repo.ts';
 import { normalizeDomain } from '../../lib/domains.ts';
 import { suggestCustomers, type Suggestion } from './suggestions.ts';
@@ -119,14 +121,24 @@ export async function applyMappings(deps: Deps, admin: { id: string }, mappings:
     const changes: MatchChange[] = [];
     if (scopes.has(null)) changes.push(...(await matchTickets(tx, {}, deps.config.FREE_MAIL_DOMAINS)));
     else for (const connectionId of scopes) changes.push(...(await matchTickets(tx, { connectionId: connectionId as string }, deps.config.FREE_MAIL_DOMAINS)));
-    const affected = new Set(changes.flatMap((c) => [c.previousCustomerId, c.customerId]).filter((id): id is string => id !== null));
-    return { applied: mappings.length, ticketsRematched: changes.length, affectedCustomerIds: [...affected] };
+    const affectedCustomerIds = customersOf(changes);
+    // The customers whose tickets moved: their derived data (metrics) follows in the same transaction.
+    await recomputeCustomerMetrics(tx, affectedCustomerIds);
+    return { applied: mappings.length, ticketsRematched: changes.length, affectedCustomerIds };
   });
 }
 
+function customersOf(changes: readonly MatchChange[]): string[] {
+  return [...new Set(changes.flatMap((c) => [c.previousCustomerId, c.customerId]).filter((id): id is string => id !== null))];
+}
+
 /** Re-matches every ticket (after customers were imported or their domains changed). */
-export async function rematchAll(deps: Deps): Promise<MatchChange[]> {
-  return deps.db.transaction((tx) => matchTickets(tx, {}, deps.config.FREE_MAIL_DOMAINS));
+export async function rematchAll(db: Db, freeMailDomains: readonly string[]): Promise<MatchChange[]> {
+  return db.transaction(async (tx) => {
+    const changes = await matchTickets(tx, {}, freeMailDomains);
+    await recomputeCustomerMetrics(tx, customersOf(changes));
+    return changes;
+  });
 }
 
 export interface UnmatchedGroups {

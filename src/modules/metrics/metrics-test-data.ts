@@ -1,0 +1,57 @@
+/** For metrics tests: hand-built tickets and their events, written with SQL. */
+import type { Queryable } from '../../db/db.ts';
+
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+
+export interface TicketSpec {
+  connectionId: string;
+  zendeskTicketId: number;
+  customerId: string | null;
+  status: string;
+  priority?: string | null;
+  created: Date;
+  resolvedAt?: Date | null;
+  fullResolutionMinutes?: number | null;
+  rating?: string | null;
+  sla?: unknown[] | null;
+  /** [kind, to_value, occurred_at, from_value?] */
+  events?: Array<[string, string | null, Date, (string | null)?]>;
+}
+
+export async function insertTicket(db: Queryable, spec: TicketSpec): Promise<void> {
+  await db.query(
+    `INSERT INTO zendesk_tickets (connection_id, zendesk_ticket_id, customer_id, status, priority, zendesk_created_at, zendesk_updated_at,
+                                  resolved_at, full_resolution_minutes, satisfaction_rating, sla_policy_metrics)
+     VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10::jsonb)`,
+    [
+      spec.connectionId,
+      spec.zendeskTicketId,
+      spec.customerId,
+      spec.status,
+      spec.priority ?? null,
+      spec.created,
+      spec.resolvedAt ?? null,
+      spec.fullResolutionMinutes ?? null,
+      spec.rating ?? null,
+      spec.sla === undefined || spec.sla === null ? null : JSON.stringify(spec.sla),
+    ],
+  );
+  for (const [kind, to, at, from] of spec.events ?? []) {
+    await db.query(
+      `INSERT INTO zendesk_ticket_events (connection_id, zendesk_ticket_id, kind, from_value, to_value, occurred_at, source)
+       VALUES ($1, $2, $3, $4, $5, $6, 'import')`,
+      [spec.connectionId, spec.zendeskTicketId, kind, from ?? null, to, at],
+    );
+  }
+}
+
+export async function insertCustomer(db: Queryable, name: string): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(`INSERT INTO customers (name) VALUES ($1) RETURNING id`, [name]);
+  return rows[0]!.id;
+}
+
+export async function insertConnection(db: Queryable, subdomain: string): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(`INSERT INTO zendesk_connections (subdomain, auth_method, status) VALUES ($1, 'api_token', 'active') RETURNING id`, [subdomain]);
+  return rows[0]!.id;
+}

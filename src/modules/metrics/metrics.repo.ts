@@ -1,0 +1,289 @@
+/**
+ * Per-customer support metrics (FR-4), as set-based SQL. Definitions (they follow Zendesk's own,
+ * /work/shared/zendesk/METRICS-NOTES.md "Recommended definitions"); deleted tickets (status
+ * 'deleted') are left out of every figure, and a ticket counts for the customer it is matched to
+ * now (a re-match moves its whole history):
+ *
+ * - Open tickets: status new, open, pending or hold (Explore's "Unsolved tickets"), also by priority.
+ * - Resolution time: over tickets solved or closed whose latest solve (resolved_at) lies in the
+ *   window, Zendesk's full_resolution_minutes / 60 (creation to latest solve, calendar), or the
+ *   minutes from creation to the solve when Zendesk gave none. A reopened ticket that is unsolved
+ *   again is out until it is re-solved. Average and median (p50), 30- and 90-day windows.
+ * - Escalations: tickets that became escalated in the trailing 30 days: an `escalated` event (a
+ *   ticket first seen already escalated has one, dated when first seen) in the window; each ticket
+ *   counts once however often it was escalated in the window (escalated again after a
+ *   de-escalation, it counts again in a later window).
+ * - CSAT: good / (good + bad) over tickets whose latest rating (latest `rated` event) was given in
+ *   the trailing 90 days; NULL, never 0, when there is none; with the count of ratings.
+ * - SLA compliance: over the SLA policy metrics Zendesk reports on the tickets (the `slas`
+ *   side-load, a current snapshot): achieved = stage achieved; breached = stage active or paused
+ *   with breach_at in the past; active or paused and not yet due = in progress, left out.
+ *   achieved / (achieved + breached); NULL when nothing was measured.
+ *
+ * Windows are half-open and end at the moment the figure is taken: [asOf - N days, asOf). A daily
+ * row of a past day is taken at the end of that day (UTC): the N-day window is that day and the
+ * N - 1 days before it. Open tickets of a past day are rebuilt from the status events (the status
+ * a ticket had at the end of the day; a ticket first seen solved counts as open from its creation
+ * to its solve). The SLA figure of a past day uses today's SLA states of the tickets created by
+ * then (achieved ones) or due by then (breached ones): Zendesk's snapshot has no history.
+ */
+import type { Queryable } from '../../db/db.ts';
+
+const OPEN = `('new', 'open', 'pending', 'hold')`;
+const SLA_METRICS = `(CASE WHEN jsonb_typeof(tk.sla_policy_metrics) = 'array' THEN tk.sla_policy_metrics ELSE '[]'::jsonb END)`;
+/** A metric's breach time when it is an ISO time (CASE: the cast never sees anything else). */
+const BREACH_AT = `(CASE WHEN jsonb_typeof(m) = 'object' AND m->>'breach_at' ~ '^\\d{4}-\\d{2}-\\d{2}T' THEN (m->>'breach_at')::timestamptz END)`;
+const UTC_DATE = (ts: string) => `((${ts}) AT TIME ZONE 'UTC')::date`;
+
+/** The customer's non-deleted tickets; $1 is the uuid[] of customers. */
+const TICKETS = `tk AS (
+  SELECT t.id, t.customer_id, t.connection_id, t.zendesk_ticket_id, t.status, t.priority, t.zendesk_created_at,
+         t.resolved_at, t.full_resolution_minutes, t.sla_policy_metrics
+    FROM zendesk_tickets t
+   WHERE t.customer_id = ANY($1::uuid[]) AND t.status <> 'deleted')`;
+
+const EVENTS = (kinds: string) => `ev AS (
+  SELECT tk.id AS ticket_id, tk.customer_id, e.id, e.kind, e.from_value, e.to_value, e.occurred_at,
+         ${UTC_DATE('e.occurred_at')} AS d
+    FROM tk
+    JOIN zendesk_ticket_events e ON e.connection_id = tk.connection_id AND e.zendesk_ticket_id = tk.zendesk_ticket_id
+   WHERE e.kind IN (${kinds}))`;
+
+/** Hours of one resolution: Zendesk's number when given, else creation to solve. */
+const hours = (solvedAt: string) => `(floor(extract(epoch FROM (${solvedAt}) - tk.zendesk_created_at) / 60)::float8 / 60)`;
+
+/**
+ * Metrics of each customer in $1 (uuid[]) as of $2 (timestamptz), from the tickets' current
+ * state, plus open tickets by priority. Columns are those of zendesk_metrics.
+ */
+const CURRENT_SQL = `
+WITH cust AS (SELECT DISTINCT unnest($1::uuid[]) AS customer_id),
+${TICKETS},
+${EVENTS(`'escalated', 'rated'`)},
+open AS (
+  SELECT customer_id, count(*)::int AS n,
+         count(*) FILTER (WHERE priority = 'urgent')::int AS urgent, count(*) FILTER (WHERE priority = 'high')::int AS high,
+         count(*) FILTER (WHERE priority = 'normal')::int AS normal, count(*) FILTER (WHERE priority = 'low')::int AS low,
+         count(*) FILTER (WHERE priority IS NULL)::int AS none
+    FROM tk WHERE status IN ${OPEN} GROUP BY customer_id),
+res AS (
+  SELECT customer_id, resolved_at >= $2::timestamptz - interval '720 hours' AS in30,
+         COALESCE(full_resolution_minutes::float8 / 60, ${hours('tk.resolved_at')}) AS hours
+    FROM tk
+   WHERE status IN ('solved', 'closed') AND resolved_at >= $2::timestamptz - interval '2160 hours' AND resolved_at < $2::timestamptz),
+res_agg AS (
+  SELECT customer_id,
+         avg(hours) FILTER (WHERE in30) AS avg30, percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) FILTER (WHERE in30) AS med30,
+         count(*) FILTER (WHERE in30)::int AS n30,
+         avg(hours) AS avg90, percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) AS med90, count(*)::int AS n90
+    FROM res GROUP BY customer_id),
+esc AS (
+  SELECT customer_id, count(DISTINCT ticket_id)::int AS n FROM ev
+   WHERE kind = 'escalated' AND occurred_at >= $2::timestamptz - interval '720 hours' AND occurred_at < $2::timestamptz
+   GROUP BY customer_id),
+csat AS (
+  SELECT customer_id, count(*) FILTER (WHERE to_value = 'good')::int AS good, count(*)::int AS n
+    FROM (SELECT DISTINCT ON (ticket_id) customer_id, to_value, occurred_at
+            FROM ev WHERE kind = 'rated' AND occurred_at < $2::timestamptz
+           ORDER BY ticket_id, occurred_at DESC, id DESC) r
+   WHERE occurred_at >= $2::timestamptz - interval '2160 hours' AND to_value IN ('good', 'bad')
+   GROUP BY customer_id),
+sla AS (
+  SELECT tk.customer_id,
+         count(*) FILTER (WHERE m->>'stage' = 'achieved')::int AS achieved,
+         count(*) FILTER (WHERE m->>'stage' IN ('active', 'paused') AND ${BREACH_AT} <= $2::timestamptz)::int AS breached
+    FROM tk CROSS JOIN LATERAL jsonb_array_elements(${SLA_METRICS}) m
+   GROUP BY tk.customer_id)
+SELECT c.customer_id, ${UTC_DATE('$2::timestamptz')} AS metric_date,
+       COALESCE(open.n, 0) AS open_tickets,
+       jsonb_build_object('urgent', COALESCE(open.urgent, 0), 'high', COALESCE(open.high, 0), 'normal', COALESCE(open.normal, 0),
+                          'low', COALESCE(open.low, 0), 'none', COALESCE(open.none, 0)) AS open_by_priority,
+       COALESCE(esc.n, 0) AS escalations,
+       res_agg.avg30 AS avg_resolution_hours, res_agg.med30 AS median_resolution_hours, COALESCE(res_agg.n30, 0) AS resolved_30d,
+       res_agg.avg90 AS avg_resolution_hours_90d, res_agg.med90 AS median_resolution_hours_90d, COALESCE(res_agg.n90, 0) AS resolved_90d,
+       CASE WHEN csat.n > 0 THEN csat.good::numeric / csat.n END AS csat_score, COALESCE(csat.n, 0) AS csat_ratings,
+       CASE WHEN sla.achieved + sla.breached > 0 THEN sla.achieved::numeric / (sla.achieved + sla.breached) END AS sla_compliance,
+       COALESCE(sla.achieved + sla.breached, 0) AS sla_measured
+  FROM cust c
+  LEFT JOIN open ON open.customer_id = c.customer_id
+  LEFT JOIN res_agg ON res_agg.customer_id = c.customer_id
+  LEFT JOIN esc ON esc.customer_id = c.customer_id
+  LEFT JOIN csat ON csat.customer_id = c.customer_id
+  LEFT JOIN sla ON sla.customer_id = c.customer_id`;
+
+/**
+ * One row per customer in $1 (uuid[]) per day from $2 to $3 (dates, all before today), each taken
+ * at the end of its day (UTC), rebuilt from the ticket events. Set-based: windows are expanded per
+ * item (at most 90 days each) and open counts / SLA are running sums of per-day deltas.
+ */
+const HISTORY_SQL = `
+WITH days AS (
+  SELECT c.customer_id, ($2::date + k) AS day
+    FROM (SELECT DISTINCT unnest($1::uuid[]) AS customer_id) c CROSS JOIN generate_series(0, $3::date - $2::date) k),
+${TICKETS},
+${EVENTS(`'created', 'status_changed', 'solved', 'reopened', 'escalated', 'rated'`)},
+-- Status intervals [from_d, to_d) in days; a ticket first seen solved was open until its solve.
+st AS (
+  SELECT customer_id, status, d AS from_d, ${UTC_DATE('lead(occurred_at) OVER (PARTITION BY ticket_id ORDER BY occurred_at, id)')} AS to_d
+    FROM (SELECT ticket_id, customer_id, id, occurred_at, d,
+                 CASE WHEN kind = 'created' AND to_value NOT IN ${OPEN} THEN 'new' ELSE to_value END AS status
+            FROM ev WHERE kind IN ('created', 'status_changed') OR (kind = 'solved' AND from_value IS NULL)) s),
+open_delta AS (
+  SELECT customer_id, day, sum(delta)::int AS delta FROM (
+    SELECT customer_id, greatest(from_d, $2::date) AS day, 1 AS delta FROM st
+     WHERE status IN ${OPEN} AND (to_d IS NULL OR to_d > greatest(from_d, $2::date))
+    UNION ALL
+    SELECT customer_id, to_d, -1 FROM st
+     WHERE status IN ${OPEN} AND to_d IS NOT NULL AND to_d > greatest(from_d, $2::date)) x
+   GROUP BY customer_id, day),
+-- Solve episodes: a solve until the next reopen (or solve); only the latest solve takes Zendesk's number.
+episodes AS (
+  SELECT s.customer_id, s.d AS solved_d, s.end_d,
+         CASE WHEN s.later_solves = 0 AND tk.full_resolution_minutes IS NOT NULL THEN tk.full_resolution_minutes::float8 / 60
+              ELSE ${hours('s.occurred_at')} END AS hours
+    FROM (SELECT ticket_id, customer_id, kind, occurred_at, d,
+                 ${UTC_DATE('lead(occurred_at) OVER (PARTITION BY ticket_id ORDER BY occurred_at, id)')} AS end_d,
+                 count(*) FILTER (WHERE kind = 'solved') OVER (PARTITION BY ticket_id ORDER BY occurred_at, id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_solves
+            FROM ev WHERE kind IN ('solved', 'reopened')) s
+    JOIN tk ON tk.id = s.ticket_id
+   WHERE s.kind = 'solved'),
+res AS (
+  SELECT e.customer_id, e.solved_d + k AS day, k < 30 AS in30, e.hours
+    FROM episodes e
+   CROSS JOIN LATERAL generate_series(greatest(0, $2::date - e.solved_d), least(89, COALESCE(e.end_d - 1, $3::date) - e.solved_d, $3::date - e.solved_d)) k),
+res_agg AS (
+  SELECT customer_id, day,
+         avg(hours) FILTER (WHERE in30) AS avg30, percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) FILTER (WHERE in30) AS med30,
+         count(*) FILTER (WHERE in30)::int AS n30,
+         avg(hours) AS avg90, percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) AS med90, count(*)::int AS n90
+    FROM res GROUP BY customer_id, day),
+esc AS (
+  SELECT e.customer_id, e.d + k AS day, count(DISTINCT e.ticket_id)::int AS n
+    FROM ev e
+   CROSS JOIN LATERAL generate_series(greatest(0, $2::date - e.d), least(29, $3::date - e.d)) k
+   WHERE e.kind = 'escalated'
+   GROUP BY e.customer_id, e.d + k),
+ratings AS (
+  SELECT customer_id, to_value, d AS from_d, ${UTC_DATE('lead(occurred_at) OVER (PARTITION BY ticket_id ORDER BY occurred_at, id)')} AS to_d
+    FROM ev WHERE kind = 'rated'),
+csat AS (
+  SELECT r.customer_id, r.from_d + k AS day, count(*) FILTER (WHERE r.to_value = 'good')::int AS good, count(*)::int AS n
+    FROM ratings r
+   CROSS JOIN LATERAL generate_series(greatest(0, $2::date - r.from_d), least(89, COALESCE(r.to_d - 1, $3::date) - r.from_d, $3::date - r.from_d)) k
+   WHERE r.to_value IN ('good', 'bad')
+   GROUP BY r.customer_id, r.from_d + k),
+sla_delta AS (
+  SELECT customer_id, day, sum(achieved)::int AS achieved, sum(breached)::int AS breached FROM (
+    SELECT tk.customer_id,
+           greatest(CASE WHEN m->>'stage' = 'achieved' THEN ${UTC_DATE('tk.zendesk_created_at')} ELSE ${UTC_DATE(BREACH_AT)} END, $2::date) AS day,
+           (m->>'stage' = 'achieved')::int AS achieved, (m->>'stage' <> 'achieved')::int AS breached
+      FROM tk CROSS JOIN LATERAL jsonb_array_elements(${SLA_METRICS}) m
+     WHERE m->>'stage' = 'achieved' OR (m->>'stage' IN ('active', 'paused') AND ${BREACH_AT} IS NOT NULL)) x
+   GROUP BY customer_id, day),
+running AS (
+  SELECT d.customer_id, d.day,
+         sum(COALESCE(o.delta, 0)) OVER w AS open_tickets,
+         sum(COALESCE(s.achieved, 0)) OVER w AS achieved,
+         sum(COALESCE(s.breached, 0)) OVER w AS breached
+    FROM days d
+    LEFT JOIN open_delta o ON o.customer_id = d.customer_id AND o.day = d.day
+    LEFT JOIN sla_delta s ON s.customer_id = d.customer_id AND s.day = d.day
+  WINDOW w AS (PARTITION BY d.customer_id ORDER BY d.day))
+SELECT r.customer_id, r.day AS metric_date,
+       r.open_tickets::int AS open_tickets,
+       COALESCE(esc.n, 0) AS escalations,
+       res_agg.avg30 AS avg_resolution_hours, res_agg.med30 AS median_resolution_hours, COALESCE(res_agg.n30, 0) AS resolved_30d,
+       res_agg.avg90 AS avg_resolution_hours_90d, res_agg.med90 AS median_resolution_hours_90d, COALESCE(res_agg.n90, 0) AS resolved_90d,
+       CASE WHEN csat.n > 0 THEN csat.good::numeric / csat.n END AS csat_score, COALESCE(csat.n, 0) AS csat_ratings,
+       CASE WHEN r.achieved + r.breached > 0 THEN r.achieved::numeric / (r.achieved + r.breached) END AS sla_compliance,
+       (r.achieved + r.breached)::int AS sla_measured
+  FROM running r
+  LEFT JOIN res_agg ON res_agg.customer_id = r.customer_id AND res_agg.day = r.day
+  LEFT JOIN esc ON esc.customer_id = r.customer_id AND esc.day = r.day
+  LEFT JOIN csat ON csat.customer_id = r.customer_id AND csat.day = r.day`;
+
+const COLUMNS = [
+  'customer_id',
+  'metric_date',
+  'open_tickets',
+  'escalations',
+  'avg_resolution_hours',
+  'median_resolution_hours',
+  'resolved_30d',
+  'avg_resolution_hours_90d',
+  'median_resolution_hours_90d',
+  'resolved_90d',
+  'csat_score',
+  'csat_ratings',
+  'sla_compliance',
+  'sla_measured',
+];
+
+function upsert(select: string, onConflict: 'update' | 'keep'): string {
+  const list = COLUMNS.join(', ');
+  const action =
+    onConflict === 'keep'
+      ? 'DO NOTHING'
+      : `DO UPDATE SET ${COLUMNS.slice(2)
+          .map((column) => `${column} = EXCLUDED.${column}`)
+          .join(', ')}, computed_at = now()`;
+  return `INSERT INTO zendesk_metrics (${list}) SELECT ${list} FROM (${select}) m
+          ON CONFLICT (customer_id, metric_date) ${action}`;
+}
+
+export interface MetricsRow {
+  customer_id: string;
+  metric_date: string;
+  open_tickets: number;
+  escalations: number;
+  avg_resolution_hours: number | null;
+  median_resolution_hours: number | null;
+  resolved_30d: number;
+  avg_resolution_hours_90d: number | null;
+  median_resolution_hours_90d: number | null;
+  resolved_90d: number;
+  csat_score: number | null;
+  csat_ratings: number;
+  sla_compliance: number | null;
+  sla_measured: number;
+}
+
+export interface CurrentMetricsRow extends MetricsRow {
+  open_by_priority: Record<'urgent' | 'high' | 'normal' | 'low' | 'none', number>;
+}
+
+const NUMERIC_OUT = `metric_date::text AS metric_date, open_tickets, escalations,
+  avg_resolution_hours::float8 AS avg_resolution_hours, median_resolution_hours::float8 AS median_resolution_hours, resolved_30d,
+  avg_resolution_hours_90d::float8 AS avg_resolution_hours_90d, median_resolution_hours_90d::float8 AS median_resolution_hours_90d, resolved_90d,
+  csat_score::float8 AS csat_score, csat_ratings, sla_compliance::float8 AS sla_compliance, sla_measured`;
+
+export async function selectCurrentMetrics(db: Queryable, customerIds: readonly string[], asOf: Date): Promise<CurrentMetricsRow[]> {
+  const { rows } = await db.query<CurrentMetricsRow>(`SELECT customer_id, open_by_priority, ${NUMERIC_OUT} FROM (${CURRENT_SQL}) m`, [customerIds, asOf]);
+  return rows;
+}
+
+/** Upserts the row of asOf's day (UTC) for each customer, from the current state. */
+export async function upsertCurrentMetrics(db: Queryable, customerIds: readonly string[], asOf: Date): Promise<number> {
+  if (customerIds.length === 0) return 0;
+  return (await db.query(upsert(CURRENT_SQL, 'update'), [customerIds, asOf])).rowCount;
+}
+
+/** Upserts one row per customer per day from `from` to `to` (YYYY-MM-DD, days before today), rebuilt from history. */
+export async function upsertHistoryMetrics(db: Queryable, customerIds: readonly string[], from: string, to: string, onConflict: 'update' | 'keep'): Promise<number> {
+  if (customerIds.length === 0 || from > to) return 0;
+  return (await db.query(upsert(HISTORY_SQL, onConflict), [customerIds, from, to])).rowCount;
+}
+
+export async function selectDailyMetrics(db: Queryable, customerId: string, from: string, to: string): Promise<MetricsRow[]> {
+  const { rows } = await db.query<MetricsRow>(
+    `SELECT customer_id, ${NUMERIC_OUT} FROM zendesk_metrics
+      WHERE customer_id = $1 AND metric_date BETWEEN $2::date AND $3::date ORDER BY metric_date`,
+    [customerId, from, to],
+  );
+  return rows;
+}
+
+export async function customerExists(db: Queryable, customerId: string): Promise<boolean> {
+  const { rows } = await db.query(`SELECT 1 FROM customers WHERE id = $1`, [customerId]);
+  return rows.length > 0;
+}

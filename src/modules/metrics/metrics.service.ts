@@ -1,0 +1,140 @@
+/**
+ * Per-customer support metrics (FR-4): live values, the daily rows of zendesk_metrics (today's
+ * upserted on every ticket change, past days rebuilt from history), and the listener that keeps
+ * today's row current. Definitions: metrics.repo.ts.
+ */
+import type { Db, Queryable } from '../../db/db.ts';
+import type { Deps } from '../../deps.ts';
+import { AppError } from '../../lib/errors.ts';
+import type { TicketsChangedListener } from '../sync/sync.service.ts';
+import {
+  customerExists,
+  selectCurrentMetrics,
+  selectDailyMetrics,
+  upsertCurrentMetrics,
+  upsertHistoryMetrics,
+  type CurrentMetricsRow,
+  type MetricsRow,
+} from './metrics.repo.ts';
+
+export interface DailyMetrics {
+  date: string;
+  openTickets: number;
+  avgResolutionHours: number | null;
+  medianResolutionHours: number | null;
+  resolved30d: number;
+  avgResolutionHours90d: number | null;
+  medianResolutionHours90d: number | null;
+  resolved90d: number;
+  escalations30d: number;
+  /** good / (good + bad); null when there were no ratings (not 0). */
+  csat: number | null;
+  csatRatings: number;
+  /** achieved / (achieved + breached); null when no SLA target was achieved or breached. */
+  slaCompliance: number | null;
+  slaMeasured: number;
+}
+
+export interface CurrentMetrics extends DailyMetrics {
+  openByPriority: CurrentMetricsRow['open_by_priority'];
+}
+
+export const METRICS_RANGES = [30, 90, 365] as const;
+
+const DAY_MS = 86_400_000;
+
+/** YYYY-MM-DD of a time, in UTC (the days of zendesk_metrics). */
+export function utcDay(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+function addDays(day: string, days: number): string {
+  return utcDay(new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS));
+}
+
+function viewRow(row: MetricsRow): DailyMetrics {
+  return {
+    date: row.metric_date,
+    openTickets: row.open_tickets,
+    avgResolutionHours: row.avg_resolution_hours,
+    medianResolutionHours: row.median_resolution_hours,
+    resolved30d: row.resolved_30d,
+    avgResolutionHours90d: row.avg_resolution_hours_90d,
+    medianResolutionHours90d: row.median_resolution_hours_90d,
+    resolved90d: row.resolved_90d,
+    escalations30d: row.escalations,
+    csat: row.csat_score,
+    csatRatings: row.csat_ratings,
+    slaCompliance: row.sla_compliance,
+    slaMeasured: row.sla_measured,
+  };
+}
+
+/** The customer's metrics as of `asOf`, computed live (one statement). */
+export async function computeCustomerMetrics(db: Queryable, customerId: string, asOf: Date): Promise<CurrentMetrics> {
+  const [row] = await selectCurrentMetrics(db, [customerId], asOf);
+  if (!row) throw new Error(`no metrics row for ${customerId}`);
+  return { ...viewRow(row), openByPriority: row.open_by_priority };
+}
+
+/** Upserts the row of `asOf`'s day (UTC) for each customer, set-based (one statement). */
+export async function recomputeCustomerMetrics(db: Queryable, customerIds: readonly string[], asOf: Date = new Date()): Promise<void> {
+  await upsertCurrentMetrics(db, [...new Set(customerIds)], asOf);
+}
+
+/**
+ * One row per customer per day from `fromDate` to `toDate` (YYYY-MM-DD, UTC): past days rebuilt
+ * from ticket history (one statement), today's from the current state. `keep` leaves rows that
+ * exist (recorded live) as they are.
+ */
+export async function backfillDailyMetrics(
+  db: Queryable,
+  customerIds: readonly string[],
+  fromDate: string,
+  toDate: string,
+  options: { now?: Date; onConflict?: 'update' | 'keep' } = {},
+): Promise<void> {
+  const now = options.now ?? new Date();
+  const today = utcDay(now);
+  const ids = [...new Set(customerIds)];
+  const lastPast = toDate < today ? toDate : addDays(today, -1);
+  await upsertHistoryMetrics(db, ids, fromDate, lastPast, options.onConflict ?? 'update');
+  if (fromDate <= today && toDate >= today) await upsertCurrentMetrics(db, ids, now);
+}
+
+/**
+ * Keeps today's rows current: after every written batch, recomputes the customers the tickets
+ * belonged to before and after the write (a re-match moves a ticket's numbers).
+ */
+export function metricsListener(deps: Pick<Deps, 'db'>): TicketsChangedListener {
+  return async (change) => {
+    const ids = new Set<string>();
+    for (const ticket of change.tickets) {
+      if (ticket.previousCustomerId) ids.add(ticket.previousCustomerId);
+      if (ticket.customerId) ids.add(ticket.customerId);
+    }
+    if (ids.size > 0) await recomputeCustomerMetrics(deps.db, [...ids]);
+  };
+}
+
+export interface CustomerMetricsAnswer {
+  current: CurrentMetrics;
+  daily: DailyMetrics[];
+}
+
+/**
+ * The API's answer: current values live, and the last `days` daily rows (today's included); days
+ * missing from zendesk_metrics (never recorded) are rebuilt from history first.
+ */
+export async function getCustomerMetrics(deps: { db: Db }, customerId: string, days: number, now: Date = new Date()): Promise<CustomerMetricsAnswer> {
+  if (!(await customerExists(deps.db, customerId))) throw new AppError('not_found', `no customer ${customerId}`);
+  const to = utcDay(now);
+  const from = addDays(to, -(days - 1));
+  let rows = await selectDailyMetrics(deps.db, customerId, from, to);
+  if (rows.length < days) {
+    await backfillDailyMetrics(deps.db, [customerId], from, to, { now, onConflict: 'keep' });
+    rows = await selectDailyMetrics(deps.db, customerId, from, to);
+  }
+  const current = await computeCustomerMetrics(deps.db, customerId, now);
+  return { current, daily: rows.map(viewRow) };
+}
