@@ -17,6 +17,7 @@ import { queueSyncRequests, registerSyncWorkers, startSyncScheduler } from './jo
 import { loadKeyring } from './lib/keyring-file.ts';
 import { createLogger } from './lib/logger.ts';
 import { createSecretBox } from './lib/secret-box.ts';
+import { healthListener } from './modules/health/health.service.ts';
 import { metricsListener } from './modules/metrics/metrics.service.ts';
 import { ensureFirstAdmin } from './modules/users/auth.service.ts';
 
@@ -48,8 +49,8 @@ async function main(): Promise<void> {
   const queue = createJobQueue(db, { logger, schema: ourSchema === 'public' ? 'pgboss' : `pgboss_${ourSchema}` });
   await queue.start();
   const deps: Deps = { config, db, logger, secrets: createSecretBox(keyring), syncRequests: queueSyncRequests(queue) };
-  // Every written ticket batch brings its customers' metrics up to date (today's row).
-  deps.ticketListeners = [metricsListener(deps)];
+  // Every written ticket batch brings its customers' metrics, then their health, up to date.
+  deps.ticketListeners = [metricsListener(deps), healthListener(deps)];
 
   let scheduler: { stop(): void } | undefined;
   if (role !== 'serve') {

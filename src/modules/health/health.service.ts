@@ -1,0 +1,125 @@
+/**
+ * Customer health score (FR-5): the support score from FR-4's metrics (health-score.ts has the
+ * formula), combined with the platform's base health score; today's row of customer_health_daily
+ * is recomputed on every ticket change of the customer and for every customer when the weights
+ * change, so that the rows kept day by day give the trend.
+ */
+import type { Db, Queryable } from '../../db/db.ts';
+import type { Deps } from '../../deps.ts';
+import { AppError } from '../../lib/errors.ts';
+import { customerExists, selectCurrentMetrics } from '../metrics/metrics.repo.ts';
+import { utcDay } from '../metrics/metrics.service.ts';
+import type { TicketsChangedListener } from '../sync/sync.service.ts';
+import { combineHealth, computeSupportScore, type HealthWeights, type SignalExplanation } from './health-score.ts';
+import {
+  selectCustomerIdsPage,
+  selectHealthDaily,
+  selectHealthInputs,
+  selectWeights,
+  updateWeights,
+  upsertHealthDaily,
+  type HealthDailyInput,
+} from './health.repo.ts';
+
+export const HEALTH_RANGES = [30, 90, 365] as const;
+/** Customers per set-based statement when all are recomputed. */
+const BATCH = 500;
+const DAY_MS = 86_400_000;
+
+export { selectWeights as getHealthWeights };
+
+/** Computes and stores the row of `asOf`'s day (UTC) for each customer (set-based); answers how many. */
+export async function recomputeHealth(db: Queryable, customerIds: readonly string[], asOf: Date = new Date(), weights?: HealthWeights): Promise<number> {
+  const ids = [...new Set(customerIds)];
+  if (ids.length === 0) return 0;
+  const w = weights ?? (await selectWeights(db));
+  const inputs = await selectHealthInputs(db, ids, asOf);
+  const metrics = new Map((await selectCurrentMetrics(db, ids, asOf)).map((row) => [row.customer_id, row]));
+  const day = utcDay(asOf);
+  const rows: HealthDailyInput[] = [];
+  for (const input of inputs) {
+    const m = metrics.get(input.customer_id);
+    if (!m) continue;
+    const support = computeSupportScore(
+      {
+        openTickets: m.open_tickets,
+        openTicketsMedian90d: input.median,
+        historyDays: input.history_days,
+        ticketsCreated90d: input.created90,
+        escalations30d: m.escalations,
+        ticketsCreated30d: input.created30,
+        csat: m.csat_score,
+        slaCompliance: m.sla_compliance,
+      },
+      w,
+    );
+    rows.push({
+      customer_id: input.customer_id,
+      day,
+      support_score: support.score,
+      overall_score: combineHealth(input.base, support.score, w.supportComponent),
+      base_score: input.base,
+      support_weight: w.supportComponent,
+      explanation: { signals: support.signals },
+    });
+  }
+  return upsertHealthDaily(db, rows);
+}
+
+/** Recomputes today's row of every customer, in batches of set-based statements; answers how many. */
+export async function recomputeAllHealth(db: Queryable, asOf: Date = new Date()): Promise<number> {
+  const weights = await selectWeights(db);
+  let after: string | null = null;
+  let total = 0;
+  for (;;) {
+    const ids = await selectCustomerIdsPage(db, after, BATCH);
+    if (ids.length === 0) return total;
+    total += await recomputeHealth(db, ids, asOf, weights);
+    after = ids[ids.length - 1] ?? null;
+  }
+}
+
+/** Stores new weights (already validated) and recomputes today's scores of every customer. */
+export async function setHealthWeights(deps: { db: Db }, weights: HealthWeights, userId: string | null, now: Date = new Date()): Promise<number> {
+  await updateWeights(deps.db, weights, userId);
+  return recomputeAllHealth(deps.db, now);
+}
+
+/** Recomputes the health of the customers of every written batch; register it after metricsListener. */
+export function healthListener(deps: Pick<Deps, 'db'>): TicketsChangedListener {
+  return async (change) => {
+    const ids = new Set<string>();
+    for (const ticket of change.tickets) {
+      if (ticket.previousCustomerId) ids.add(ticket.previousCustomerId);
+      if (ticket.customerId) ids.add(ticket.customerId);
+    }
+    if (ids.size > 0) await recomputeHealth(deps.db, [...ids]);
+  };
+}
+
+export interface CustomerHealthAnswer {
+  current: { date: string; overall: number | null; support: number | null; base: number | null; supportWeight: number; signals: SignalExplanation[] };
+  daily: Array<{ date: string; overall: number | null; support: number | null }>;
+}
+
+/** Today's score, computed now (and stored), and the stored daily scores of the last `days` days. */
+export async function getCustomerHealth(deps: { db: Db }, customerId: string, days: number, now: Date = new Date()): Promise<CustomerHealthAnswer> {
+  if (!(await customerExists(deps.db, customerId))) throw new AppError('not_found', `no customer ${customerId}`);
+  await recomputeHealth(deps.db, [customerId], now);
+  const to = utcDay(now);
+  const from = utcDay(new Date(now.getTime() - (days - 1) * DAY_MS));
+  const rows = await selectHealthDaily(deps.db, customerId, from, to);
+  const today = rows.find((row) => row.day === to);
+  if (!today) throw new Error(`no health row of ${to} for ${customerId} after recomputing it`);
+  return {
+    current: {
+      date: today.day,
+      overall: today.overall_score,
+      support: today.support_score,
+      base: today.base_score,
+      supportWeight: today.support_weight,
+      signals: today.explanation.signals,
+    },
+    daily: rows.map((row) => ({ date: row.day, overall: row.overall_score, support: row.support_score })),
+  };
+}
