@@ -66,6 +66,14 @@ const variables = {
       .refine((domains) => domains.every((d) => /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d)), 'has an entry that is not a domain name'),
     'set FREE_MAIL_DOMAINS to a comma-separated list of domains whose addresses never identify a customer (default: gmail.com, outlook.com, yahoo.com and other free-mail providers)',
   ),
+  ALERT_SPIKE_THRESHOLD: variable(
+    z.coerce.number({ message: 'is not a number' }).int('is not a whole number').min(2, 'is below 2').max(1000, 'is above 1000').default(3),
+    'set ALERT_SPIKE_THRESHOLD to how many tickets a customer opens within the spike window to raise a ticket-spike alert (default 3)',
+  ),
+  ALERT_SPIKE_WINDOW_HOURS: variable(
+    z.coerce.number({ message: 'is not a number' }).min(1, 'is below 1').max(720, 'is above 720').default(24),
+    'set ALERT_SPIKE_WINDOW_HOURS to the window of a ticket spike, in hours (default 24)',
+  ),
   PUBLIC_URL: variable(
     optionalText
       .refine((value) => value === undefined || /^https?:\/\/[^/]+/.test(value), 'is not an http(s) URL')

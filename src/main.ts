@@ -17,9 +17,9 @@ import { queueSyncRequests, registerSyncWorkers, startSyncScheduler } from './jo
 import { loadKeyring } from './lib/keyring-file.ts';
 import { createLogger } from './lib/logger.ts';
 import { createSecretBox } from './lib/secret-box.ts';
-import { healthListener } from './modules/health/health.service.ts';
-import { metricsListener } from './modules/metrics/metrics.service.ts';
+import { startAlertScheduler } from './jobs/alerts.jobs.ts';
 import { ensureFirstAdmin } from './modules/users/auth.service.ts';
+import { alertOptionsOf, ticketListeners } from './ticket-listeners.ts';
 
 type Role = 'all' | 'serve' | 'worker';
 
@@ -49,13 +49,13 @@ async function main(): Promise<void> {
   const queue = createJobQueue(db, { logger, schema: ourSchema === 'public' ? 'pgboss' : `pgboss_${ourSchema}` });
   await queue.start();
   const deps: Deps = { config, db, logger, secrets: createSecretBox(keyring), syncRequests: queueSyncRequests(queue) };
-  // Every written ticket batch brings its customers' metrics, then their health, up to date.
-  deps.ticketListeners = [metricsListener(deps), healthListener(deps)];
+  deps.ticketListeners = ticketListeners(deps);
 
-  let scheduler: { stop(): void } | undefined;
+  const schedules: Array<{ stop(): void }> = [];
   if (role !== 'serve') {
     await registerSyncWorkers(deps, queue);
-    scheduler = startSyncScheduler(deps, deps.syncRequests, config.SYNC_INTERVAL_SECONDS);
+    schedules.push(startSyncScheduler(deps, deps.syncRequests, config.SYNC_INTERVAL_SECONDS));
+    schedules.push(startAlertScheduler(deps, alertOptionsOf(config)));
   }
 
   const app = role === 'worker' ? undefined : await buildApp(deps);
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     if (stopping) process.exit(1); // a second signal: leave at once
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    scheduler?.stop();
+    for (const schedule of schedules) schedule.stop();
     await app?.close();
     await queue.stop({ timeoutMs: 20_000 });
     await db.close();

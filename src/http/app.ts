@@ -9,6 +9,7 @@ import { customerRoutes } from './routes/customers.routes.ts';
 import { mappingRoutes } from './routes/mapping.routes.ts';
 import { ticketRoutes } from './routes/tickets.routes.ts';
 import { metricsRoutes } from './routes/metrics.routes.ts';
+import { alertsRoutes } from './routes/alerts.routes.ts';
 import { healthScoreRoutes } from './routes/health-score.routes.ts';
 import { webhookRoutes } from './routes/webhook.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
@@ -31,6 +32,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(customerRoutes(deps));
   await app.register(ticketRoutes(deps));
   await app.register(metricsRoutes(deps));
+  await app.register(alertsRoutes(deps));
   await app.register(healthScoreRoutes(deps));
   await app.register(mappingRoutes(deps));
   await app.register(webhookRoutes(deps, (connectionId) => deps.syncRequests.processWebhooks(connectionId)));

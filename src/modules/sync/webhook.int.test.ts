@@ -14,6 +14,7 @@ import { buildApp } from '../../http/app.ts';
 import { createJobQueue, type JobQueue } from '../../jobs/queue.ts';
 import { queueSyncRequests, registerSyncWorkers } from '../../jobs/sync.jobs.ts';
 import { createTestDeps } from '../../test-deps.ts';
+import { ticketListeners } from '../../ticket-listeners.ts';
 import { signWebhook } from '../../zendesk/webhook-signature.ts';
 import { connectWithApiToken, webhookSecretFor } from '../connections/connections.service.ts';
 import { createUser } from '../users/auth.service.ts';
@@ -63,6 +64,7 @@ describe('real-time webhooks (emulator -> our server)', () => {
     queue = createJobQueue(deps.db, { schema: `pgboss_${created.testDb.schema}`, logger: deps.logger });
     await queue.start();
     deps.syncRequests = queueSyncRequests(queue);
+    deps.ticketListeners = ticketListeners(deps); // as main.ts wires them: metrics, health, alerts
     await registerSyncWorkers(deps, queue);
     app = await buildApp(deps);
     await app.listen({ port, host: '127.0.0.1' });
@@ -82,13 +84,19 @@ describe('real-time webhooks (emulator -> our server)', () => {
   });
 
   it('brings a change made in Zendesk into our database within seconds, through the signed trigger webhook', async () => {
-    const ticket = openTickets()[0]!;
+    // A ticket of an organization whose domain a customer claims: it is matched when refreshed.
+    const ticket = openTickets().find((t) => t.organization_id !== null && !t.tags.includes('escalated') && t.priority !== 'urgent')!;
+    const organization = zendesk.store.state('acme')!.account.organizations.get(ticket.organization_id!)!;
+    await deps.db.query('INSERT INTO customers (name, domains) VALUES ($1, $2)', [organization.name, organization.domain_names]);
     await zendeskApi('PUT', `/tickets/${ticket.id}`, { ticket: { priority: 'urgent', tags: ['escalated'], comment: { body: 'Escalating', public: false } } });
     const row = await eventually('the change to arrive', async () => {
       const current = await ticketRow(ticket.id);
       return current?.priority === 'urgent' ? current : undefined;
     });
     expect(row.tags).toEqual(['escalated']);
+    // With the product's listeners wired, the escalation also became an alert, once.
+    const alerts = await deps.db.query(`SELECT 1 FROM alerts WHERE type = 'escalation' AND zendesk_ticket_id = $1`, [ticket.id]);
+    expect(alerts.rows).toHaveLength(1);
     const { rows } = await deps.db.query<{ processed_at: Date | null }>('SELECT processed_at FROM zendesk_webhook_deliveries WHERE zendesk_ticket_id = $1', [ticket.id]);
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.processed_at !== null)).toBe(true);

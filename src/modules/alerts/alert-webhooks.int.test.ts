@@ -1,0 +1,107 @@
+/** Outbound alert webhooks: queued with the alert, retried with backoff, never losing the alert. */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Deps } from '../../deps.ts';
+import { buildApp } from '../../http/app.ts';
+import { createTestDeps } from '../../test-deps.ts';
+import { createApiKey, createUser } from '../users/auth.service.ts';
+import type { WrittenTicket } from '../sync/ticket-writer.ts';
+import { deliverAlertWebhooks } from './alert-webhooks.ts';
+import { raiseAlertsForChange } from './alerts.service.ts';
+
+const HOUR = 3_600_000;
+
+describe('alert webhooks', () => {
+  let deps: Deps;
+  let destroy: () => Promise<void>;
+  let app: FastifyInstance;
+  let conn: string;
+  let customer: string;
+  let csm: { id: string; key: string };
+
+  beforeAll(async () => {
+    ({ deps, destroy } = await createTestDeps());
+    app = await buildApp(deps);
+    await app.ready();
+    const user = await createUser(deps.db, { email: 'csm@example.com', name: 'csm', role: 'csm', password: null });
+    csm = { id: user.id, key: (await createApiKey(deps.db, user.id, 'test')).key };
+    conn = (await deps.db.query<{ id: string }>(`INSERT INTO zendesk_connections (subdomain, auth_method, status) VALUES ('acme', 'api_token', 'active') RETURNING id`)).rows[0]!.id;
+    customer = (await deps.db.query<{ id: string }>(`INSERT INTO customers (name, csm_id) VALUES ('Acme', $1) RETURNING id`, [csm.id])).rows[0]!.id;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await destroy?.();
+  });
+
+  async function escalate(id: number): Promise<string> {
+    const at = new Date(Date.now() - HOUR);
+    await deps.db.query(
+      `INSERT INTO zendesk_tickets (connection_id, zendesk_ticket_id, customer_id, status, escalated, zendesk_created_at, zendesk_updated_at)
+       VALUES ($1, $2, $3, 'open', true, $4, $4)`,
+      [conn, id, customer, at],
+    );
+    const version = { status: 'open', priority: null, escalated: true, satisfactionRating: null, createdAt: at, updatedAt: at, resolvedAt: null };
+    const ticket: WrittenTicket = { zendeskTicketId: id, customerId: customer, previousCustomerId: null, inserted: false, now: version, before: { ...version, escalated: false } };
+    const [alert] = await raiseAlertsForChange(deps, { connectionId: conn, source: 'webhook', tickets: [ticket] });
+    return alert!.id;
+  }
+
+  it('sets, shows (host only) and removes the caller’s webhook', async () => {
+    const auth = { authorization: `Bearer ${csm.key}` };
+    expect((await app.inject({ method: 'GET', url: '/api/alerts/webhook', headers: auth })).json().webhook).toEqual({ configured: false, enabled: false, host: null });
+    const bad = await app.inject({ method: 'PUT', url: '/api/alerts/webhook', headers: auth, payload: { url: 'ftp://x' } });
+    expect(bad.statusCode).toBe(400);
+    const set = await app.inject({ method: 'PUT', url: '/api/alerts/webhook', headers: auth, payload: { url: 'https://hooks.slack.test/services/T/B/secret' } });
+    expect(set.json().webhook).toEqual({ configured: true, enabled: true, host: 'hooks.slack.test' });
+    const { rows } = await deps.db.query<{ url_sealed: string }>('SELECT url_sealed FROM alert_webhooks');
+    expect(rows[0]!.url_sealed).not.toContain('secret');
+  });
+
+  it('delivers, retries a failure with backoff, and gives up without touching the alert', async () => {
+    const sent: Array<{ url: string; body: { text: string; alert: { id: string } } }> = [];
+    let failing = true;
+    const send = async (url: string, body: unknown) => {
+      if (failing) throw new Error('HTTP 500');
+      sent.push({ url, body: body as (typeof sent)[number]['body'] });
+    };
+    const alertId = await escalate(1);
+    const t0 = Date.now();
+    expect(await deliverAlertWebhooks(deps, { send, now: () => new Date(t0) })).toEqual({ delivered: 0, retrying: 1, failed: 0 });
+    // Not due yet (30 s backoff); then due, still failing (60 s next).
+    expect(await deliverAlertWebhooks(deps, { send, now: () => new Date(t0 + 10_000) })).toEqual({ delivered: 0, retrying: 0, failed: 0 });
+    expect(await deliverAlertWebhooks(deps, { send, now: () => new Date(t0 + 31_000) })).toEqual({ delivered: 0, retrying: 1, failed: 0 });
+    const { rows: pending } = await deps.db.query<{ attempts: number; next_attempt_at: Date; last_error: string }>('SELECT attempts, next_attempt_at, last_error FROM alert_deliveries');
+    expect(pending[0]).toMatchObject({ attempts: 2, last_error: 'HTTP 500' });
+    expect(pending[0]!.next_attempt_at.getTime()).toBe(t0 + 31_000 + 60_000);
+    failing = false;
+    expect(await deliverAlertWebhooks(deps, { send, now: () => new Date(t0 + 92_000) })).toEqual({ delivered: 1, retrying: 0, failed: 0 });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.url).toBe('https://hooks.slack.test/services/T/B/secret');
+    expect(sent[0]!.body.alert.id).toBe(alertId);
+    expect(sent[0]!.body.text).toBe('[escalation] Acme: a ticket was escalated https://acme.zendesk.com/agent/tickets/1');
+    expect(await deliverAlertWebhooks(deps, { send, now: () => new Date(t0 + 10 * HOUR) })).toEqual({ delivered: 0, retrying: 0, failed: 0 });
+
+    // A second alert whose webhook keeps failing: failed after maxAttempts; the alert stays open.
+    failing = true;
+    const second = await escalate(2);
+    let at = Date.now();
+    for (let i = 0; i < 3; i += 1) {
+      await deliverAlertWebhooks(deps, { send, now: () => new Date(at), maxAttempts: 3 });
+      at += HOUR;
+    }
+    const { rows } = await deps.db.query<{ status: string; attempts: number }>('SELECT status, attempts FROM alert_deliveries WHERE alert_id = $1', [second]);
+    expect(rows).toEqual([{ status: 'failed', attempts: 3 }]);
+    const list = (await app.inject({ method: 'GET', url: '/api/alerts', headers: { authorization: `Bearer ${csm.key}` } })).json();
+    expect(list.alerts.map((a: { id: string; status: string }) => [a.id, a.status])).toEqual([
+      [second, 'open'],
+      [alertId, 'open'],
+    ]);
+  });
+
+  it('queues nothing for users without a webhook', async () => {
+    await app.inject({ method: 'PUT', url: '/api/alerts/webhook', headers: { authorization: `Bearer ${csm.key}` }, payload: { url: null } });
+    await escalate(3);
+    const { rows } = await deps.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id WHERE a.zendesk_ticket_id = 3`);
+    expect(rows[0]!.n).toBe(0);
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * Delivery beyond the app: each user may set one outbound webhook (e.g. a Slack incoming webhook;
+ * the body has Slack's `text` and the alert itself). Deliveries are queued in the statement that
+ * raises an alert (alerts.service.ts) and sent by deliverAlertWebhooks, which the worker runs on a
+ * schedule: a failed send is retried with exponential backoff and, after maxAttempts, marked
+ * failed. The in-app alert never depends on it.
+ */
+import type { Deps } from '../../deps.ts';
+
+const MINUTE_MS = 60_000;
+
+export type WebhookSender = (url: string, body: unknown) => Promise<void>;
+
+/** POSTs JSON; any non-2xx answer or a timeout is a failure. */
+export const httpSender: WebhookSender = async (url, body) => {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!response.ok) throw new Error(`the webhook answered HTTP ${response.status}`);
+};
+
+const sealContext = (userId: string) => `alert_webhook:${userId}`;
+
+export interface AlertWebhookView {
+  configured: boolean;
+  enabled: boolean;
+  /** The URL's host only: the URL itself is a secret. */
+  host: string | null;
+}
+
+export async function getAlertWebhook(deps: Pick<Deps, 'db' | 'secrets'>, userId: string): Promise<AlertWebhookView> {
+  const { rows } = await deps.db.query<{ url_sealed: string; enabled: boolean }>('SELECT url_sealed, enabled FROM alert_webhooks WHERE user_id = $1::uuid', [userId]);
+  const row = rows[0];
+  if (!row) return { configured: false, enabled: false, host: null };
+  return { configured: true, enabled: row.enabled, host: new URL(deps.secrets.open(row.url_sealed, sealContext(userId))).host };
+}
+
+/** Sets (url), pauses (enabled false) or removes (url null) the caller's webhook. */
+export async function setAlertWebhook(deps: Pick<Deps, 'db' | 'secrets'>, userId: string, input: { url: string | null; enabled: boolean }): Promise<AlertWebhookView> {
+  if (input.url === null) {
+    await deps.db.query('DELETE FROM alert_webhooks WHERE user_id = $1::uuid', [userId]);
+  } else {
+    await deps.db.query(
+      `INSERT INTO alert_webhooks (user_id, url_sealed, enabled) VALUES ($1::uuid, $2, $3)
+       ON CONFLICT (user_id) DO UPDATE SET url_sealed = EXCLUDED.url_sealed, enabled = EXCLUDED.enabled, updated_at = now()`,
+      [userId, deps.secrets.seal(input.url, sealContext(userId)), input.enabled],
+    );
+  }
+  return getAlertWebhook(deps, userId);
+}
+
+export interface DeliveryOptions {
+  send: WebhookSender;
+  now: () => Date;
+  /** Deliveries claimed per run. */
+  limit: number;
+  maxAttempts: number;
+  /** The first retry's delay; doubled per attempt, capped at an hour. */
+  baseDelayMs: number;
+}
+
+interface DueRow {
+  alert_id: string;
+  user_id: string;
+  attempts: number;
+  url_sealed: string | null;
+  enabled: boolean | null;
+  type: string;
+  customer_id: string;
+  customer_name: string;
+  zendesk_ticket_id: string | null;
+  subdomain: string | null;
+  details: Record<string, unknown>;
+  occurred_at: Date;
+}
+
+function bodyOf(row: DueRow): unknown {
+  const ticketUrl = row.subdomain && row.zendesk_ticket_id ? `https://${row.subdomain}.zendesk.com/agent/tickets/${row.zendesk_ticket_id}` : null;
+  const what: Record<string, string> = {
+    escalation: 'a ticket was escalated',
+    sla_breach: `an SLA target was breached (${String(row.details.metric ?? 'SLA')})`,
+    ticket_spike: `${String(row.details.count ?? 'several')} tickets within ${String(row.details.windowHours ?? 24)} hours`,
+    negative_csat: `a bad satisfaction rating${typeof row.details.comment === 'string' ? `: "${row.details.comment}"` : ''}`,
+  };
+  return {
+    text: `[${row.type}] ${row.customer_name}: ${what[row.type] ?? row.type}${ticketUrl ? ` ${ticketUrl}` : ''}`,
+    alert: {
+      id: row.alert_id,
+      type: row.type,
+      customerId: row.customer_id,
+      customerName: row.customer_name,
+      zendeskTicketId: row.zendesk_ticket_id === null ? null : Number(row.zendesk_ticket_id),
+      ticketUrl,
+      details: row.details,
+      occurredAt: row.occurred_at.toISOString(),
+    },
+  };
+}
+
+/**
+ * Sends the due deliveries. Each is claimed by moving its next attempt 5 minutes on (a crashed run's
+ * claims come due again), with SKIP LOCKED so that concurrent workers share the work.
+ */
+export async function deliverAlertWebhooks(
+  deps: Pick<Deps, 'db' | 'secrets' | 'logger'>,
+  options: Partial<DeliveryOptions> = {},
+): Promise<{ delivered: number; retrying: number; failed: number }> {
+  const o: DeliveryOptions = { send: httpSender, now: () => new Date(), limit: 50, maxAttempts: 8, baseDelayMs: MINUTE_MS / 2, ...options };
+  const now = o.now();
+  const { rows } = await deps.db.query<DueRow>(
+    `WITH claimed AS (
+       UPDATE alert_deliveries d SET next_attempt_at = $1::timestamptz + interval '5 minutes'
+        WHERE (d.alert_id, d.user_id) IN (
+          SELECT alert_id, user_id FROM alert_deliveries
+           WHERE status = 'pending' AND next_attempt_at <= $1::timestamptz
+           ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING d.alert_id, d.user_id, d.attempts
+     )
+     SELECT c.alert_id, c.user_id, c.attempts, w.url_sealed, w.enabled, a.type, a.customer_id, cu.name AS customer_name,
+            a.zendesk_ticket_id::text, z.subdomain, a.details, a.occurred_at
+       FROM claimed c
+       JOIN alerts a ON a.id = c.alert_id
+       JOIN customers cu ON cu.id = a.customer_id
+       LEFT JOIN zendesk_connections z ON z.id = a.connection_id
+       LEFT JOIN alert_webhooks w ON w.user_id = c.user_id`,
+    [now, o.limit],
+  );
+  const result = { delivered: 0, retrying: 0, failed: 0 };
+  for (const row of rows) {
+    let error: string | null = null;
+    if (!row.url_sealed || !row.enabled) {
+      error = 'the webhook was removed or paused';
+    } else {
+      try {
+        await o.send(deps.secrets.open(row.url_sealed, sealContext(row.user_id)), bodyOf(row));
+      } catch (err) {
+        error = err instanceof Error ? err.message : String(err);
+      }
+    }
+    const attempts = row.attempts + 1;
+    if (error === null) {
+      result.delivered += 1;
+      await deps.db.query(
+        `UPDATE alert_deliveries SET status = 'delivered', attempts = $3, delivered_at = $4, last_error = NULL WHERE alert_id = $1 AND user_id = $2`,
+        [row.alert_id, row.user_id, attempts, now],
+      );
+      continue;
+    }
+    const giveUp = attempts >= o.maxAttempts || !row.url_sealed || !row.enabled;
+    const delay = Math.min(o.baseDelayMs * 2 ** (attempts - 1), 60 * MINUTE_MS);
+    if (giveUp) result.failed += 1;
+    else result.retrying += 1;
+    deps.logger.warn({ alertId: row.alert_id, userId: row.user_id, attempts, error, giveUp }, 'alert webhook delivery failed');
+    await deps.db.query(
+      `UPDATE alert_deliveries SET status = $3, attempts = $4, last_error = $5, next_attempt_at = $6 WHERE alert_id = $1 AND user_id = $2`,
+      [row.alert_id, row.user_id, giveUp ? 'failed' : 'pending', attempts, error.slice(0, 500), new Date(now.getTime() + delay)],
+    );
+  }
+  return result;
+}
