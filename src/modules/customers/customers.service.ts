@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Db, Queryable } from '../../db/db.ts';
+import { decodeOpaqueCursor, encodeOpaqueCursor } from '../../lib/opaque-cursor.ts';
 import { AppError } from '../../lib/errors.ts';
 import {
   countOpenTickets,
@@ -180,17 +181,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // The cursor is opaque to clients: the last row's sort key, base64url JSON.
 function encodeCursor(position: CustomerPosition): string {
-  return Buffer.from(JSON.stringify([position.sortName, position.id])).toString('base64url');
+  return encodeOpaqueCursor([position.sortName, position.id]);
 }
 
 function decodeCursor(cursor: string): CustomerPosition {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && UUID.test(value[1])) {
-      return { sortName: value[0], id: value[1] };
-    }
-  } catch {
-    // not JSON: refused below
+  const value = decodeOpaqueCursor(cursor);
+  if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && UUID.test(value[1])) {
+    return { sortName: value[0], id: value[1] };
   }
   throw new AppError('validation_failed', 'cursor: is not a cursor from this list; start again without it', [
     { field: 'cursor', message: 'is not a cursor from this list' },

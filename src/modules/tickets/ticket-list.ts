@@ -2,6 +2,7 @@
  * The pure parts of a customer's ticket list: the filter and sort vocabulary, the opaque keyset
  * cursor, and a ticket's SLA state.
  */
+import { decodeOpaqueCursor, encodeOpaqueCursor } from '../../lib/opaque-cursor.ts';
 
 export const TICKET_STATUSES = ['new', 'open', 'pending', 'hold', 'solved', 'closed', 'deleted'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
@@ -95,18 +96,12 @@ const TIMESTAMP_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function encodeCursor(cursor: TicketCursor): string {
-  return Buffer.from(JSON.stringify({ v: 1, s: cursor.sort, o: cursor.order, k: cursor.keys, i: cursor.id })).toString('base64url');
+  return encodeOpaqueCursor({ v: 1, s: cursor.sort, o: cursor.order, k: cursor.keys, i: cursor.id });
 }
 
 /** The cursor of a page of this sort and order, or why the text is not one. */
 export function decodeCursor(text: string, sort: TicketSort, order: SortOrder): TicketCursor | { error: string } {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-  } catch {
-    return { error: 'is not a cursor of this list: pass nextCursor exactly as a previous page gave it' };
-  }
-  const value = raw as { v?: unknown; s?: unknown; o?: unknown; k?: unknown; i?: unknown } | null;
+  const value = decodeOpaqueCursor(text) as { v?: unknown; s?: unknown; o?: unknown; k?: unknown; i?: unknown } | null;
   if (!value || typeof value !== 'object' || value.v !== 1 || typeof value.i !== 'string' || !UUID.test(value.i) || !Array.isArray(value.k)) {
     return { error: 'is not a cursor of this list: pass nextCursor exactly as a previous page gave it' };
   }
@@ -129,17 +124,13 @@ export interface HistoryCursor {
 }
 
 export function encodeHistoryCursor(cursor: HistoryCursor): string {
-  return Buffer.from(JSON.stringify({ v: 1, t: cursor.occurredAt, i: cursor.id })).toString('base64url');
+  return encodeOpaqueCursor({ v: 1, t: cursor.occurredAt, i: cursor.id });
 }
 
 export function decodeHistoryCursor(text: string): HistoryCursor | { error: string } {
-  try {
-    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as { v?: unknown; t?: unknown; i?: unknown } | null;
-    if (value && value.v === 1 && typeof value.t === 'string' && TIMESTAMP_KEY.test(value.t) && Number.isSafeInteger(value.i)) {
-      return { occurredAt: value.t, id: value.i as number };
-    }
-  } catch {
-    // not JSON: refused below
+  const value = decodeOpaqueCursor(text) as { v?: unknown; t?: unknown; i?: unknown } | null | undefined;
+  if (value && value.v === 1 && typeof value.t === 'string' && TIMESTAMP_KEY.test(value.t) && Number.isSafeInteger(value.i)) {
+    return { occurredAt: value.t, id: value.i as number };
   }
   return { error: 'is not a cursor of this history: pass nextCursor exactly as a previous page gave it' };
 }
