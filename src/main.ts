@@ -18,6 +18,7 @@ import { loadKeyring } from './lib/keyring-file.ts';
 import { createLogger } from './lib/logger.ts';
 import { createSecretBox } from './lib/secret-box.ts';
 import { startAlertScheduler } from './jobs/alerts.jobs.ts';
+import { queueCustomerRefresh, registerCustomerRefreshWorker } from './jobs/aggregates.jobs.ts';
 import { ensureFirstAdmin } from './modules/users/auth.service.ts';
 import { alertOptionsOf, ticketListeners } from './ticket-listeners.ts';
 
@@ -49,11 +50,12 @@ async function main(): Promise<void> {
   const queue = createJobQueue(db, { logger, schema: ourSchema === 'public' ? 'pgboss' : `pgboss_${ourSchema}` });
   await queue.start();
   const deps: Deps = { config, db, logger, secrets: createSecretBox(keyring), syncRequests: queueSyncRequests(queue) };
-  deps.ticketListeners = ticketListeners(deps);
+  deps.ticketListeners = ticketListeners(deps, queueCustomerRefresh(queue));
 
   const schedules: Array<{ stop(): void }> = [];
   if (role !== 'serve') {
     await registerSyncWorkers(deps, queue);
+    schedules.push(await registerCustomerRefreshWorker(deps, queue));
     schedules.push(startSyncScheduler(deps, deps.syncRequests, config.SYNC_INTERVAL_SECONDS));
     schedules.push(startAlertScheduler(deps, alertOptionsOf(config)));
   }

@@ -1,11 +1,10 @@
-/** FR-5 on hand-built tickets: the stored explanation, the open-ticket baseline from history, the listener. */
+/** FR-5 on hand-built tickets: the stored explanation, the open-ticket baseline from history. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../deps.ts';
 import { createTestDeps } from '../../test-deps.ts';
 import { DAY, insertConnection, insertCustomer, insertTicket } from '../metrics/metrics-test-data.ts';
 import { utcDay } from '../metrics/metrics.service.ts';
-import type { TicketsChangedListener } from '../sync/sync.service.ts';
-import { getCustomerHealth, healthListener, recomputeHealth } from './health.service.ts';
+import { getCustomerHealth, recomputeHealth } from './health.service.ts';
 
 const AS_OF = new Date('2026-03-15T12:00:00Z');
 const ago = (days: number) => new Date(AS_OF.getTime() - days * DAY);
@@ -69,11 +68,4 @@ describe('health score', () => {
     await expect(getCustomerHealth(deps, '00000000-0000-4000-8000-000000000000', 30, AS_OF)).rejects.toMatchObject({ code: 'not_found' });
   });
 
-  it("recomputes today's row for the customers of a written batch (before and after a re-match)", async () => {
-    const today = utcDay(new Date());
-    const change = { connectionId: conn, source: 'webhook', tickets: [{ zendeskTicketId: 1, previousCustomerId: empty, customerId: acme }] } as unknown as Parameters<TicketsChangedListener>[0];
-    await healthListener(deps)(change);
-    expect(await row(acme, today)).toBeDefined();
-    expect(await row(empty, today)).toBeDefined();
-  });
 });

@@ -5,11 +5,9 @@
  * change, so that the rows kept day by day give the trend.
  */
 import type { Db, Queryable } from '../../db/db.ts';
-import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
 import { customerExists, selectCurrentMetrics } from '../metrics/metrics.repo.ts';
 import { utcDay } from '../metrics/metrics.service.ts';
-import type { TicketsChangedListener } from '../sync/sync.service.ts';
 import { combineHealth, computeSupportScore, type HealthWeights, type SignalExplanation } from './health-score.ts';
 import {
   selectCustomerIdsPage,
@@ -83,18 +81,6 @@ export async function recomputeAllHealth(db: Queryable, asOf: Date = new Date())
 export async function setHealthWeights(deps: { db: Db }, weights: HealthWeights, userId: string | null, now: Date = new Date()): Promise<number> {
   await updateWeights(deps.db, weights, userId);
   return recomputeAllHealth(deps.db, now);
-}
-
-/** Recomputes the health of the customers of every written batch; register it after metricsListener. */
-export function healthListener(deps: Pick<Deps, 'db'>): TicketsChangedListener {
-  return async (change) => {
-    const ids = new Set<string>();
-    for (const ticket of change.tickets) {
-      if (ticket.previousCustomerId) ids.add(ticket.previousCustomerId);
-      if (ticket.customerId) ids.add(ticket.customerId);
-    }
-    if (ids.size > 0) await recomputeHealth(deps.db, [...ids]);
-  };
 }
 
 export interface CustomerHealthAnswer {

@@ -1,14 +1,13 @@
 /**
  * FR-4 metrics on hand-built tickets: each definition with its edge cases (deleted, reopened,
  * rating changes, SLA stages, window boundaries, re-matched tickets), the daily backfill on chosen
- * days, and the listener.
+ * days.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../deps.ts';
-import type { TicketsChangedListener } from '../sync/sync.service.ts';
 import { createTestDeps } from '../../test-deps.ts';
 import { DAY, HOUR, insertConnection, insertCustomer, insertTicket } from './metrics-test-data.ts';
-import { backfillDailyMetrics, computeCustomerMetrics, metricsListener, recomputeCustomerMetrics } from './metrics.service.ts';
+import { backfillDailyMetrics, computeCustomerMetrics } from './metrics.service.ts';
 
 const AS_OF = new Date('2026-03-15T12:00:00Z');
 const ago = (days: number, ms = 0) => new Date(AS_OF.getTime() - days * DAY - ms);
@@ -37,7 +36,7 @@ describe('metrics', () => {
     });
     await t(2, {
       status: 'pending', priority: 'high', created: ago(50),
-      // Escalated long ago, de-escalated, escalated again in the window: became escalated in the window.
+      // Escalated long ago, de-escalated, escalated again in the window: first escalated before the window, so out (not re-counted).
       events: [['created', 'open', ago(50)], ['escalated', 'high', ago(40)], ['deescalated', 'high', ago(35)], ['escalated', 'high', ago(5)]],
       sla: [{ metric: 'next_reply_time', stage: 'active', breach_at: new Date(AS_OF.getTime() + 2 * HOUR).toISOString() }],
     });
@@ -112,9 +111,9 @@ describe('metrics', () => {
     expect(m.medianResolutionHours90d).toBeCloseTo(10, 9);
   });
 
-  it('counts escalated tickets once each, by escalations in the trailing 30 days', async () => {
+  it('counts escalated tickets once each, by their first escalation in the trailing 30 days', async () => {
     const m = await computeCustomerMetrics(deps.db, acme, AS_OF);
-    expect(m.escalations30d).toBe(3); // t1 (twice, once), t2 (again), t3 (boundary); not t4, not deleted t5
+    expect(m.escalations30d).toBe(2); // t1 (twice, once), t3 (boundary); not t2 (first escalated 40 days ago), not t4, not deleted t5
   });
 
   it('takes CSAT from the latest rating of each ticket in the trailing 90 days', async () => {
@@ -137,26 +136,6 @@ describe('metrics', () => {
       openTickets: 0, avgResolutionHours: null, medianResolutionHours: null, resolved30d: 0, escalations30d: 0,
       csat: null, csatRatings: 0, slaCompliance: null, slaMeasured: 0,
     });
-  });
-
-  it('the listener recomputes both customers of a re-matched ticket, and only them', async () => {
-    const from = await insertCustomer(deps.db, 'From');
-    const to = await insertCustomer(deps.db, 'To');
-    const bystander = await insertCustomer(deps.db, 'Bystander');
-    await insertTicket(deps.db, { connectionId: conn, zendeskTicketId: 100, customerId: from, status: 'open', created: ago(1), events: [['created', 'open', ago(1)]] });
-    await insertTicket(deps.db, { connectionId: conn, zendeskTicketId: 101, customerId: bystander, status: 'open', created: ago(1), events: [['created', 'open', ago(1)]] });
-    await recomputeCustomerMetrics(deps.db, [from, to]);
-    const today = async (customerId: string) =>
-      (await deps.db.query<{ open_tickets: number }>(`SELECT open_tickets FROM zendesk_metrics WHERE customer_id = $1 AND metric_date = (now() AT TIME ZONE 'UTC')::date`, [customerId])).rows[0]?.open_tickets;
-    expect(await today(from)).toBe(1);
-    expect(await today(to)).toBe(0);
-
-    await deps.db.query(`UPDATE zendesk_tickets SET customer_id = $1 WHERE connection_id = $2 AND zendesk_ticket_id = 100`, [to, conn]);
-    const change = { connectionId: conn, source: 'webhook', tickets: [{ zendeskTicketId: 100, previousCustomerId: from, customerId: to }] } as unknown as Parameters<TicketsChangedListener>[0];
-    await metricsListener(deps)(change);
-    expect(await today(from)).toBe(0);
-    expect(await today(to)).toBe(1);
-    expect(await today(bystander)).toBeUndefined();
   });
 
   describe('daily backfill', () => {

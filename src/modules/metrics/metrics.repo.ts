@@ -9,10 +9,11 @@
  *   window, Zendesk's full_resolution_minutes / 60 (creation to latest solve, calendar), or the
  *   minutes from creation to the solve when Zendesk gave none. A reopened ticket that is unsolved
  *   again is out until it is re-solved. Average and median (p50), 30- and 90-day windows.
- * - Escalations: tickets that became escalated in the trailing 30 days: an `escalated` event (a
- *   ticket first seen already escalated has one, dated when first seen) in the window; each ticket
- *   counts once however often it was escalated in the window (escalated again after a
- *   de-escalation, it counts again in a later window).
+ * - Escalations: tickets whose first escalation lies in the trailing 30 days (METRICS-NOTES:
+ *   "count tickets (once each) by the first time a condition became true"; "reopened tickets are
+ *   not re-counted"). The first `escalated` event of the ticket (a ticket first seen already
+ *   escalated has one, dated when first seen); a ticket escalated, de-escalated and escalated
+ *   again counts once, in the window of its first escalation.
  * - CSAT: good / (good + bad) over tickets whose latest rating (latest `rated` event) was given in
  *   the trailing 90 days; NULL, never 0, when there is none; with the count of ratings.
  * - SLA compliance: over the SLA policy metrics Zendesk reports on the tickets (the `slas`
@@ -78,8 +79,9 @@ res_agg AS (
          avg(hours) AS avg90, percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) AS med90, count(*)::int AS n90
     FROM res GROUP BY customer_id),
 esc AS (
-  SELECT customer_id, count(DISTINCT ticket_id)::int AS n FROM ev
-   WHERE kind = 'escalated' AND occurred_at >= $2::timestamptz - interval '720 hours' AND occurred_at < $2::timestamptz
+  SELECT customer_id, count(*)::int AS n FROM (
+    SELECT DISTINCT ON (ticket_id) customer_id, occurred_at FROM ev WHERE kind = 'escalated' ORDER BY ticket_id, occurred_at, id) first_esc
+   WHERE occurred_at >= $2::timestamptz - interval '720 hours' AND occurred_at < $2::timestamptz
    GROUP BY customer_id),
 csat AS (
   SELECT customer_id, count(*) FILTER (WHERE to_value = 'good')::int AS good, count(*)::int AS n
@@ -158,10 +160,9 @@ res_agg AS (
          avg(hours) AS avg90, percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) AS med90, count(*)::int AS n90
     FROM res GROUP BY customer_id, day),
 esc AS (
-  SELECT e.customer_id, e.d + k AS day, count(DISTINCT e.ticket_id)::int AS n
-    FROM ev e
+  SELECT e.customer_id, e.d + k AS day, count(*)::int AS n
+    FROM (SELECT DISTINCT ON (ticket_id) customer_id, d FROM ev WHERE kind = 'escalated' ORDER BY ticket_id, occurred_at, id) e
    CROSS JOIN LATERAL generate_series(greatest(0, $2::date - e.d), least(29, $3::date - e.d)) k
-   WHERE e.kind = 'escalated'
    GROUP BY e.customer_id, e.d + k),
 ratings AS (
   SELECT customer_id, to_value, d AS from_d, ${UTC_DATE('lead(occurred_at) OVER (PARTITION BY ticket_id ORDER BY occurred_at, id)')} AS to_d

@@ -4,9 +4,7 @@
  * today's row current. Definitions: metrics.repo.ts.
  */
 import type { Db, Queryable } from '../../db/db.ts';
-import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
-import type { TicketsChangedListener } from '../sync/sync.service.ts';
 import {
   customerExists,
   selectCurrentMetrics,
@@ -100,21 +98,6 @@ export async function backfillDailyMetrics(
   const lastPast = toDate < today ? toDate : addDays(today, -1);
   await upsertHistoryMetrics(db, ids, fromDate, lastPast, options.onConflict ?? 'update');
   if (fromDate <= today && toDate >= today) await upsertCurrentMetrics(db, ids, now);
-}
-
-/**
- * Keeps today's rows current: after every written batch, recomputes the customers the tickets
- * belonged to before and after the write (a re-match moves a ticket's numbers).
- */
-export function metricsListener(deps: Pick<Deps, 'db'>): TicketsChangedListener {
-  return async (change) => {
-    const ids = new Set<string>();
-    for (const ticket of change.tickets) {
-      if (ticket.previousCustomerId) ids.add(ticket.previousCustomerId);
-      if (ticket.customerId) ids.add(ticket.customerId);
-    }
-    if (ids.size > 0) await recomputeCustomerMetrics(deps.db, [...ids]);
-  };
 }
 
 export interface CustomerMetricsAnswer {

@@ -13,6 +13,7 @@ import type { Deps } from '../../deps.ts';
 import { buildApp } from '../../http/app.ts';
 import { createJobQueue, type JobQueue } from '../../jobs/queue.ts';
 import { queueSyncRequests, registerSyncWorkers } from '../../jobs/sync.jobs.ts';
+import { queueCustomerRefresh, registerCustomerRefreshWorker } from '../../jobs/aggregates.jobs.ts';
 import { createTestDeps } from '../../test-deps.ts';
 import { ticketListeners } from '../../ticket-listeners.ts';
 import { signWebhook } from '../../zendesk/webhook-signature.ts';
@@ -40,6 +41,7 @@ describe('real-time webhooks (emulator -> our server)', () => {
   let destroy: () => Promise<void>;
   let app: FastifyInstance;
   let queue: JobQueue;
+  let refreshWorker: { stop(): void } | undefined;
   let connectionId: string;
   let ourUrl: string;
 
@@ -49,7 +51,7 @@ describe('real-time webhooks (emulator -> our server)', () => {
     return answer.body as Record<string, unknown> | null;
   };
   const ticketRow = async (id: number) =>
-    (await deps.db.query<{ status: string; priority: string | null; tags: string[] }>(`SELECT status, priority, tags FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = $2`, [connectionId, id])).rows[0];
+    (await deps.db.query<{ status: string; priority: string | null; tags: string[]; customer_id: string | null }>(`SELECT status, priority, tags, customer_id FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = $2`, [connectionId, id])).rows[0];
   const deliveryCount = async () => (await deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM zendesk_webhook_deliveries')).rows[0]!.n;
   const openTickets = () => [...zendesk.store.state('acme')!.account.tickets.values()].filter((t) => !t.deleted && ['new', 'open', 'pending'].includes(t.status));
 
@@ -64,14 +66,16 @@ describe('real-time webhooks (emulator -> our server)', () => {
     queue = createJobQueue(deps.db, { schema: `pgboss_${created.testDb.schema}`, logger: deps.logger });
     await queue.start();
     deps.syncRequests = queueSyncRequests(queue);
-    deps.ticketListeners = ticketListeners(deps); // as main.ts wires them: metrics, health, alerts
+    deps.ticketListeners = ticketListeners(deps, queueCustomerRefresh(queue)); // as main.ts wires them: alerts, then the coalesced aggregates
     await registerSyncWorkers(deps, queue);
+    refreshWorker = await registerCustomerRefreshWorker(deps, queue);
     app = await buildApp(deps);
     await app.listen({ port, host: '127.0.0.1' });
     const admin = await createUser(deps.db, { email: 'admin@cscx.test', name: 'Admin', role: 'admin', password: null });
     connectionId = (await connectWithApiToken(deps, admin, { subdomain: 'acme', email: 'admin@example.com', apiToken: API_TOKEN })).id;
   });
   afterAll(async () => {
+    refreshWorker?.stop();
     await app?.close();
     await queue?.stop({ timeoutMs: 5000 });
     await zendesk?.close();
@@ -94,8 +98,8 @@ describe('real-time webhooks (emulator -> our server)', () => {
       return current?.priority === 'urgent' ? current : undefined;
     });
     expect(row.tags).toEqual(['escalated']);
-    // A delivery is marked processed once the refresh and what follows it (metrics, health,
-    // alerts) are done: a moment after the ticket row itself changes.
+    // A delivery is marked processed once the refresh and what follows it (alerts, the mark for
+    // the customer's aggregates) are done: a moment after the ticket row itself changes.
     await eventually('the deliveries to be marked processed', async () => {
       const { rows } = await deps.db.query<{ processed_at: Date | null }>('SELECT processed_at FROM zendesk_webhook_deliveries WHERE zendesk_ticket_id = $1', [ticket.id]);
       return rows.length > 0 && rows.every((r) => r.processed_at !== null);
@@ -103,6 +107,20 @@ describe('real-time webhooks (emulator -> our server)', () => {
     // With the product's listeners wired, the escalation also became an alert, once.
     const alerts = await deps.db.query(`SELECT 1 FROM alerts WHERE type = 'escalation' AND zendesk_ticket_id = $1`, [ticket.id]);
     expect(alerts.rows).toHaveLength(1);
+    // The customer's metrics and health are recomputed by the coalesced job: today's row counts
+    // the escalation, and no mark is left behind.
+    const customerId = row.customer_id;
+    expect(customerId).not.toBeNull();
+    await eventually('the customer metrics to count the escalation', async () => {
+      const { rows } = await deps.db.query<{ escalations: number }>(
+        `SELECT escalations FROM zendesk_metrics WHERE customer_id = $1 AND metric_date = (now() AT TIME ZONE 'UTC')::date`,
+        [customerId],
+      );
+      return (rows[0]?.escalations ?? 0) >= 1;
+    });
+    await eventually('the refresh marks to be drained', async () => (await deps.db.query('SELECT 1 FROM customer_refresh_requests')).rows.length === 0);
+    const health = await deps.db.query(`SELECT 1 FROM customer_health_daily WHERE customer_id = $1`, [customerId]);
+    expect(health.rows).toHaveLength(1);
   });
 
   describe('refusals: nothing stored', () => {

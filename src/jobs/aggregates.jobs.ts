@@ -1,0 +1,42 @@
+/**
+ * The coalesced recompute of customers' aggregates (metrics, health): one job waits at a time
+ * (singleton key), and its handler drains every customer marked by then. Marks are rows, not
+ * jobs, so a lost or failed job loses nothing: the sweep below sends a new one while marks remain.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Deps } from '../deps.ts';
+import { pendingCustomerRefreshes, refreshPendingCustomers } from '../modules/aggregates/customer-refresh.ts';
+import type { JobQueue } from './queue.ts';
+
+export const CUSTOMER_REFRESH_QUEUE = 'customer-refresh';
+/** A burst of changes gathers this long before its recompute (the UI's freshness allows it). */
+const GATHER_MS = 250;
+const SWEEP_INTERVAL_MS = 60_000;
+
+/** The wake function for ticketListeners: one waiting job for all marked customers. */
+export function queueCustomerRefresh(queue: JobQueue): () => Promise<void> {
+  return async () => {
+    await queue.send(CUSTOMER_REFRESH_QUEUE, {}, { singletonKey: 'customers' });
+    queue.notify(CUSTOMER_REFRESH_QUEUE);
+  };
+}
+
+export async function registerCustomerRefreshWorker(deps: Pick<Deps, 'db' | 'logger'>, queue: JobQueue): Promise<{ stop(): void }> {
+  await queue.work(CUSTOMER_REFRESH_QUEUE, { batchSize: 1 }, async () => {
+    await sleep(GATHER_MS);
+    const refreshed = await refreshPendingCustomers(deps.db);
+    if (refreshed > 0) deps.logger.debug({ refreshed }, 'customer aggregates recomputed');
+  });
+  const wake = queueCustomerRefresh(queue);
+  const sweep = async () => {
+    try {
+      if ((await pendingCustomerRefreshes(deps.db)) > 0) await wake();
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'customer refresh sweep could not run this time');
+    }
+  };
+  void sweep(); // marks left by a previous process are recomputed at start
+  const timer = setInterval(() => void sweep(), SWEEP_INTERVAL_MS);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

@@ -1,0 +1,108 @@
+/**
+ * The coalesced recompute of customers' aggregates: a written batch marks its customers (before
+ * and after a re-match), a burst for one customer leaves one mark, the drain recomputes metrics
+ * and health of the marked customers only, and a mark renewed during its recompute or left by a
+ * failed recompute survives.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Db } from '../../db/db.ts';
+import type { Deps } from '../../deps.ts';
+import { createTestDeps } from '../../test-deps.ts';
+import { HOUR, insertConnection, insertCustomer, insertTicket } from '../metrics/metrics-test-data.ts';
+import type { TicketsChangedListener } from '../sync/sync.service.ts';
+import { customerRefreshListener, pendingCustomerRefreshes, refreshPendingCustomers, requestCustomerRefresh } from './customer-refresh.ts';
+
+describe('customer aggregates refresh', () => {
+  let deps: Deps;
+  let destroy: () => Promise<void>;
+  let conn: string;
+  let from: string;
+  let to: string;
+  let bystander: string;
+
+  const todayMetrics = async (customerId: string) =>
+    (await deps.db.query<{ open_tickets: number }>(
+      `SELECT open_tickets FROM zendesk_metrics WHERE customer_id = $1 AND metric_date = (now() AT TIME ZONE 'UTC')::date`,
+      [customerId],
+    )).rows[0]?.open_tickets;
+  const todayHealth = async (customerId: string) =>
+    (await deps.db.query(`SELECT 1 FROM customer_health_daily WHERE customer_id = $1 AND day = (now() AT TIME ZONE 'UTC')::date`, [customerId])).rows.length;
+  const change = (tickets: Array<{ previousCustomerId: string | null; customerId: string | null }>) =>
+    ({ connectionId: conn, source: 'webhook', tickets: tickets.map((t, i) => ({ zendeskTicketId: i + 1, ...t })) }) as unknown as Parameters<TicketsChangedListener>[0];
+
+  beforeAll(async () => {
+    ({ deps, destroy } = await createTestDeps());
+    conn = await insertConnection(deps.db, 'acme');
+    from = await insertCustomer(deps.db, 'From');
+    to = await insertCustomer(deps.db, 'To');
+    bystander = await insertCustomer(deps.db, 'Bystander');
+    const created = new Date(Date.now() - HOUR);
+    await insertTicket(deps.db, { connectionId: conn, zendeskTicketId: 1, customerId: to, status: 'open', created, events: [['created', 'open', created]] });
+    await insertTicket(deps.db, { connectionId: conn, zendeskTicketId: 2, customerId: bystander, status: 'open', created, events: [['created', 'open', created]] });
+  });
+  afterAll(async () => destroy?.());
+  beforeEach(async () => {
+    await deps.db.query('DELETE FROM customer_refresh_requests');
+    await deps.db.query('DELETE FROM zendesk_metrics');
+    await deps.db.query('DELETE FROM customer_health_daily');
+  });
+
+  it('marks both customers of a re-matched ticket, wakes the drain, and recomputes only them', async () => {
+    let wakes = 0;
+    await customerRefreshListener(deps, () => void wakes++)(change([{ previousCustomerId: from, customerId: to }, { previousCustomerId: null, customerId: null }]));
+    expect(wakes).toBe(1);
+    expect(await pendingCustomerRefreshes(deps.db)).toBe(2);
+
+    expect(await refreshPendingCustomers(deps.db)).toBe(2);
+    expect(await todayMetrics(from)).toBe(0);
+    expect(await todayMetrics(to)).toBe(1);
+    expect(await todayHealth(from)).toBe(1);
+    expect(await todayHealth(to)).toBe(1);
+    expect(await todayMetrics(bystander)).toBeUndefined();
+    expect(await pendingCustomerRefreshes(deps.db)).toBe(0);
+  });
+
+  it('coalesces a burst for one customer into one recompute', async () => {
+    for (let i = 0; i < 50; i++) await customerRefreshListener(deps, () => {})(change([{ previousCustomerId: null, customerId: to }]));
+    expect(await pendingCustomerRefreshes(deps.db)).toBe(1);
+    expect(await refreshPendingCustomers(deps.db)).toBe(1);
+  });
+
+  it('ignores customers that no longer exist', async () => {
+    await requestCustomerRefresh(deps.db, ['00000000-0000-4000-8000-000000000000', to]);
+    expect(await pendingCustomerRefreshes(deps.db)).toBe(1);
+  });
+
+  it('keeps a mark renewed while its recompute ran, and recomputes it again', async () => {
+    await requestCustomerRefresh(deps.db, [to]);
+    // A change arrives between the recompute and the removal of its mark.
+    let renewed = false;
+    const racing: Db = {
+      ...deps.db,
+      query: async (text, params) => {
+        if (!renewed && text.startsWith('DELETE FROM customer_refresh_requests')) {
+          renewed = true;
+          await requestCustomerRefresh(deps.db, [to]);
+        }
+        return deps.db.query(text, params);
+      },
+    } as Db;
+    expect(await refreshPendingCustomers(racing, { maxBatches: 1 })).toBe(1);
+    expect(await pendingCustomerRefreshes(deps.db)).toBe(1);
+    expect(await refreshPendingCustomers(deps.db)).toBe(1);
+    expect(await pendingCustomerRefreshes(deps.db)).toBe(0);
+  });
+
+  it('keeps the marks when the recompute fails', async () => {
+    await requestCustomerRefresh(deps.db, [from, to]);
+    const failing: Db = {
+      ...deps.db,
+      query: async (text, params) => {
+        if (text.includes('customer_health_daily')) throw new Error('health write failed');
+        return deps.db.query(text, params);
+      },
+    } as Db;
+    await expect(refreshPendingCustomers(failing)).rejects.toThrow('health write failed');
+    expect(await pendingCustomerRefreshes(deps.db)).toBe(2);
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * Per-customer aggregates (today's metrics row, then today's health row, which reads it) are
+ * recomputed by a coalesced queue, not after every written batch: a batch only marks its
+ * customers in customer_refresh_requests (one row per customer), and a job drains the marks in
+ * batches. A burst of a thousand changes for one customer costs a few recomputes, and an import
+ * page no longer waits for the aggregates of its customers (ARCHITECTURE.md, "Data flow").
+ *
+ * Alerts are not here: they need the before/after of each write and run inline (alerts.service).
+ */
+import type { Db, Queryable } from '../../db/db.ts';
+import type { Deps } from '../../deps.ts';
+import { recomputeHealth } from '../health/health.service.ts';
+import { recomputeCustomerMetrics } from '../metrics/metrics.service.ts';
+import type { TicketsChangedListener } from '../sync/sync.service.ts';
+
+/** Customers per recompute: one set-based metrics statement and one health statement each. */
+const REFRESH_BATCH = 200;
+
+/** Marks customers for a recompute; a customer already marked is marked again (newer seq), so a change during its recompute is not missed. */
+export async function requestCustomerRefresh(db: Queryable, customerIds: readonly string[]): Promise<void> {
+  const ids = [...new Set(customerIds)];
+  if (ids.length === 0) return;
+  await db.query(
+    `INSERT INTO customer_refresh_requests (customer_id)
+     SELECT id FROM customers WHERE id = ANY($1::uuid[])
+     ON CONFLICT (customer_id) DO UPDATE SET seq = nextval('customer_refresh_seq'), requested_at = now()`,
+    [ids],
+  );
+}
+
+/** How many customers wait for a recompute (status, metrics, tests). */
+export async function pendingCustomerRefreshes(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM customer_refresh_requests');
+  return rows[0]?.n ?? 0;
+}
+
+/**
+ * Recomputes the marked customers, oldest marks first, until none is left (or `maxBatches`);
+ * answers how many recomputes ran. Each mark is removed after its recompute and only if it was not
+ * renewed meanwhile. Several workers may drain at once: a customer picked by two is recomputed
+ * twice, which is harmless (both write the same row of the day).
+ */
+export async function refreshPendingCustomers(db: Db, options: { now?: () => Date; maxBatches?: number; batchSize?: number } = {}): Promise<number> {
+  const batchSize = options.batchSize ?? REFRESH_BATCH;
+  let done = 0;
+  for (let batch = 0; batch < (options.maxBatches ?? Number.POSITIVE_INFINITY); batch++) {
+    const { rows } = await db.query<{ customer_id: string; seq: number }>(
+      'SELECT customer_id, seq FROM customer_refresh_requests ORDER BY seq LIMIT $1',
+      [batchSize],
+    );
+    if (rows.length === 0) break;
+    const ids = rows.map((row) => row.customer_id);
+    const asOf = options.now?.() ?? new Date();
+    await recomputeCustomerMetrics(db, ids, asOf);
+    await recomputeHealth(db, ids, asOf);
+    await db.query(
+      `DELETE FROM customer_refresh_requests r
+        USING jsonb_to_recordset($1::jsonb) AS done(customer_id uuid, seq bigint)
+        WHERE r.customer_id = done.customer_id AND r.seq = done.seq`,
+      [JSON.stringify(rows)],
+    );
+    done += rows.length;
+  }
+  return done;
+}
+
+/**
+ * The listener on written batches: marks the customers the tickets belonged to before and after
+ * the write (a re-match moves a ticket's numbers) and wakes whoever drains the marks.
+ */
+export function customerRefreshListener(deps: Pick<Deps, 'db'>, wake: () => Promise<void> | void): TicketsChangedListener {
+  return async (change) => {
+    const ids = new Set<string>();
+    for (const ticket of change.tickets) {
+      if (ticket.previousCustomerId) ids.add(ticket.previousCustomerId);
+      if (ticket.customerId) ids.add(ticket.customerId);
+    }
+    if (ids.size === 0) return;
+    await requestCustomerRefresh(deps.db, [...ids]);
+    await wake();
+  };
+}
