@@ -3,6 +3,7 @@
  * `name: value unit`. Benchmarks report; they never pass or fail on a timing.
  * `npm run bench -- emulator` runs only the benchmarks whose name contains "emulator".
  */
+import { benchAlerts } from './alerts.bench.ts';
 import { benchEmulator } from './emulator.bench.ts';
 import { benchImport } from './import.bench.ts';
 import { benchMatching } from './matching.bench.ts';
@@ -19,6 +20,7 @@ const benchmarks: Array<{ name: string; run: () => Promise<Figures> }> = [
   { name: 'webhooks', run: benchWebhooks },
   { name: 'tickets', run: benchTickets },
   { name: 'matching', run: benchMatching },
+  { name: 'alerts', run: benchAlerts },
 ];
 
 const filter = process.argv[2];
