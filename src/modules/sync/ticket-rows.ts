@@ -2,6 +2,7 @@
  * Zendesk payloads (an export page, a show_many answer) to the rows we store. Pure: the same
  * input always gives the same rows, whatever brought it (import, catch-up, webhook refresh).
  */
+import { DEFAULT_ESCALATION_RULE, isEscalatedBy } from './escalation-rule.ts';
 import type { ExportMetricSet, ExportOrganization, ExportPage, ExportTicket, ExportUser } from '../../zendesk/incremental-export.ts';
 
 const STATUSES = new Set(['new', 'open', 'pending', 'hold', 'solved', 'closed', 'deleted']);
@@ -101,7 +102,8 @@ export function toTicketRow(ticket: ExportTicket, users: UserLookup, metrics: Ex
     generated_timestamp: ticket.generated_timestamp ?? null,
     // A solved or closed ticket keeps the time it was solved; a reopened one has none.
     resolved_at: status === 'solved' || status === 'closed' ? (solvedAt ?? ticket.updated_at) : null,
-    escalated: isEscalated(ticket.priority, ticket.tags),
+    // The default rule; the writer applies the connection's own (escalation-rule.ts).
+    escalated: isEscalatedBy(DEFAULT_ESCALATION_RULE, { priority: oneOf(ticket.priority, PRIORITIES), tags: ticket.tags, group_zendesk_id: ticket.group_id, custom_fields: ticket.custom_fields }),
     first_resolution_minutes: minutes(metrics?.first_resolution_time_in_minutes?.calendar),
     full_resolution_minutes: minutes(metrics?.full_resolution_time_in_minutes?.calendar),
     full_resolution_business_minutes: minutes(metrics?.full_resolution_time_in_minutes?.business),
@@ -109,13 +111,6 @@ export function toTicketRow(ticket: ExportTicket, users: UserLookup, metrics: Ex
     first_reply_business_minutes: minutes(metrics?.reply_time_in_minutes?.business),
     reopens: metrics?.reopens ?? null,
   };
-}
-
-const ESCALATION_TAGS = new Set(['escalated', 'escalation']);
-
-/** The default escalation rule (the metrics issue makes it configurable per connection). */
-export function isEscalated(priority: string | null, tags: readonly string[]): boolean {
-  return priority === 'urgent' || tags.some((tag) => ESCALATION_TAGS.has(tag.toLowerCase()));
 }
 
 export function toUserRow(user: ExportUser): UserRow {

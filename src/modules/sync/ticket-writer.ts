@@ -7,6 +7,7 @@
 import type { Queryable } from '../../db/db.ts';
 import { matchTickets } from '../matching/matching.repo.ts';
 import type { SyncSource } from './sync.service.ts';
+import { escalationRuleOf, withEscalation } from './escalation-rule.ts';
 import { eventsOf, insertTicketEvents } from './ticket-history.ts';
 import type { pageRows } from './ticket-rows.ts';
 import { upsertOrganizations, upsertTickets, upsertUsers, type TicketWrite } from './sync.repo.ts';
@@ -25,7 +26,9 @@ export async function writeTicketBatch(
 ): Promise<WrittenTicket[]> {
   await upsertOrganizations(tx, connectionId, rows.organizations);
   await upsertUsers(tx, connectionId, rows.users);
-  const writes = await upsertTickets(tx, connectionId, rows.tickets);
+  // "Escalated" is the connection's own rule (one small lookup per batch).
+  const tickets = withEscalation(await escalationRuleOf(tx, connectionId), rows.tickets);
+  const writes = await upsertTickets(tx, connectionId, tickets);
   if (writes.length === 0) return [];
   await insertTicketEvents(tx, connectionId, source, writes.flatMap(eventsOf));
   const changes = await matchTickets(tx, { connectionId, zendeskTicketIds: writes.map((w) => w.zendeskTicketId) }, freeMailDomains);
