@@ -1,4 +1,6 @@
 /** Outbound alert webhooks: queued with the alert, retried with backoff, never losing the alert. */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../deps.ts';
@@ -6,7 +8,7 @@ import { buildApp } from '../../http/app.ts';
 import { createTestDeps } from '../../test-deps.ts';
 import { createApiKey, createUser } from '../users/auth.service.ts';
 import type { WrittenTicket } from '../sync/ticket-writer.ts';
-import { deliverAlertWebhooks } from './alert-webhooks.ts';
+import { deliverAlertWebhooks, httpSender } from './alert-webhooks.ts';
 import { raiseAlertsForChange } from './alerts.service.ts';
 
 const HOUR = 3_600_000;
@@ -103,5 +105,52 @@ describe('alert webhooks', () => {
     await escalate(3);
     const { rows } = await deps.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id WHERE a.zendesk_ticket_id = 3`);
     expect(rows[0]!.n).toBe(0);
+  });
+
+  it('refuses a URL that points to a local or private address, and stores nothing', async () => {
+    const auth = { authorization: `Bearer ${csm.key}` };
+    const before = (await app.inject({ method: 'GET', url: '/api/alerts/webhook', headers: auth })).json().webhook;
+    for (const url of ['http://127.0.0.1:5432/', 'http://localhost:3000/api', 'http://[::1]/x', 'https://169.254.169.254/latest/meta-data', 'http://10.0.0.8/hook']) {
+      const response = await app.inject({ method: 'PUT', url: '/api/alerts/webhook', headers: auth, payload: { url } });
+      expect(response.statusCode, url).toBe(400);
+      expect(response.json().error.message, url).toMatch(/private or local address/);
+    }
+    expect((await app.inject({ method: 'GET', url: '/api/alerts/webhook', headers: auth })).json().webhook).toEqual(before);
+  });
+
+  describe('the HTTP sender', () => {
+    let server: Server;
+    let base: string;
+    const received: Array<{ path: string; body: string }> = [];
+    beforeAll(async () => {
+      server = createServer((request, response) => {
+        let body = '';
+        request.on('data', (chunk) => (body += chunk));
+        request.on('end', () => {
+          received.push({ path: request.url ?? '', body });
+          if (request.url === '/fail') response.writeHead(500).end();
+          else if (request.url === '/moved') response.writeHead(302, { location: 'http://127.0.0.1:1/' }).end();
+          else response.writeHead(200).end('ok');
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    it('posts the JSON body; a 5xx or a redirect is a failure', async () => {
+      const send = httpSender({ allowPrivateNetworks: true });
+      await send(`${base}/ok`, { text: 'hello' });
+      expect(received.at(-1)).toEqual({ path: '/ok', body: '{"text":"hello"}' });
+      await expect(send(`${base}/fail`, {})).rejects.toThrow('HTTP 500');
+      await expect(send(`${base}/moved`, {})).rejects.toThrow('HTTP 302');
+    });
+
+    it('never reaches a private address unless allowed', async () => {
+      const count = received.length;
+      await expect(httpSender()(`${base}/ok`, {})).rejects.toThrow(/private or local address/);
+      await expect(httpSender()(`http://localhost:${new URL(base).port}/ok`, {})).rejects.toThrow(/private or local address/);
+      expect(received).toHaveLength(count);
+    });
   });
 });

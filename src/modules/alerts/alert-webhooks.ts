@@ -5,22 +5,60 @@
  * schedule: a failed send is retried with exponential backoff and, after maxAttempts, marked
  * failed. The in-app alert never depends on it.
  */
+import http from 'node:http';
+import https from 'node:https';
 import type { Deps } from '../../deps.ts';
+import { AppError } from '../../lib/errors.ts';
+import { isPrivateHostLiteral, PrivateAddressError, publicOnlyLookup } from '../../lib/public-address.ts';
 
 const MINUTE_MS = 60_000;
 
 export type WebhookSender = (url: string, body: unknown) => Promise<void>;
 
-/** POSTs JSON; any non-2xx answer or a timeout is a failure. */
-export const httpSender: WebhookSender = async (url, body) => {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (!response.ok) throw new Error(`the webhook answered HTTP ${response.status}`);
-};
+const SEND_TIMEOUT_MS = 10_000;
+
+/**
+ * POSTs JSON; any non-2xx answer, a redirect or a timeout is a failure. Unless
+ * `allowPrivateNetworks` (tests against a local receiver), the URL's host must resolve to public
+ * addresses only, checked when connecting (lib/public-address.ts): a user's URL never reaches our
+ * own network. Redirects are not followed, for the same reason.
+ */
+export function httpSender(options: { allowPrivateNetworks?: boolean } = {}): WebhookSender {
+  return (url, body) =>
+    new Promise<void>((resolve, reject) => {
+      const target = new URL(url);
+      if (!options.allowPrivateNetworks && isPrivateHostLiteral(target.hostname)) return reject(new PrivateAddressError(target.hostname));
+      const payload = JSON.stringify(body);
+      const request = (target.protocol === 'https:' ? https : http).request(
+        target,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'user-agent': 'cscx-zendesk-alerts' },
+          timeout: SEND_TIMEOUT_MS,
+          ...(options.allowPrivateNetworks ? {} : { lookup: publicOnlyLookup }),
+        },
+        (response) => {
+          response.resume();
+          const status = response.statusCode ?? 0;
+          if (status >= 200 && status < 300) resolve();
+          else reject(new Error(`the webhook answered HTTP ${status}`));
+        },
+      );
+      request.on('timeout', () => request.destroy(new Error(`the webhook did not answer within ${SEND_TIMEOUT_MS / 1000} s`)));
+      request.on('error', reject);
+      request.end(payload);
+    });
+}
+
+/** Refuses, when it is saved, a URL that is not http(s) or whose host is local (checked again at every send). */
+export function assertDeliverableUrl(url: string, options: { allowPrivateNetworks?: boolean } = {}): void {
+  const target = new URL(url);
+  if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new AppError('validation_failed', 'url: is not an http(s) URL', [{ field: 'url', message: 'is not an http(s) URL' }]);
+  if (!options.allowPrivateNetworks && isPrivateHostLiteral(target.hostname)) {
+    const message = `points to ${target.hostname}, a private or local address: alerts are only sent to public endpoints`;
+    throw new AppError('validation_failed', `url: ${message}`, [{ field: 'url', message }]);
+  }
+}
 
 const sealContext = (userId: string) => `alert_webhook:${userId}`;
 
@@ -39,7 +77,13 @@ export async function getAlertWebhook(deps: Pick<Deps, 'db' | 'secrets'>, userId
 }
 
 /** Sets (url), pauses (enabled false) or removes (url null) the caller's webhook. */
-export async function setAlertWebhook(deps: Pick<Deps, 'db' | 'secrets'>, userId: string, input: { url: string | null; enabled: boolean }): Promise<AlertWebhookView> {
+export async function setAlertWebhook(
+  deps: Pick<Deps, 'db' | 'secrets'>,
+  userId: string,
+  input: { url: string | null; enabled: boolean },
+  options: { allowPrivateNetworks?: boolean } = {},
+): Promise<AlertWebhookView> {
+  if (input.url !== null) assertDeliverableUrl(input.url, options);
   if (input.url === null) {
     await deps.db.query('DELETE FROM alert_webhooks WHERE user_id = $1::uuid', [userId]);
   } else {
@@ -108,7 +152,7 @@ export async function deliverAlertWebhooks(
   deps: Pick<Deps, 'db' | 'secrets' | 'logger'>,
   options: Partial<DeliveryOptions> = {},
 ): Promise<{ delivered: number; retrying: number; failed: number }> {
-  const o: DeliveryOptions = { send: httpSender, now: () => new Date(), limit: 50, maxAttempts: 8, baseDelayMs: MINUTE_MS / 2, ...options };
+  const o: DeliveryOptions = { send: httpSender(), now: () => new Date(), limit: 50, maxAttempts: 8, baseDelayMs: MINUTE_MS / 2, ...options };
   const now = o.now();
   const { rows } = await deps.db.query<DueRow>(
     `WITH claimed AS (
