@@ -28,6 +28,18 @@ export async function requestCustomerRefresh(db: Queryable, customerIds: readonl
   );
 }
 
+/** Marks every customer (a setting that changes everyone's figures); answers how many. */
+export async function requestAllCustomersRefresh(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `WITH marked AS (
+       INSERT INTO customer_refresh_requests (customer_id) SELECT id FROM customers
+       ON CONFLICT (customer_id) DO UPDATE SET seq = nextval('customer_refresh_seq'), requested_at = now()
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM marked`,
+  );
+  return rows[0]?.n ?? 0;
+}
+
 /** How many customers wait for a recompute (status, metrics, tests). */
 export async function pendingCustomerRefreshes(db: Queryable): Promise<number> {
   const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM customer_refresh_requests');

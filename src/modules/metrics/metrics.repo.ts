@@ -19,7 +19,8 @@
  * - SLA compliance: over the SLA policy metrics Zendesk reports on the tickets (the `slas`
  *   side-load, a current snapshot): achieved = stage achieved; breached = stage active or paused
  *   with breach_at in the past; active or paused and not yet due = in progress, left out.
- *   achieved / (achieved + breached); NULL when nothing was measured.
+ *   achieved / (achieved + breached); NULL when nothing was measured. A ticket with no policy
+ *   metric is measured against the configured fallback targets of its priority (FALLBACK_SLA).
  *
  * Windows are half-open and end at the moment the figure is taken: [asOf - N days, asOf). A daily
  * row of a past day is taken at the end of that day (UTC): the N-day window is that day and the
@@ -31,7 +32,30 @@
 import type { Queryable } from '../../db/db.ts';
 
 const OPEN = `('new', 'open', 'pending', 'hold')`;
-const SLA_METRICS = `(CASE WHEN jsonb_typeof(tk.sla_policy_metrics) = 'array' THEN tk.sla_policy_metrics ELSE '[]'::jsonb END)`;
+const SLA_METRICS = `tk.sla_metrics`;
+const HAS_POLICY_METRICS = `(jsonb_typeof(t.sla_policy_metrics) = 'array' AND jsonb_array_length(t.sla_policy_metrics) > 0)`;
+/**
+ * A ticket without Zendesk SLA policy metrics is measured against the configured fallback targets
+ * of its priority (sla_fallback_targets), as pseudo-metrics of the same shape: achieved when met;
+ * otherwise "active" with breach_at = creation + target, so that a late or missing reply or
+ * resolution counts as breached once that time has passed, and as in progress before. A ticket
+ * solved without any public reply has no first-reply figure (Zendesk's own rule).
+ */
+const FALLBACK_SLA = `(
+  SELECT COALESCE(jsonb_agg(e), '[]'::jsonb) FROM (VALUES
+    (CASE WHEN tg.first_reply_minutes IS NULL THEN NULL
+          WHEN t.first_reply_minutes IS NOT NULL AND t.first_reply_minutes <= tg.first_reply_minutes
+            THEN jsonb_build_object('metric', 'first_reply_time', 'stage', 'achieved', 'fallback', true)
+          WHEN t.first_reply_minutes IS NOT NULL OR t.status NOT IN ('solved', 'closed')
+            THEN jsonb_build_object('metric', 'first_reply_time', 'stage', 'active', 'fallback', true,
+                                    'breach_at', to_jsonb(t.zendesk_created_at + make_interval(mins => tg.first_reply_minutes))) END),
+    (CASE WHEN tg.resolution_minutes IS NULL THEN NULL
+          WHEN t.status IN ('solved', 'closed')
+               AND COALESCE(t.full_resolution_minutes, floor(extract(epoch FROM t.resolved_at - t.zendesk_created_at) / 60)) <= tg.resolution_minutes
+            THEN jsonb_build_object('metric', 'resolution_time', 'stage', 'achieved', 'fallback', true)
+          ELSE jsonb_build_object('metric', 'resolution_time', 'stage', 'active', 'fallback', true,
+                                  'breach_at', to_jsonb(t.zendesk_created_at + make_interval(mins => tg.resolution_minutes))) END)
+  ) v(e) WHERE e IS NOT NULL)`;
 /** A metric's breach time when it is an ISO time (CASE: the cast never sees anything else). */
 const BREACH_AT = `(CASE WHEN jsonb_typeof(m) = 'object' AND m->>'breach_at' ~ '^\\d{4}-\\d{2}-\\d{2}T' THEN (m->>'breach_at')::timestamptz END)`;
 const UTC_DATE = (ts: string) => `((${ts}) AT TIME ZONE 'UTC')::date`;
@@ -39,8 +63,10 @@ const UTC_DATE = (ts: string) => `((${ts}) AT TIME ZONE 'UTC')::date`;
 /** The customer's non-deleted tickets; $1 is the uuid[] of customers. */
 const TICKETS = `tk AS (
   SELECT t.id, t.customer_id, t.connection_id, t.zendesk_ticket_id, t.status, t.priority, t.zendesk_created_at,
-         t.resolved_at, t.full_resolution_minutes, t.sla_policy_metrics
+         t.resolved_at, t.full_resolution_minutes,
+         CASE WHEN ${HAS_POLICY_METRICS} THEN t.sla_policy_metrics WHEN tg.priority IS NULL THEN '[]'::jsonb ELSE ${FALLBACK_SLA} END AS sla_metrics
     FROM zendesk_tickets t
+    LEFT JOIN sla_fallback_targets tg ON tg.priority = t.priority
    WHERE t.customer_id = ANY($1::uuid[]) AND t.status <> 'deleted')`;
 
 const EVENTS = (kinds: string) => `ev AS (
