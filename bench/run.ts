@@ -9,6 +9,7 @@ import { benchImport } from './import.bench.ts';
 import { benchMatching } from './matching.bench.ts';
 import { benchQueue } from './queue.bench.ts';
 import { benchTickets } from './tickets.bench.ts';
+import { benchChat } from './chat.bench.ts';
 import { benchWebhooks } from './webhooks.bench.ts';
 
 type Figures = Record<string, number | string>;
@@ -20,6 +21,7 @@ const benchmarks: Array<{ name: string; run: () => Promise<Figures> }> = [
   { name: 'webhooks', run: benchWebhooks },
   { name: 'tickets', run: benchTickets },
   { name: 'matching', run: benchMatching },
+  { name: 'chat', run: benchChat },
   { name: 'alerts', run: benchAlerts },
 ];
 

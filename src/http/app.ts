@@ -12,6 +12,7 @@ import { metricsRoutes } from './routes/metrics.routes.ts';
 import { alertsRoutes } from './routes/alerts.routes.ts';
 import { healthScoreRoutes } from './routes/health-score.routes.ts';
 import { webhookRoutes } from './routes/webhook.routes.ts';
+import { chatRoutes } from './routes/chat.routes.ts';
 import { escalationRuleRoutes } from './routes/escalation-rule.routes.ts';
 import { slaTargetsRoutes } from './routes/sla-targets.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
@@ -37,6 +38,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(alertsRoutes(deps));
   await app.register(healthScoreRoutes(deps));
   await app.register(mappingRoutes(deps));
+  await app.register(chatRoutes(deps));
   await app.register(escalationRuleRoutes(deps));
   await app.register(slaTargetsRoutes(deps));
   await app.register(webhookRoutes(deps, (connectionId) => deps.syncRequests.processWebhooks(connectionId)));
