@@ -19,6 +19,7 @@ import { buildApp } from '../src/http/app.ts';
 import { createJobQueue, type JobQueue } from '../src/jobs/queue.ts';
 import { WEBHOOK_QUEUE, queueSyncRequests, registerSyncWorkers, startSyncScheduler } from '../src/jobs/sync.jobs.ts';
 import { connectWithApiToken, webhookSecretFor } from '../src/modules/connections/connections.service.ts';
+import { grantedRequests } from '../src/modules/connections/request-pacer.ts';
 import { createUser } from '../src/modules/users/auth.service.ts';
 import {
   EMULATOR_AGENT_EMAIL,
@@ -202,12 +203,6 @@ async function measureIntake(engine: Engine, emulatorUrl: string): Promise<Figur
     const acks = acked.map((r) => r.ackMs as number);
     const firstSend = report.results[0]?.sentAtMs ?? 0;
     const lastAck = Math.max(...acked.map((r) => r.sentAtMs + (r.ackMs as number)));
-    const perMinute = (
-      await bench.db.query<{ minute: string; n: number }>(
-        `SELECT to_char(window_start, 'HH24:MI') AS minute, requests AS n FROM zendesk_request_windows WHERE connection_id = $1 AND bucket = 'account' ORDER BY window_start`,
-        [connectionId],
-      )
-    ).rows;
     const statuses = new Map<string, number>();
     for (const record of report.results) {
       if (record.status === 200) continue;
@@ -247,8 +242,6 @@ async function measureIntake(engine: Engine, emulatorUrl: string): Promise<Figur
       [`${p} lost (acknowledged 200, no delivery row)`]: lost,
       [`${p} acknowledged and stored but not processed within the wait`]: unprocessed,
       [`${p} show_many calls (paced account requests during the run)`]: deps.config.ZENDESK_REQUESTS_PER_MINUTE > 0 ? showManyCalls : 'not counted (pacing off)',
-      [`${p} paced account requests per calendar minute (import's included; limit ${deps.config.ZENDESK_REQUESTS_PER_MINUTE || 'off'})`]:
-        perMinute.map((row) => `${row.minute} ${row.n}`).join(', ') || 'none (pacing off)',
       [`${p} webhook jobs completed / failed / queued`]: `${jobs.completed} / ${jobs.failed} / ${jobs.queued}`,
       [`${p} log errors / warnings`]: `${errors.length} / ${warnings.length}${firstProblem ? ` (first: ${String(firstProblem.msg)})` : ''}`,
     };
@@ -270,9 +263,8 @@ function slowAcks(acked: SenderReport['results'], firstSend: number): string {
 }
 
 /** Requests the account pacer granted this connection (it counts every non-export call while pacing is on). */
-async function accountRequests(db: Db, connectionId: string): Promise<number> {
-  const { rows } = await db.query<{ n: number | null }>(`SELECT sum(requests)::int AS n FROM zendesk_request_windows WHERE connection_id = $1 AND bucket = 'account'`, [connectionId]);
-  return rows[0]?.n ?? 0;
+function accountRequests(db: Db, connectionId: string): Promise<number> {
+  return grantedRequests(db, connectionId, 'account');
 }
 
 await runIfMain(import.meta.url, benchWebhooks);

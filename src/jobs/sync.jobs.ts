@@ -8,7 +8,6 @@ import type { Deps } from '../deps.ts';
 import type { SyncRequests } from '../modules/sync/sync-requests.ts';
 import { runSync } from '../modules/sync/sync.service.ts';
 import { processDeliveries } from '../modules/sync/webhook-intake.ts';
-import { pruneRequestWindows } from '../modules/connections/request-pacer.ts';
 import type { JobQueue } from './queue.ts';
 
 export const SYNC_QUEUE = 'zendesk-sync';
@@ -75,7 +74,6 @@ export function startSyncScheduler(deps: Deps, requests: SyncRequests, intervalS
         await requests.sync(row.id);
         if (row.pending) await requests.processWebhooks(row.id);
       }
-      await pruneRequestWindows(deps.db);
     } catch (error) {
       deps.logger.warn({ err: error }, 'sync schedule could not run this time');
     }

@@ -1,9 +1,12 @@
 /**
  * Paces our calls to one Zendesk account to its published limits, across all our processes
  * (API-NOTES section 3): incremental exports 10 requests a minute; the account's plan limit for
- * everything else. Each call takes a slot in a per-minute counter row in the database; when the
- * minute is full it waits for the next one. Zendesk's 429 + Retry-After remains the backstop
- * (the client honours it), for limits we do not know, such as a plan lower than configured.
+ * everything else. A sliding log: a request is granted when fewer than the limit were granted in
+ * the last window (a minute plus a margin), and the grant is recorded in the same statement,
+ * under the row's lock, so that concurrent processes never over-grant. No span of a minute,
+ * however Zendesk aligns its windows, sees more than the limit from us. Zendesk's 429 +
+ * Retry-After remains the backstop (the client honours it), for limits we do not know, such as a
+ * plan lower than configured.
  */
 import type { Db } from '../../db/db.ts';
 
@@ -15,36 +18,55 @@ export interface PacerLimits {
   account: number;
 }
 
+/**
+ * A minute, plus a second for the time a request takes to reach Zendesk: a request we send at
+ * exactly a minute after another may arrive sooner after it than that.
+ */
+const WINDOW = `interval '61 seconds'`;
+const MIN_WAIT_MS = 50;
+
 /** Which limit a request path counts against. */
 export function bucketOf(path: string): LimitBucket {
   return path.includes('/api/v2/incremental/') ? 'export' : 'account';
 }
 
 export function createRequestPacer(db: Db, connectionId: string, limits: PacerLimits, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))) {
+  const ready = new Set<LimitBucket>();
   return async function pace(path: string): Promise<void> {
     const bucket = bucketOf(path);
     const limit = limits[bucket];
     if (limit <= 0) return;
+    if (!ready.has(bucket)) {
+      await db.query('INSERT INTO zendesk_request_pacing (connection_id, bucket) VALUES ($1, $2) ON CONFLICT DO NOTHING', [connectionId, bucket]);
+      ready.add(bucket);
+    }
     for (;;) {
-      const { rows } = await db.query<{ granted: boolean; wait_ms: number }>(
-        `WITH slot AS (
-           INSERT INTO zendesk_request_windows AS w (connection_id, bucket, window_start, requests)
-           VALUES ($1, $2, date_trunc('minute', now()), 1)
-           ON CONFLICT (connection_id, bucket, window_start) DO UPDATE SET requests = w.requests + 1
-           WHERE w.requests < $3
+      // clock_timestamp(), not now(): the UPDATE re-reads the row after waiting for another
+      // process's grant, and must judge the window at that moment.
+      const { rows } = await db.query<{ granted: boolean; wait_ms: number | null }>(
+        `WITH grant_slot AS (
+           UPDATE zendesk_request_pacing p
+              SET recent = ARRAY(SELECT x FROM unnest(p.recent) x WHERE x > clock_timestamp() - ${WINDOW} ORDER BY x) || clock_timestamp(),
+                  granted = p.granted + 1
+            WHERE p.connection_id = $1 AND p.bucket = $2
+              AND (SELECT count(*) FROM unnest(p.recent) x WHERE x > clock_timestamp() - ${WINDOW}) < $3
            RETURNING 1)
-         SELECT EXISTS (SELECT 1 FROM slot) AS granted,
-                (extract(epoch FROM date_trunc('minute', now()) + interval '1 minute' - now()) * 1000)::int AS wait_ms`,
+         SELECT EXISTS (SELECT 1 FROM grant_slot) AS granted,
+                (SELECT (extract(epoch FROM min(x) + ${WINDOW} - clock_timestamp()) * 1000)::int
+                   FROM zendesk_request_pacing p CROSS JOIN LATERAL unnest(p.recent) x
+                  WHERE p.connection_id = $1 AND p.bucket = $2 AND x > clock_timestamp() - ${WINDOW}) AS wait_ms`,
         [connectionId, bucket, limit],
       );
       const row = rows[0];
       if (!row || row.granted) return;
-      await sleep(Math.max(50, row.wait_ms));
+      // Until the oldest grant leaves the window (then look again: another process may take it).
+      await sleep(Math.max(MIN_WAIT_MS, row.wait_ms ?? MIN_WAIT_MS));
     }
   };
 }
 
-/** Drops counter rows of past minutes. */
-export async function pruneRequestWindows(db: Db): Promise<void> {
-  await db.query(`DELETE FROM zendesk_request_windows WHERE window_start < now() - interval '5 minutes'`);
+/** Requests granted so far for a connection's bucket (benchmarks, metrics). */
+export async function grantedRequests(db: Pick<Db, 'query'>, connectionId: string, bucket: LimitBucket): Promise<number> {
+  const { rows } = await db.query<{ granted: number }>('SELECT granted FROM zendesk_request_pacing WHERE connection_id = $1 AND bucket = $2', [connectionId, bucket]);
+  return rows[0]?.granted ?? 0;
 }
