@@ -75,10 +75,21 @@ export function createJobQueue(db: Db, options: { schema?: string; logger: Logge
 
   // pg-boss 10 drops sends to a queue that does not exist (the insert joins the queue table), so
   // every queue is created on first use. create_queue does nothing for an existing queue.
+  // pg-boss's create_queue attaches a partition to its job table; two processes creating queues at
+  // once (workers starting together on PostgreSQL) deadlock there ("deadlock detected", seen in
+  // the scale-out test). One advisory lock per pg-boss schema makes them take turns.
+  const createQueueSerialized = async (name: string): Promise<void> => {
+    if (db.engine !== 'postgres') return boss.createQueue(name, { name, policy: QUEUE_POLICY });
+    await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${schema}.create_queue`]);
+      await tx.query(`SELECT ${schema}.create_queue($1, $2)`, [name, JSON.stringify({ policy: QUEUE_POLICY })]);
+    });
+  };
+
   const ensureQueue = (name: string): Promise<void> => {
     let created = queues.get(name);
     if (!created) {
-      created = boss.createQueue(name, { name, policy: QUEUE_POLICY }).catch((error: unknown) => {
+      created = createQueueSerialized(name).catch((error: unknown) => {
         queues.delete(name);
         throw error;
       });
