@@ -46,26 +46,54 @@ type Engine = 'postgres' | 'pglite';
 const TICKETS = 10_000;
 const USERS = 2_000;
 const ORGANIZATIONS = 100;
-const RATE_PER_SECOND = 500;
-const SECONDS = 20;
+interface RunProfile {
+  name: string;
+  ratePerSecond: number;
+  seconds: number;
+  /** Soak: an import of another account runs during the sends, catch-up every 10 s, and figures per minute. */
+  soak: boolean;
+}
+const BURST: RunProfile = { name: 'burst', ratePerSecond: 500, seconds: 20, soak: false };
+/** BENCH_SOAK_SECONDS shortens the soak (default 600: 10 minutes). */
+const SOAK: RunProfile = { name: 'soak', ratePerSecond: 200, seconds: Number(process.env.BENCH_SOAK_SECONDS ?? 600), soak: true };
+/** The account the soak imports while webhooks arrive. */
+const SOAK_IMPORT_TICKETS = 50_000;
 const IMPORT_TIMEOUT_MS = 180_000;
 const PROCESSING_WAIT_MS = 60_000;
 /** BENCH_WEBHOOK_REQUESTS_PER_MINUTE: our ZENDESK_REQUESTS_PER_MINUTE for the run (default: the product's, 400; 0: unpaced). */
 const accountPace = process.env.BENCH_WEBHOOK_REQUESTS_PER_MINUTE || undefined;
 
-export async function benchWebhooks(): Promise<Figures> {
+export function benchWebhooks(): Promise<Figures> {
+  return runWebhookBench(BURST);
+}
+
+/**
+ * Issue 9's soak: 200 webhooks/s for 10 minutes on PostgreSQL while another account's 50,000-ticket
+ * import and the catch-up (every 10 s) run: memory and latency per minute, and nothing lost.
+ */
+export function benchSoak(): Promise<Figures> {
+  return runWebhookBench(SOAK);
+}
+
+async function runWebhookBench(profile: RunProfile): Promise<Figures> {
   const figures: Figures = {
-    setup: `emulator child with ${TICKETS} tickets; sender child at ${RATE_PER_SECOND}/s for ${SECONDS} s; app in this process (queue + workers + schedule + HTTP), LOG_LEVEL info to a file, ZENDESK_REQUESTS_PER_MINUTE ${accountPace ?? '400 (default; BENCH_WEBHOOK_REQUESTS_PER_MINUTE to change)'}`,
+    setup: `emulator child with ${TICKETS} tickets${profile.soak ? ` and a second account of ${SOAK_IMPORT_TICKETS} imported during the run (catch-up every 10 s)` : ''}; sender child at ${profile.ratePerSecond}/s for ${profile.seconds} s; app in this process (queue + workers + schedule + HTTP), LOG_LEVEL info to a file, ZENDESK_REQUESTS_PER_MINUTE ${accountPace ?? '400 (default; BENCH_WEBHOOK_REQUESTS_PER_MINUTE to change)'}`,
     note: 'delivery-to-stored = processed_at - send time; processing refreshes the named tickets from the emulator with show_many (batched), which is part of that time',
   };
   const postgres = await postgresReachable(postgresUrl());
-  const engines: Engine[] = postgres ? ['pglite', 'postgres'] : ['pglite'];
+  // The soak is for the multi-process deployment, PostgreSQL (PGlite takes ~400 deliveries a second at most).
+  const engines: Engine[] = profile.soak ? (postgres ? ['postgres'] : []) : postgres ? ['pglite', 'postgres'] : ['pglite'];
   if (!postgres) figures['postgres'] = POSTGRES_SKIPPED;
-  const emulator = await startEmulatorChild(['--tickets', String(TICKETS), '--users', String(USERS), '--orgs', String(ORGANIZATIONS)]);
+  if (engines.length === 0) return figures;
+  const emulator = await startEmulatorChild(
+    profile.soak
+      ? ['--subdomains', 'acme,bulk', '--tickets', String(SOAK_IMPORT_TICKETS), '--users', String(USERS), '--orgs', String(ORGANIZATIONS)]
+      : ['--tickets', String(TICKETS), '--users', String(USERS), '--orgs', String(ORGANIZATIONS)],
+  );
   try {
     for (const engine of engines) {
       figures[`${engine}: load average (1 min) before`] = loadAverage();
-      Object.assign(figures, await measureIntake(engine, emulator.url));
+      Object.assign(figures, await measureIntake(engine, emulator.url, profile));
     }
   } finally {
     await emulator.stop();
@@ -80,7 +108,7 @@ interface DeliveryRow {
   processed_ms: number | null;
 }
 
-async function measureIntake(engine: Engine, emulatorUrl: string): Promise<Figures> {
+async function measureIntake(engine: Engine, emulatorUrl: string, profile: RunProfile): Promise<Figures> {
   const bench = await openBenchDb(engine);
   const log = fileLogger('info');
   const port = await freePort();
@@ -93,6 +121,7 @@ async function measureIntake(engine: Engine, emulatorUrl: string): Promise<Figur
     // The import before the measurement is not what is measured: unpaced.
     ZENDESK_EXPORT_REQUESTS_PER_MINUTE: '0',
     ...(accountPace === undefined ? {} : { ZENDESK_REQUESTS_PER_MINUTE: accountPace }),
+    ...(profile.soak ? { SYNC_INTERVAL_SECONDS: '10' } : {}),
   });
   let queue: JobQueue | undefined;
   let scheduler: { stop(): void } | undefined;
@@ -136,8 +165,8 @@ async function measureIntake(engine: Engine, emulatorUrl: string): Promise<Figur
       url: `${ourUrl}/api/integrations/zendesk/webhook?connection=${connectionId}`,
       secret,
       ticketIds,
-      ratePerSecond: RATE_PER_SECOND,
-      seconds: SECONDS,
+      ratePerSecond: profile.ratePerSecond,
+      seconds: profile.seconds,
       runId,
       maxSockets: 128,
       timeoutMs: 30_000,
@@ -149,9 +178,16 @@ async function measureIntake(engine: Engine, emulatorUrl: string): Promise<Figur
     const cpuBefore = process.cpuUsage();
     const wallBefore = performance.now();
     const sender = startChild('bench/webhook-sender.ts', [configPath]);
-    const killTimer = setTimeout(() => sender.child.kill('SIGKILL'), (SECONDS + 90) * 1000);
+    const killTimer = setTimeout(() => sender.child.kill('SIGKILL'), (profile.seconds + 90) * 1000);
+    // Soak: another account's import runs during the sends; memory is sampled every 10 s.
+    const rssSamples: Array<{ atSeconds: number; mb: number }> = [];
+    const rssTimer = setInterval(() => rssSamples.push({ atSeconds: (performance.now() - wallBefore) / 1000, mb: process.memoryUsage.rss() / 1024 / 1024 }), 10_000);
+    const bulk = profile.soak
+      ? (await connectWithApiToken(deps, admin, { subdomain: 'bulk', email: EMULATOR_AGENT_EMAIL, apiToken: EMULATOR_API_TOKEN })).id
+      : null;
     const exitCode = await sender.exited;
     clearTimeout(killTimer);
+    clearInterval(rssTimer);
     const line = sender
       .output()
       .split('\n')
@@ -188,6 +224,8 @@ async function measureIntake(engine: Engine, emulatorUrl: string): Promise<Figur
     const byKey = new Map(rows.map((row) => [row.dedupe_key, row]));
     const toStored: number[] = [];
     const toReceived: number[] = [];
+    /** Soak: delivery-to-stored per minute of sending. */
+    const storedByMinute = new Map<number, number[]>();
     let lost = 0;
     let unprocessed = 0;
     for (const record of acked) {
@@ -198,7 +236,12 @@ async function measureIntake(engine: Engine, emulatorUrl: string): Promise<Figur
       }
       toReceived.push(Number(row.received_ms) - record.sentAtMs);
       if (row.processed_ms === null) unprocessed += 1;
-      else toStored.push(Number(row.processed_ms) - record.sentAtMs);
+      else {
+        const ms = Number(row.processed_ms) - record.sentAtMs;
+        toStored.push(ms);
+        const minute = Math.floor((record.sentAtMs - (report.results[0]?.sentAtMs ?? 0)) / 60_000);
+        storedByMinute.set(minute, [...(storedByMinute.get(minute) ?? []), ms]);
+      }
     }
     const acks = acked.map((r) => r.ackMs as number);
     const firstSend = report.results[0]?.sentAtMs ?? 0;
@@ -216,9 +259,22 @@ async function measureIntake(engine: Engine, emulatorUrl: string): Promise<Figur
     const warnings = logLines.filter((l) => Number(l.level) === 40);
     const firstProblem = errors[0] ?? warnings[0];
 
-    const p = `${engine}:`;
+    const p = `${engine}${profile.soak ? ' soak' : ''}:`;
+    const soakFigures: Figures = {};
+    if (profile.soak && bulk) {
+      const { rows: bulkState } = await bench.db.query<{ phase: string; imported: number }>('SELECT phase, imported FROM zendesk_sync_state WHERE connection_id = $1', [bulk]);
+      soakFigures[`${p} the other account's import during the run: phase, tickets imported`] = `${bulkState[0]?.phase ?? '?'}, ${bulkState[0]?.imported ?? 0}`;
+      soakFigures[`${p} delivery-to-stored p50 / p99 per minute of sending (ms)`] = [...storedByMinute.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([minute, values]) => `m${minute + 1} ${round(percentile(values, 50))}/${round(percentile(values, 99))}`)
+        .join(', ');
+      soakFigures[`${p} RSS, highest per minute (MB)`] = [...new Map(rssSamples.map((sample) => [Math.floor(sample.atSeconds / 60), 0])).keys()]
+        .map((minute) => `m${minute + 1} ${round(Math.max(...rssSamples.filter((x) => Math.floor(x.atSeconds / 60) === minute).map((x) => x.mb)))}`)
+        .join(', ');
+    }
     return {
-      [`${p} import of ${TICKETS} tickets before the run, through the queue (s)`]: round(importSeconds, 1),
+      ...soakFigures,
+      [`${p} import of ${profile.soak ? SOAK_IMPORT_TICKETS : TICKETS} tickets before the run, through the queue (s)`]: round(importSeconds, 1),
       [`${p} deliveries planned, sent`]: `${report.planned}, ${report.sent}`,
       [`${p} achieved send rate (deliveries/s)`]: round(report.sent / Math.max(report.sendingSeconds, 0.001)),
       [`${p} acknowledged 200`]: acked.length,
