@@ -131,6 +131,22 @@ describe('ticket sync (against the emulator)', () => {
     expect(await differencesFromZendesk(deps.db, zendesk, 'globex', globex.id)).toEqual([]);
   });
 
+  it('stores a ticket whose text holds NUL characters (PostgreSQL stores none), without them', async () => {
+    const rows = pageRows({
+      tickets: [{ id: 990001, subject: 'bad\u0000subject', status: 'open', priority: 'low', type: null, tags: ['t\u0000ag'], custom_fields: [{ id: 1, value: 'v\u0000' }], requester_id: null, assignee_id: null, organization_id: null, group_id: null, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-02T00:00:00Z', generated_timestamp: 1 }],
+      users: [],
+      organizations: [],
+      metric_sets: [],
+    });
+    expect(await upsertTickets(deps.db, acmeId, rows.tickets)).toHaveLength(1);
+    const { rows: stored } = await deps.db.query<{ subject: string; tags: string[]; custom_fields: unknown }>(
+      `SELECT subject, tags, custom_fields FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 990001`,
+      [acmeId],
+    );
+    expect(stored[0]).toEqual({ subject: 'badsubject', tags: ['tag'], custom_fields: [{ id: 1, value: 'v' }] });
+    await deps.db.query(`DELETE FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 990001`, [acmeId]);
+  });
+
   it('never lets an older version overwrite a newer one', async () => {
     const { rows } = await deps.db.query<{ zendesk_updated_at: Date; status: string }>(`SELECT zendesk_updated_at, status FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 5`, [acmeId]);
     const current = rows[0]!;

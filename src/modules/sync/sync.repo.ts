@@ -5,6 +5,7 @@
  * overwrites a newer one.
  */
 import type { Queryable } from '../../db/db.ts';
+import { pgJson } from '../../lib/pg-json.ts';
 import type { OrganizationRow, TicketRow, UserRow } from './ticket-rows.ts';
 
 export async function upsertOrganizations(db: Queryable, connectionId: string, rows: OrganizationRow[]): Promise<void> {
@@ -16,7 +17,7 @@ export async function upsertOrganizations(db: Queryable, connectionId: string, r
      ON CONFLICT (connection_id, zendesk_organization_id) DO UPDATE SET
        name = EXCLUDED.name, domain_names = EXCLUDED.domain_names, external_id = EXCLUDED.external_id, zendesk_updated_at = EXCLUDED.zendesk_updated_at
      WHERE o.zendesk_updated_at IS NULL OR EXCLUDED.zendesk_updated_at IS NULL OR o.zendesk_updated_at <= EXCLUDED.zendesk_updated_at`,
-    [connectionId, JSON.stringify(rows)],
+    [connectionId, pgJson(rows)],
   );
 }
 
@@ -30,7 +31,7 @@ export async function upsertUsers(db: Queryable, connectionId: string, rows: Use
        name = EXCLUDED.name, email = EXCLUDED.email, role = EXCLUDED.role,
        organization_zendesk_id = EXCLUDED.organization_zendesk_id, zendesk_updated_at = EXCLUDED.zendesk_updated_at
      WHERE u.zendesk_updated_at IS NULL OR EXCLUDED.zendesk_updated_at IS NULL OR u.zendesk_updated_at <= EXCLUDED.zendesk_updated_at`,
-    [connectionId, JSON.stringify(rows)],
+    [connectionId, pgJson(rows)],
   );
 }
 
@@ -152,7 +153,7 @@ export async function upsertTickets(db: Queryable, connectionId: string, rows: T
      SELECT w.*, p.status AS old_status, p.priority AS old_priority, p.escalated AS old_escalated, p.satisfaction_rating AS old_satisfaction_rating,
             p.zendesk_created_at AS old_created_at, p.zendesk_updated_at AS old_updated_at, p.resolved_at AS old_resolved_at
        FROM written w LEFT JOIN previous p ON p.zendesk_ticket_id = w.zendesk_ticket_id`,
-    [connectionId, JSON.stringify(rows)],
+    [connectionId, pgJson(rows)],
   );
   return written.map((row) => ({
     zendeskTicketId: row.zendesk_ticket_id,

@@ -6,6 +6,7 @@
  *   the delivery's invocation id (or its signature timestamp and body when there is none).
  * Neither carries the whole ticket: processing fetches the tickets named (show_many, batched).
  */
+import { pgJson } from '../../lib/pg-json.ts';
 import { createHash } from 'node:crypto';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -112,7 +113,7 @@ export async function receiveDelivery(
   const { rowCount } = await deps.db.query(
     `INSERT INTO zendesk_webhook_deliveries (connection_id, dedupe_key, zendesk_ticket_id, payload) VALUES ($1, $2, $3, $4)
      ON CONFLICT (connection_id, dedupe_key) DO NOTHING`,
-    [connectionId, parsed.dedupeKey, parsed.zendeskTicketId, payload],
+    [connectionId, parsed.dedupeKey, parsed.zendeskTicketId, pgJson(payload)],
   );
   return { connectionId, stored: rowCount === 1 };
 }

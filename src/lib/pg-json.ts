@@ -1,0 +1,9 @@
+/**
+ * JSON for a jsonb (or text) parameter. PostgreSQL stores no NUL character (U+0000) in text or
+ * jsonb ("unsupported Unicode escape sequence"), while Zendesk's JSON may carry one in any string
+ * (a subject pasted from a binary file): one such ticket would fail its whole import page, every
+ * time, and stop the sync. Strings lose their NUL characters here; nothing else changes.
+ */
+export function pgJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'string' && item.includes('\u0000') ? item.replaceAll('\u0000', '') : item));
+}
