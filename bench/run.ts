@@ -9,6 +9,7 @@ import { benchImport } from './import.bench.ts';
 import { benchMatching } from './matching.bench.ts';
 import { benchQueue } from './queue.bench.ts';
 import { benchTickets } from './tickets.bench.ts';
+import { benchUi } from './ui.bench.ts';
 import { benchChat } from './chat.bench.ts';
 import { benchSoak, benchWebhooks } from './webhooks.bench.ts';
 
@@ -21,6 +22,7 @@ const benchmarks: Array<{ name: string; run: () => Promise<Figures> }> = [
   { name: 'webhooks', run: benchWebhooks },
   { name: 'tickets', run: benchTickets },
   { name: 'matching', run: benchMatching },
+  { name: 'ui', run: benchUi },
   { name: 'chat', run: benchChat },
   { name: 'alerts', run: benchAlerts },
   // Ten minutes: run it alone (`npm run bench -- soak`).

@@ -94,6 +94,37 @@ const variables = {
     }, 'is not a keyring of id:base64key entries with 32-byte keys'),
     'set ENCRYPTION_KEY to id:key where key is 32 random bytes in base64 (openssl rand -base64 32), newest first, comma-separated; or unset it to use the key file in DATA_DIR',
   ),
+  METRICS_TOKEN: variable(
+    optionalText.refine((value) => value === undefined || value.length >= 16, 'is shorter than 16 characters'),
+    'set METRICS_TOKEN to at least 16 random characters (openssl rand -hex 24) and give it to Prometheus as its bearer token, or unset it so that only admins (API key) may read /metrics',
+  ),
+  METRICS_PORT: variable(
+    z.coerce.number({ message: 'is not a number' }).int('is not a whole number').min(1, 'is below 1').max(65535, 'is above 65535').optional(),
+    'set METRICS_PORT to a TCP port for a metrics-only listener (/metrics, /healthz, /readyz; what worker processes need to be scraped), or unset it',
+  ),
+  SHUTDOWN_TIMEOUT_SECONDS: variable(
+    z.coerce.number({ message: 'is not a number' }).min(1, 'is below 1').max(600, 'is above 600').default(25),
+    'set SHUTDOWN_TIMEOUT_SECONDS to how long (1 to 600 s) a stopping process waits for in-flight requests and jobs (default 25, within the usual 30 s grace period)',
+  ),
+  CORS_ORIGINS: variable(
+    z
+      .string()
+      .optional()
+      .transform((value) => (value ?? '').split(',').map((origin) => origin.trim().replace(/\/+$/, '')).filter(Boolean))
+      .refine((origins) => origins.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin)), 'has an entry that is not an origin like https://app.example.com'),
+    'set CORS_ORIGINS to a comma-separated list of origins allowed to call the API from a browser (e.g. https://app.example.com), or unset it to allow none (the default)',
+  ),
+  API_RATE_LIMIT_PER_MINUTE: variable(
+    z.coerce.number({ message: 'is not a number' }).int('is not a whole number').min(0, 'is negative').default(600),
+    'set API_RATE_LIMIT_PER_MINUTE to the API requests one client address may make per minute on each server process (default 600; 0 turns the limit off)',
+  ),
+  TRUST_PROXY: variable(
+    z
+      .enum(['true', 'false'], { message: 'is not true or false' })
+      .default('false')
+      .transform((value) => value === 'true'),
+    'set TRUST_PROXY to true when a reverse proxy or load balancer in front of us sets X-Forwarded-For (the client address for rate limits is then the one it saw), else false',
+  ),
   ADMIN_EMAIL: variable(
     optionalText.refine((value) => value === undefined || /^[^@\s]+@[^@\s]+$/.test(value), 'is not an email address'),
     'set ADMIN_EMAIL to the email of the first admin, created on first start',
@@ -114,7 +145,7 @@ export type Config = { [K in keyof Variables]: z.output<Variables[K]['schema']> 
 export class ConfigError extends Error {}
 
 /** Never echo a value that may hold a password (DATABASE_URL) back into a log or terminal. */
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'ZENDESK_OAUTH_CLIENT_SECRET', 'ENCRYPTION_KEY', 'ADMIN_PASSWORD', 'ADMIN_API_KEY']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'ZENDESK_OAUTH_CLIENT_SECRET', 'ENCRYPTION_KEY', 'ADMIN_PASSWORD', 'ADMIN_API_KEY', 'METRICS_TOKEN']);
 
 function describeValue(name: string, value: string | undefined): string {
   if (value === undefined) return '(unset)';

@@ -1,9 +1,11 @@
 import type { Config } from './config.ts';
 import type { Db } from './db/db.ts';
+import type { JobQueue } from './jobs/queue.ts';
 import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secret-box.ts';
 import type { SyncRequests } from './modules/sync/sync-requests.ts';
 import type { TicketsChangedListener } from './modules/sync/sync.service.ts';
+import type { Metrics } from './observability/metrics.ts';
 
 /** Everything the product's parts need, built once by main.ts and passed down (no singletons). */
 export interface Deps {
@@ -16,4 +18,8 @@ export interface Deps {
   syncRequests: SyncRequests;
   /** Told after tickets were written (matching, metrics, alerts subscribe here). */
   ticketListeners?: TicketsChangedListener[];
+  /** Prometheus metrics of this process (src/observability/metrics.ts); unset in most tests. */
+  metrics?: Metrics;
+  /** The job queue when this process runs one: /readyz checks that it is running. */
+  queue?: Pick<JobQueue, 'isRunning'>;
 }

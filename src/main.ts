@@ -12,10 +12,15 @@ import { migrate } from './db/migrate.ts';
 import { openDatabase } from './db/open-db.ts';
 import type { Deps } from './deps.ts';
 import { buildApp } from './http/app.ts';
+import { closeApp } from './http/close-app.ts';
+import { checkReadiness } from './http/routes/health.routes.ts';
 import { createJobQueue } from './jobs/queue.ts';
 import { queueSyncRequests, registerSyncWorkers, startSyncScheduler } from './jobs/sync.jobs.ts';
 import { loadKeyring } from './lib/keyring-file.ts';
 import { createLogger } from './lib/logger.ts';
+import { handleShutdownSignals } from './lib/shutdown.ts';
+import { createMetrics } from './observability/metrics.ts';
+import { startMetricsServer, type MetricsServer } from './observability/metrics-server.ts';
 import { createSecretBox } from './lib/secret-box.ts';
 import { startAlertScheduler } from './jobs/alerts.jobs.ts';
 import { queueCustomerRefresh, registerCustomerRefreshWorker } from './jobs/aggregates.jobs.ts';
@@ -47,9 +52,11 @@ async function main(): Promise<void> {
   // installation lives in a schema of its own (several installations can share one database).
   const { rows } = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
   const ourSchema = rows[0]?.schema ?? 'public';
-  const queue = createJobQueue(db, { logger, schema: ourSchema === 'public' ? 'pgboss' : `pgboss_${ourSchema}` });
+  const metrics = createMetrics({ db });
+  const queue = createJobQueue(db, { logger, schema: ourSchema === 'public' ? 'pgboss' : `pgboss_${ourSchema}`, observer: metrics.jobs });
   await queue.start();
-  const deps: Deps = { config, db, logger, secrets: createSecretBox(keyring), syncRequests: queueSyncRequests(queue) };
+  metrics.watchQueue(() => queue.depth());
+  const deps: Deps = { config, db, logger, secrets: createSecretBox(keyring), syncRequests: queueSyncRequests(queue), metrics, queue };
   deps.ticketListeners = ticketListeners(deps, queueCustomerRefresh(queue));
 
   const schedules: Array<{ stop(): void }> = [];
@@ -71,25 +78,30 @@ async function main(): Promise<void> {
     }
   }
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) process.exit(1); // a second signal: leave at once
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    for (const schedule of schedules) schedule.stop();
-    await app?.close();
-    await queue.stop({ timeoutMs: 20_000 });
-    await db.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', (signal) => void stop(signal));
-  process.on('SIGTERM', (signal) => void stop(signal));
+  // Stop accepting, finish in-flight requests then jobs (jobs still running past the budget are
+  // failed for a retry elsewhere), then close the database (its locks go with it).
+  let metricsServer: MetricsServer | undefined;
+  handleShutdownSignals({
+    logger,
+    timeoutMs: config.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    steps: () => [
+      { name: 'schedules', run: async () => schedules.forEach((schedule) => schedule.stop()) },
+      { name: 'http', run: async (ms) => app && logger.info({ outcome: await closeApp(app, ms) }, 'HTTP server closed') },
+      { name: 'jobs', run: (ms) => queue.stop({ timeoutMs: ms }) },
+      { name: 'metrics listener', run: async () => metricsServer?.close() },
+      { name: 'database', run: () => db.close() },
+    ],
+  });
 
   if (app) {
     await app.listen({ port: config.PORT, host: config.HOST });
     console.log(`cscx-zendesk listening on http://${config.HOST}:${config.PORT}`);
   } else {
     console.log('cscx-zendesk worker running');
+  }
+  if (config.METRICS_PORT) {
+    metricsServer = await startMetricsServer({ port: config.METRICS_PORT, host: config.HOST, metrics, token: config.METRICS_TOKEN, readiness: () => checkReadiness(deps) });
+    console.log(`cscx-zendesk metrics on http://${config.HOST}:${metricsServer.port}/metrics`);
   }
 }
 

@@ -24,8 +24,8 @@ export async function createTestDeps(env: NodeJS.ProcessEnv = {}): Promise<{ dep
   const testDb = await createTestDb();
   const keyring = addKey(undefined, 'test');
   const deps: Deps = {
-    // Unpaced unless a test asks for pacing: tests make many export calls in a minute.
-    config: loadConfig({ ZENDESK_EXPORT_REQUESTS_PER_MINUTE: '0', ZENDESK_REQUESTS_PER_MINUTE: '0', ...env }),
+    // Unpaced and unlimited unless a test asks: tests make many export and API calls in a minute.
+    config: loadConfig({ ZENDESK_EXPORT_REQUESTS_PER_MINUTE: '0', ZENDESK_REQUESTS_PER_MINUTE: '0', API_RATE_LIMIT_PER_MINUTE: '0', ...env }),
     db: testDb.db,
     logger: createLogger('silent'),
     secrets: createSecretBox(keyring),

@@ -1,107 +1,189 @@
 /**
- * `npm run cli -- <command> [--json]`: operator commands, calling the same services as the server.
- * Each exits non-zero with a one-line reason on failure.
+ * `npm run cli -- <command> [options] [--json]`: operator commands, calling the same services as
+ * the server (one file per command group in commands/). Every command has `--help`, prints JSON
+ * with `--json`, and exits non-zero with a one-line reason on failure.
  */
-import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { DataDirLockedError } from '../db/data-dir-lock.ts';
 import type { Db } from '../db/db.ts';
-import { migrate } from '../db/migrate.ts';
 import { openDatabase } from '../db/open-db.ts';
-import { loadKeyring, rotateKeyFile } from '../lib/keyring-file.ts';
+import type { Deps } from '../deps.ts';
+import { createJobQueue, jobSchemaOf, type JobQueue } from '../jobs/queue.ts';
+import { queueSyncRequests } from '../jobs/sync.jobs.ts';
+import { loadKeyring } from '../lib/keyring-file.ts';
+import { createLogger } from '../lib/logger.ts';
+import { AppError } from '../lib/errors.ts';
 import { createSecretBox, SecretBoxError } from '../lib/secret-box.ts';
-import { resealSecrets } from '../modules/connections/sealed-columns.ts';
-import { rematchAll } from '../modules/matching/matching.service.ts';
-import { CsvHeaderError, describeImportReport, importCustomersCsv, type ImportReport } from '../modules/customers/customers.import.ts';
-
-class UsageError extends Error {}
-
-interface Command {
-  summary: string;
-  /** The arguments after the command words, for the help (e.g. `<file.csv>`); unset: none. */
-  args?: string;
-  run(config: Config, db: Db, args: string[]): Promise<Record<string, unknown>>;
-  /** The result for a person at a terminal; unset: one `key: value` line per entry. */
-  describe?(result: Record<string, unknown>): string;
-}
+import { ticketListeners } from '../ticket-listeners.ts';
+import { UsageError, type Command, type CommandContext } from './command.ts';
+import { connectCommand, statusCommand } from './commands/connections.ts';
+import { customersImportCommand } from './commands/customers-import.ts';
+import { keysRotateCommand, migrateCommand, secretsReencryptCommand } from './commands/maintenance.ts';
+import { syncCommand } from './commands/sync.ts';
+import { usersCreateCommand } from './commands/users.ts';
 
 const commands: Record<string, Command> = {
-  migrate: {
-    summary: 'apply pending database migrations',
-    run: async (_config, db) => migrate(db),
-  },
-  'secrets reencrypt': {
-    summary: 're-seal every stored secret with the current key (after a new key was put in front)',
-    run: async (config, db) => {
-      const { keyring } = loadKeyring({ encryptionKey: config.ENCRYPTION_KEY, dataDir: config.DATA_DIR });
-      return { currentKey: keyring.currentKeyId, ...(await resealSecrets(db, createSecretBox(keyring))) };
-    },
-  },
-  'keys rotate': {
-    summary: 'put a new key in front of the key file in DATA_DIR and re-seal every secret with it',
-    run: async (config, db) => {
-      if (config.ENCRYPTION_KEY) {
-        throw new UsageError(
-          'ENCRYPTION_KEY is set, so the keys live in your configuration: put a new id:key in front of it (openssl rand -base64 32), restart, then run "secrets reencrypt"',
-        );
-      }
-      loadKeyring({ encryptionKey: undefined, dataDir: config.DATA_DIR }); // makes the file if there is none yet
-      const keyring = rotateKeyFile(config.DATA_DIR);
-      return { currentKey: keyring.currentKeyId, keys: keyring.keys.size, ...(await resealSecrets(db, createSecretBox(keyring))) };
-    },
-  },
-  'customers import': {
-    summary: 'add or update customers from a CSV file (columns external_id, name, domains, csm_email, base_health_score)',
-    args: '<file.csv>',
-    run: async (config, db, [file, ...extra]) => {
-      if (!file || extra.length > 0) throw new UsageError('usage: npm run cli -- customers import <file.csv> [--json]');
-      const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-        throw new UsageError(`cannot read ${file}: ${error.code === 'ENOENT' ? 'there is no such file' : error.message}`);
-      });
-      await migrate(db); // as npm start does: the import may be the first thing run on a new database
-      try {
-        const report = await importCustomersCsv(db, text);
-        const rematched = await rematchAll(db, config.FREE_MAIL_DOMAINS);
-        return { ...report, ticketsRematched: rematched.length };
-      } catch (error) {
-        throw error instanceof CsvHeaderError ? new UsageError(`${file}: ${error.message}`) : error;
-      }
-    },
-    describe: (result) => `${describeImportReport(result as unknown as ImportReport)}\ntickets re-matched: ${String(result.ticketsRematched)}`,
-  },
+  status: statusCommand,
+  connect: connectCommand,
+  sync: syncCommand,
+  'users create': usersCreateCommand,
+  'customers import': customersImportCommand,
+  migrate: migrateCommand,
+  'keys rotate': keysRotateCommand,
+  'secrets reencrypt': secretsReencryptCommand,
 };
 
-function help(): string {
-  const lines = Object.entries(commands).map(([name, command]) => `  ${`${name} ${command.args ?? ''}`.trim().padEnd(28)} ${command.summary}`);
-  return ['usage: npm run cli -- <command> [--json]', '', 'commands:', ...lines, '', 'Configuration comes from the environment (see README).'].join('\n');
+function usageLine(name: string, command: Command): string {
+  const options = Object.entries(command.options ?? {}).map(([option, spec]) => {
+    const text = spec.type === 'string' ? `--${option} ${spec.value ?? '<value>'}` : `--${option}`;
+    return spec.required ? text : `[${text}]`;
+  });
+  return ['npm run cli --', name, command.args, ...options, '[--json]'].filter(Boolean).join(' ');
 }
 
-async function main(argv: string[]): Promise<void> {
-  const json = argv.includes('--json');
-  const words = argv.filter((arg) => !arg.startsWith('--'));
-  if (argv.includes('--help') || words.length === 0) {
-    console.log(help());
-    return;
+function help(): string {
+  const lines = Object.entries(commands).map(([name, command]) => `  ${`${name} ${command.args ?? ''}`.trim().padEnd(34)} ${command.summary}`);
+  return [
+    'usage: npm run cli -- <command> [options] [--json]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    'npm run cli -- <command> --help describes one. Configuration comes from the environment (see README).',
+  ].join('\n');
+}
+
+function commandHelp(name: string, command: Command): string {
+  const options = Object.entries(command.options ?? {}).map(([option, spec]) => `  ${`--${option}${spec.type === 'string' ? ` ${spec.value ?? '<value>'}` : ''}`.padEnd(28)} ${spec.help}`);
+  options.push(`  ${'--json'.padEnd(28)} print the result as JSON`, `  ${'--help'.padEnd(28)} this help`);
+  return [`usage: ${usageLine(name, command)}`, '', command.summary, '', 'options:', ...options, ...(command.notes ? ['', ...command.notes] : [])].join('\n');
+}
+
+/** The command named by the first words of the line, and the rest of the line. */
+function findCommand(argv: string[]): { name: string; command: Command; rest: string[] } | undefined {
+  const words: string[] = [];
+  for (const arg of argv) {
+    if (arg.startsWith('-')) break;
+    words.push(arg);
   }
-  // The longest command whose words start the line; the words after it are its arguments.
   const name = Object.keys(commands)
     .filter((candidate) => candidate.split(' ').every((word, k) => words[k] === word))
     .sort((a, b) => b.split(' ').length - a.split(' ').length)[0];
   const command = name === undefined ? undefined : commands[name];
-  const args = words.slice(name?.split(' ').length ?? 0);
-  if (!command || (args.length > 0 && !command.args)) throw new UsageError(`unknown command "${words.join(' ')}"; npm run cli -- --help lists the commands`);
-  const config = loadConfig();
-  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  return name === undefined || !command ? undefined : { name, command, rest: argv.slice(name.split(' ').length) };
+}
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (chunk: string) => (text += chunk));
+    process.stdin.once('end', () => resolve(text));
+    process.stdin.once('error', reject);
+  });
+}
+
+async function main(argv: string[]): Promise<void> {
+  const found = findCommand(argv);
+  if (!found) {
+    const words = argv.filter((arg) => !arg.startsWith('-'));
+    if (words.length === 0 && (argv.length === 0 || argv.includes('--help'))) {
+      console.log(help());
+      return;
+    }
+    throw new UsageError(`unknown command "${words.join(' ') || argv.join(' ')}"; npm run cli -- --help lists the commands`);
+  }
+  const { name, command, rest } = found;
+  let parsed;
   try {
-    const result = await command.run(config, db, args);
-    console.log(json ? JSON.stringify(result) : command.describe ? command.describe(result) : Object.entries(result).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') || '(none)' : String(v)}`).join('\n'));
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ...Object.fromEntries(Object.entries(command.options ?? {}).map(([option, spec]) => [option, { type: spec.type }])),
+        json: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    const reason = ((error as Error).message.split('\n')[0] ?? '').replace(/\. To specify a positional argument.*$/, '');
+    throw new UsageError(`${reason}; npm run cli -- ${name} --help lists the options`);
+  }
+  if (parsed.values.help) {
+    console.log(commandHelp(name, command));
+    return;
+  }
+  if (parsed.positionals.length > 0 && !command.args) throw new UsageError(`${name} takes no argument "${parsed.positionals.join(' ')}"; npm run cli -- ${name} --help`);
+  const json = parsed.values.json === true;
+  const config: Config = loadConfig();
+
+  let db: Db | undefined;
+  let deps: Deps | undefined;
+  let queue: JobQueue | undefined;
+  const openDb = async () => (db ??= await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR }));
+  const context: CommandContext = {
+    config,
+    args: parsed.positionals,
+    options: parsed.values as Record<string, string | boolean | undefined>,
+    json,
+    db: openDb,
+    async deps() {
+      if (deps) return deps;
+      const database = await openDb();
+      const { keyring } = loadKeyring({ encryptionKey: config.ENCRYPTION_KEY, dataDir: config.DATA_DIR });
+      // Logs go to standard error, so that --json output stays parseable.
+      const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, process.stderr);
+      // The job queue is started only when a command asks the workers for something.
+      const startQueue = async () => {
+        if (!queue) {
+          queue = createJobQueue(database, { logger, schema: await jobSchemaOf(database) });
+          await queue.start();
+        }
+        return queueSyncRequests(queue);
+      };
+      const built: Deps = {
+        config,
+        db: database,
+        logger,
+        secrets: createSecretBox(keyring),
+        syncRequests: {
+          sync: async (connectionId) => (await startQueue()).sync(connectionId),
+          processWebhooks: async (connectionId) => (await startQueue()).processWebhooks(connectionId),
+        },
+      };
+      // Tickets written by a sync run here go through the same listeners as in the server
+      // (alerts; the customers' metrics and health, recomputed in this process).
+      built.ticketListeners = ticketListeners(built);
+      deps = built;
+      return built;
+    },
+    emit: (line) => console.log(line),
+    readStdin,
+  };
+  try {
+    const result = await command.run(context);
+    const text = json
+      ? JSON.stringify(result)
+      : command.describe
+        ? command.describe(result)
+        : Object.entries(result)
+            .map(([key, value]) => `${key}: ${Array.isArray(value) ? value.join(', ') || '(none)' : String(value)}`)
+            .join('\n');
+    console.log(text);
   } finally {
-    await db.close();
+    await queue?.stop({ timeoutMs: 5_000 });
+    await (db as Db | undefined)?.close();
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  const known = error instanceof UsageError || error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof SecretBoxError;
-  console.error(known ? (error as Error).message : `failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    const known = error instanceof UsageError || error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof SecretBoxError || error instanceof AppError;
+    const message = error instanceof Error ? error.message : String(error);
+    console.error((known ? message : `failed: ${message}`).split('\n')[0]);
+    process.exit(1);
+  },
+);

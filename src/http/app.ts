@@ -3,6 +3,8 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Deps } from '../deps.ts';
 import { registerAuth } from './auth.ts';
 import { registerErrorHandler } from './error-handler.ts';
+import { registerSecurity } from './security.ts';
+import { prometheusRoutes } from './routes/prometheus.routes.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { connectionRoutes } from './routes/connections.routes.ts';
 import { customerRoutes } from './routes/customers.routes.ts';
@@ -16,7 +18,8 @@ import { chatRoutes } from './routes/chat.routes.ts';
 import { escalationRuleRoutes } from './routes/escalation-rule.routes.ts';
 import { slaTargetsRoutes } from './routes/sla-targets.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
-import { homeRoutes } from './routes/home.routes.ts';
+import { uiRoutes } from './routes/ui.routes.ts';
+import { eventsRoutes } from './routes/events.routes.ts';
 
 /** Builds the HTTP app without listening, so that tests drive it through `inject()`. */
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
@@ -28,8 +31,10 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  await registerSecurity(app, deps);
   await registerAuth(app, deps);
   await app.register(healthRoutes(deps));
+  await app.register(prometheusRoutes(deps));
   await app.register(authRoutes(deps));
   await app.register(connectionRoutes(deps));
   await app.register(customerRoutes(deps));
@@ -42,6 +47,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(escalationRuleRoutes(deps));
   await app.register(slaTargetsRoutes(deps));
   await app.register(webhookRoutes(deps, (connectionId) => deps.syncRequests.processWebhooks(connectionId)));
-  await app.register(homeRoutes);
+  await app.register(eventsRoutes(deps));
+  await app.register(uiRoutes());
   return app;
 }

@@ -11,6 +11,15 @@ function body(code: ErrorCode, message: string, details?: unknown): ErrorBody {
 }
 
 /**
+ * PostgreSQL's data exceptions (SQLSTATE class 22: a NUL character in text, a number out of range,
+ * a malformed value) come from what the caller sent, not from a fault of ours: a 400, not a 500.
+ */
+export function isDataException(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+}
+
+/**
  * One error handler for the whole API: expected errors keep their message, validation errors say
  * which field is wrong and why, and 5xx answers hide their details (they are in the log, under the
  * request id the answer names).
@@ -35,6 +44,10 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
       return reply.status(400).send(body('bad_request', 'the request says its body is JSON but the body is empty'));
+    }
+    if (isDataException(error)) {
+      request.log.warn({ err: error }, 'request refused: the database cannot store a value it holds');
+      return reply.status(400).send(body('bad_request', `the request holds a value that cannot be stored (${(error as Error).message})`));
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type PgBoss from 'pg-boss';
 import type { Logger } from '../lib/logger.ts';
+import type { JobObserver } from '../observability/metrics.ts';
 
 export type JobHandler<T extends object> = (jobs: Array<{ id: string; data: T }>) => Promise<void>;
 
@@ -34,8 +35,9 @@ export function startJobWorker<T extends object>(args: {
   pollingIntervalMs: number;
   handler: JobHandler<T>;
   logger: Logger;
+  observer?: JobObserver;
 }): JobWorker {
-  const { boss, queue, batchSize, pollingIntervalMs, handler, logger } = args;
+  const { boss, queue, batchSize, pollingIntervalMs, handler, logger, observer } = args;
   let stopping = false;
   let woken = false;
   let sleeping: AbortController | null = null;
@@ -62,6 +64,7 @@ export function startJobWorker<T extends object>(args: {
       return;
     }
     inHand = ids;
+    const started = performance.now();
     let failure: { error: unknown } | null = null;
     try {
       // pg-boss's own worker gives up on a handler after the job's expiry (15 minutes by default),
@@ -76,6 +79,11 @@ export function startJobWorker<T extends object>(args: {
       failure = { error };
     }
     inHand = [];
+    try {
+      observer?.onBatch({ queue, outcome: failure === null ? 'completed' : 'failed', jobs: ids.length, seconds: (performance.now() - started) / 1000 });
+    } catch {
+      // Metrics never break the worker.
+    }
     if (abandoned) return;
     try {
       if (failure === null) {

@@ -10,6 +10,7 @@ import type { Db } from '../db/db.ts';
 import type { Logger } from '../lib/logger.ts';
 import { startJobWorker, type JobHandler, type JobWorker } from './job-worker.ts';
 import { pgBossDb } from './pg-boss-db.ts';
+import type { JobObserver } from '../observability/metrics.ts';
 
 export interface JobQueue {
   start(): Promise<void>;
@@ -23,6 +24,10 @@ export interface JobQueue {
   notify(queue: string): void;
   /** Counts of jobs per state for a queue (for status and tests). */
   counts(queue: string): Promise<{ queued: number; active: number; failed: number; completed: number }>;
+  /** Jobs per queue and state, every queue (metrics, `cli status`). */
+  depth(): Promise<Array<{ queue: string; state: string; count: number }>>;
+  /** True between a successful start and the beginning of stop (what /readyz checks). */
+  isRunning(): boolean;
 }
 
 /** Retries: 5 more attempts, about 5-10 s, 10-20 s, 20-40 s, 40-80 s and 80-160 s after each failure. */
@@ -43,7 +48,7 @@ const DEFAULT_STOP_TIMEOUT_MS = 30_000;
  */
 const QUEUE_POLICY = 'short';
 
-export function createJobQueue(db: Db, options: { schema?: string; logger: Logger }): JobQueue {
+export function createJobQueue(db: Db, options: { schema?: string; logger: Logger; observer?: JobObserver }): JobQueue {
   const logger = options.logger.child({ component: 'jobs' });
   const schema = options.schema ?? 'pgboss';
   const boss = new PgBoss({
@@ -163,7 +168,7 @@ export function createJobQueue(db: Db, options: { schema?: string; logger: Logge
         throw new Error(`job queue: pollingIntervalSeconds must be at least ${MIN_POLLING_INTERVAL_SECONDS}, got ${pollingIntervalSeconds}`);
       }
       await ensureQueue(queue);
-      workers.push(startJobWorker({ boss, queue, batchSize, pollingIntervalMs: pollingIntervalSeconds * 1000, handler, logger }));
+      workers.push(startJobWorker({ boss, queue, batchSize, pollingIntervalMs: pollingIntervalSeconds * 1000, handler, logger, observer: options.observer }));
     },
 
     notify(queue) {
@@ -180,5 +185,29 @@ export function createJobQueue(db: Db, options: { schema?: string; logger: Logge
       // Completed jobs count until maintenance archives them (10 minutes after completion).
       return { queued: of('created', 'retry'), active: of('active'), failed: of('failed'), completed: of('completed') };
     },
+
+    async depth() {
+      return depthOf(db, schema);
+    },
+
+    isRunning() {
+      return state === 'started';
+    },
   };
+}
+
+/** Jobs per queue and state in a pg-boss schema (completed jobs count until they are archived). */
+export async function depthOf(db: Db, schema: string): Promise<Array<{ queue: string; state: string; count: number }>> {
+  if (!/^[a-z_][a-z0-9_]*$/i.test(schema)) throw new Error(`job queue: "${schema}" is not a schema name`);
+  const { rows } = await db.query<{ queue: string; state: string; count: number }>(
+    `SELECT name AS queue, state::text AS state, count(*)::int AS count FROM ${schema}.job GROUP BY name, state ORDER BY name, state`,
+  );
+  return rows;
+}
+
+/** The schema of pg-boss's tables beside ours: `pgboss`, or `pgboss_<schema>` for an installation in a schema of its own. */
+export async function jobSchemaOf(db: Db): Promise<string> {
+  const { rows } = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
+  const ourSchema = rows[0]?.schema ?? 'public';
+  return ourSchema === 'public' ? 'pgboss' : `pgboss_${ourSchema}`;
 }

@@ -38,6 +38,16 @@ export interface ZendeskClientOptions {
   random?: () => number;
   /** Waits for a slot under Zendesk's rate limits before each attempt (see request-pacer.ts). */
   pace?: (path: string) => Promise<void>;
+  /** Told of every exchange and every wait before a retry (metrics); never changes behaviour. */
+  observer?: ZendeskClientObserver;
+}
+
+/** What the client reports for metrics. Calls must not throw; the client does not wait on them. */
+export interface ZendeskClientObserver {
+  /** One HTTP exchange: its status, or 'network' when no answer came. */
+  onResponse(exchange: { method: string; path: string; status: number | 'network'; seconds: number }): void;
+  /** A wait before trying again: after a 429 (`rate_limited`), a 5xx, or a network fault or cut body. */
+  onRetryWait(wait: { reason: 'rate_limited' | 'server_error' | 'network'; seconds: number }): void;
 }
 
 export interface RequestOptions<T> {
@@ -121,7 +131,7 @@ export class ZendeskClient {
     for (let attempt = 1; ; attempt += 1) {
       const response = await this.send(method, url, options.body, idempotent ? attempt : this.retry.attempts);
       if (response === null) {
-        await this.sleep(this.backoffMs(attempt));
+        await this.wait('network', this.backoffMs(attempt));
         continue;
       }
       if (response.status === 401 && !refreshed && this.options.onUnauthorized) {
@@ -139,12 +149,12 @@ export class ZendeskClient {
         if (wait > this.retry.maxRetryAfterMs || attempt >= this.retry.attempts) {
           throw new ZendeskError('rate_limited', `Zendesk rate limit: asked to wait ${Math.ceil(wait / 1000)} s (${url.pathname})`, 429);
         }
-        await this.sleep(wait);
+        await this.wait('rate_limited', wait);
         continue;
       }
       if (response.status >= 500 && idempotent && attempt < this.retry.attempts) {
         await response.body?.cancel();
-        await this.sleep(this.backoffMs(attempt));
+        await this.wait('server_error', this.backoffMs(attempt));
         continue;
       }
       try {
@@ -152,7 +162,7 @@ export class ZendeskClient {
       } catch (error) {
         // A body cut short (a dropped connection mid-transfer) is a network fault: try again.
         if (error instanceof TruncatedBodyError && idempotent && attempt < this.retry.attempts) {
-          await this.sleep(this.backoffMs(attempt));
+          await this.wait('network', this.backoffMs(attempt));
           continue;
         }
         throw error instanceof TruncatedBodyError ? error.zendeskError : error;
@@ -166,15 +176,19 @@ export class ZendeskClient {
     const credentials = await this.options.credentials();
     const headers: Record<string, string> = { accept: 'application/json', authorization: authorizationHeader(credentials) };
     if (body !== undefined) headers['content-type'] = 'application/json';
+    const started = performance.now();
     try {
-      return await this.fetch(url, {
+      const response = await this.fetch(url, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
         redirect: 'manual',
       });
+      this.observe(method, url, response.status, started);
+      return response;
     } catch (error) {
+      this.observe(method, url, 'network', started);
       if (attempt < this.retry.attempts) return null;
       const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
       throw new ZendeskError('unreachable', `could not reach Zendesk at ${url.host}: ${reason}`);
@@ -220,6 +234,23 @@ export class ZendeskClient {
     if (status === 404) return new ZendeskError('not_found', `Zendesk found nothing at ${url.host}${url.pathname} (404)${suffix}`, status, error);
     if (status >= 500) return new ZendeskError('server_error', `Zendesk failed with ${status} on ${url.pathname}${suffix}`, status, error);
     return new ZendeskError('rejected', `Zendesk refused ${url.pathname} with ${status}${suffix}`, status, error);
+  }
+
+  private async wait(reason: 'rate_limited' | 'server_error' | 'network', ms: number): Promise<void> {
+    try {
+      this.options.observer?.onRetryWait({ reason, seconds: ms / 1000 });
+    } catch {
+      // Metrics never break a request.
+    }
+    await this.sleep(ms);
+  }
+
+  private observe(method: string, url: URL, status: number | 'network', started: number): void {
+    try {
+      this.options.observer?.onResponse({ method, path: url.pathname, status, seconds: (performance.now() - started) / 1000 });
+    } catch {
+      // Metrics never break a request.
+    }
   }
 
   /** Exponential backoff with jitter (50-100% of the step), so that many workers do not retry in step. */

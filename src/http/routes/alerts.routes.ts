@@ -136,6 +136,24 @@ export function alertsRoutes(deps: Deps): FastifyPluginAsyncZod {
       async (request) => ({ subscriptions: await setSubscriptions(deps.db, request.user!.id, request.body.subscriptions) }),
     );
 
+    // The alert settings that live in the server's configuration, for the settings page (the
+    // escalation rule is per connection: /api/integrations/zendesk/connections/:id/escalation-rule).
+    app.get(
+      '/api/alerts/rules',
+      {
+        config: {},
+        schema: {
+          response: {
+            200: z.object({ ticketSpike: z.object({ threshold: z.number(), windowHours: z.number() }), types: z.array(z.enum(ALERT_TYPES)) }),
+          },
+        },
+      },
+      async () => ({
+        ticketSpike: { threshold: deps.config.ALERT_SPIKE_THRESHOLD, windowHours: deps.config.ALERT_SPIKE_WINDOW_HOURS },
+        types: [...ALERT_TYPES],
+      }),
+    );
+
     const webhookView = z.object({ configured: z.boolean(), enabled: z.boolean(), host: z.string().nullable() });
 
     app.get(

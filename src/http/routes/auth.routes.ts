@@ -1,4 +1,3 @@
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { publicUrl } from '../../config.ts';
@@ -6,19 +5,19 @@ import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
 import { signIn, signOut } from '../../modules/users/auth.service.ts';
 import { SESSION_COOKIE } from '../auth.ts';
+import { clientAddress } from '../security.ts';
 
 const userSchema = z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(['admin', 'leader', 'csm']) });
 
 export function authRoutes(deps: Deps): FastifyPluginAsyncZod {
   const secureCookie = publicUrl(deps.config).startsWith('https://');
   return async (app) => {
-    // Sign-in is the one place a guesser can work: 10 tries a minute per address.
-    await app.register(rateLimit, { global: false });
-
     app.post(
       '/api/auth/sign-in',
       {
-        config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
+        // Sign-in is the one place a guesser can work: 10 tries a minute per address (the rate-limit
+        // plugin is registered for the whole app in security.ts).
+        config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute', keyGenerator: (request) => clientAddress(request, deps.config.TRUST_PROXY) } },
         schema: {
           body: z.object({ email: z.string().trim().min(1, 'is required'), password: z.string().min(1, 'is required') }),
           response: { 200: z.object({ user: userSchema, csrfToken: z.string() }) },

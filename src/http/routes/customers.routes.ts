@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
+import { AppError } from '../../lib/errors.ts';
 import { rematchAll } from '../../modules/matching/matching.service.ts';
 import { getCustomerView, listCustomerViews, MAX_CUSTOMERS_PER_CALL, upsertCustomers } from '../../modules/customers/customers.service.ts';
 
@@ -23,6 +24,129 @@ const upsertBody = z.object({
   // people count entries, and refuses the whole call.
   customers: z.array(z.unknown(), { error: 'must be a list of customers' }),
 });
+
+// ---- the UI's customer overview: each customer's support picture in one set-based query ----
+
+const PRIORITY_NAMES = ['none', 'low', 'normal', 'high', 'urgent'] as const;
+
+const overviewRow = z.object({
+  id: z.string(),
+  externalId: z.string().nullable(),
+  name: z.string(),
+  domains: z.array(z.string()),
+  csm: z.object({ id: z.string(), name: z.string(), email: z.string() }).nullable(),
+  openTickets: z.number().int(),
+  /** Priority of the worst open ticket (none: open tickets without a priority); null: no open ticket. */
+  worstOpenPriority: z.enum(PRIORITY_NAMES).nullable(),
+  escalatedOpen: z.number().int(),
+  escalations30d: z.number().int().nullable(),
+  health: z
+    .object({ overall: z.number().nullable(), support: z.number().nullable(), base: z.number().nullable(), change7d: z.number().nullable(), date: z.string() })
+    .nullable(),
+  csat: z.number().nullable(),
+  csatRatings: z.number().int(),
+  slaCompliance: z.number().nullable(),
+  lastActivityAt: z.string().nullable(),
+});
+
+interface OverviewDbRow {
+  id: string;
+  external_id: string | null;
+  name: string;
+  domains: string[];
+  csm_id: string | null;
+  csm_name: string | null;
+  csm_email: string | null;
+  open_tickets: number | null;
+  worst: number | null;
+  escalated_open: number | null;
+  escalations: number | null;
+  overall: number | null;
+  support: number | null;
+  base: number | null;
+  overall_7d: number | null;
+  health_day: string | null;
+  csat: number | null;
+  csat_ratings: number | null;
+  sla: number | null;
+  last_activity: Date | null;
+}
+
+/**
+ * Every customer (or one, or a CSM's) with open tickets by worst priority, open escalations, the
+ * latest health and metrics rows and the last ticket change: index lookups per customer.
+ */
+async function customerOverview(db: Deps['db'], filter: { customerId?: string; csmId?: string }): Promise<Array<z.infer<typeof overviewRow>>> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.customerId) where.push(`c.id = $${params.push(filter.customerId)}::uuid`);
+  if (filter.csmId) where.push(`c.csm_id = $${params.push(filter.csmId)}::uuid`);
+  const { rows } = await db.query<OverviewDbRow>(
+    `SELECT c.id, c.external_id, c.name, c.domains, c.csm_id, u.name AS csm_name, u.email AS csm_email,
+            o.open_tickets, o.worst, o.escalated_open,
+            h.overall_score AS overall, h.support_score AS support, h.base_score AS base, h.day::text AS health_day, hp.overall_score AS overall_7d,
+            m.escalations, m.csat_score AS csat, m.csat_ratings, m.sla_compliance AS sla,
+            (SELECT max(t.zendesk_updated_at) FROM zendesk_tickets t WHERE t.customer_id = c.id) AS last_activity
+       FROM customers c
+       LEFT JOIN users u ON u.id = c.csm_id
+       LEFT JOIN LATERAL (
+         SELECT count(*)::int AS open_tickets, count(*) FILTER (WHERE t.escalated)::int AS escalated_open,
+                max(CASE t.priority WHEN 'urgent' THEN 4 WHEN 'high' THEN 3 WHEN 'normal' THEN 2 WHEN 'low' THEN 1 ELSE 0 END) AS worst
+           FROM zendesk_tickets t WHERE t.customer_id = c.id AND t.status IN ('new', 'open', 'pending', 'hold')
+       ) o ON true
+       LEFT JOIN LATERAL (
+         SELECT d.overall_score, d.support_score, d.base_score, d.day FROM customer_health_daily d WHERE d.customer_id = c.id ORDER BY d.day DESC LIMIT 1
+       ) h ON true
+       LEFT JOIN LATERAL (
+         SELECT d.overall_score FROM customer_health_daily d WHERE d.customer_id = c.id AND d.day <= h.day - 7 ORDER BY d.day DESC LIMIT 1
+       ) hp ON true
+       LEFT JOIN LATERAL (
+         SELECT z.escalations, z.csat_score, z.csat_ratings, z.sla_compliance FROM zendesk_metrics z WHERE z.customer_id = c.id ORDER BY z.metric_date DESC LIMIT 1
+       ) m ON true
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY lower(c.name), c.id`,
+    params,
+  );
+  const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  return rows.map((row) => {
+    const overall = num(row.overall);
+    const before = num(row.overall_7d);
+    return {
+      id: row.id,
+      externalId: row.external_id,
+      name: row.name,
+      domains: row.domains,
+      csm: row.csm_id ? { id: row.csm_id, name: row.csm_name ?? '', email: row.csm_email ?? '' } : null,
+      openTickets: row.open_tickets ?? 0,
+      worstOpenPriority: row.open_tickets ? PRIORITY_NAMES[row.worst ?? 0] ?? 'none' : null,
+      escalatedOpen: row.escalated_open ?? 0,
+      escalations30d: num(row.escalations),
+      health: row.health_day
+        ? { overall, support: num(row.support), base: num(row.base), change7d: overall !== null && before !== null ? Math.round((overall - before) * 100) / 100 : null, date: row.health_day }
+        : null,
+      csat: num(row.csat),
+      csatRatings: row.csat_ratings ?? 0,
+      slaCompliance: num(row.sla),
+      lastActivityAt: row.last_activity?.toISOString() ?? null,
+    };
+  });
+}
+
+const connectionFreshness = z.object({ subdomain: z.string(), status: z.string(), state: z.string().nullable(), lastSyncedAt: z.string().nullable() });
+
+/** Each connection's last completed catch-up: the Zendesk data is complete up to then (webhooks bring changes sooner). */
+async function connectionsFreshness(db: Deps['db']): Promise<Array<z.infer<typeof connectionFreshness>>> {
+  const { rows } = await db.query<{ subdomain: string; status: string; phase: string | null; last_synced_at: Date | null }>(
+    `SELECT c.subdomain, c.status, s.phase, s.last_synced_at FROM zendesk_connections c LEFT JOIN zendesk_sync_state s ON s.connection_id = c.id ORDER BY c.subdomain`,
+  );
+  return rows.map((row) => ({ subdomain: row.subdomain, status: row.status, state: row.phase, lastSyncedAt: row.last_synced_at?.toISOString() ?? null }));
+}
+
+/** The oldest last sync among active connections: every connection's data is at least this fresh. */
+function asOf(connections: Array<z.infer<typeof connectionFreshness>>): string | null {
+  const times = connections.filter((c) => c.status === 'active' && c.lastSyncedAt).map((c) => c.lastSyncedAt as string);
+  return times.length ? times.sort()[0]! : null;
+}
 
 // 5,000 customers with a few domains each come to about 1 MiB, the app's default limit.
 const UPSERT_BODY_LIMIT = 10 * 1024 * 1024;
@@ -78,6 +202,44 @@ export function customerRoutes(deps: Deps): FastifyPluginAsyncZod {
       async (request) => {
         const { q, mine, limit, cursor } = request.query;
         return listCustomerViews(deps.db, { query: q, csmId: mine === 'true' ? request.user!.id : null, limit, cursor });
+      },
+    );
+
+    app.get(
+      '/api/customers/overview',
+      {
+        schema: {
+          querystring: z.object({ mine: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false') }),
+          response: {
+            200: z.object({ customers: z.array(overviewRow), connections: z.array(connectionFreshness), asOf: z.string().nullable() }),
+          },
+        },
+      },
+      async (request) => {
+        const [customers, connections] = [
+          await customerOverview(deps.db, request.query.mine === 'true' ? { csmId: request.user!.id } : {}),
+          await connectionsFreshness(deps.db),
+        ];
+        return { customers, connections, asOf: asOf(connections) };
+      },
+    );
+
+    app.get(
+      '/api/customers/:id/overview',
+      {
+        schema: {
+          params: z.object({ id: z.uuid('is not a customer id') }),
+          response: {
+            200: z.object({ customer: overviewRow, connections: z.array(connectionFreshness), asOf: z.string().nullable(), lastTicketSyncAt: z.string().nullable() }),
+          },
+        },
+      },
+      async (request) => {
+        const [customer] = await customerOverview(deps.db, { customerId: request.params.id });
+        if (!customer) throw new AppError('not_found', `no customer ${request.params.id}`);
+        const connections = await connectionsFreshness(deps.db);
+        const { rows } = await deps.db.query<{ at: Date | null }>('SELECT max(last_synced_at) AS at FROM zendesk_tickets WHERE customer_id = $1', [request.params.id]);
+        return { customer, connections, asOf: asOf(connections), lastTicketSyncAt: rows[0]?.at?.toISOString() ?? null };
       },
     );
 

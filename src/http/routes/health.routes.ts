@@ -6,30 +6,45 @@ import { readMigrations } from '../../db/migrate.ts';
 const readySchema = z.object({
   status: z.enum(['ready', 'not_ready']),
   database: z.object({ engine: z.enum(['pglite', 'postgres']), reachable: z.boolean(), migrationsPending: z.number().int().nullable() }),
+  /** Present when this process runs the job queue. */
+  queue: z.object({ running: z.boolean() }).optional(),
 });
 
-/** /healthz: the process is alive. /readyz: it can do its job (database reachable, schema current). */
+export type Readiness = z.infer<typeof readySchema>;
+
+/** Whether this process can do its job, and why not (shared with the metrics-only listener). */
+export async function checkReadiness(deps: Pick<Deps, 'db' | 'queue'>, expectedMigrations: readonly string[] = readMigrations().map((m) => m.name)): Promise<Readiness> {
+  let reachable = false;
+  let pending: number | null = null;
+  try {
+    const { rows } = await deps.db.query<{ name: string }>('SELECT name FROM schema_migrations');
+    reachable = true;
+    const applied = new Set(rows.map((row) => row.name));
+    pending = expectedMigrations.filter((name) => !applied.has(name)).length;
+  } catch {
+    // Reported as not ready; the cause is for the logs of the query that failed.
+  }
+  const queueRunning = deps.queue ? deps.queue.isRunning() : undefined;
+  const ready = reachable && pending === 0 && queueRunning !== false;
+  return {
+    status: ready ? 'ready' : 'not_ready',
+    database: { engine: deps.db.engine, reachable, migrationsPending: pending },
+    ...(queueRunning === undefined ? {} : { queue: { running: queueRunning } }),
+  };
+}
+
+/**
+ * /healthz: the process is alive. /readyz: it can do its job (database reachable, schema current,
+ * and the job queue running when this process has one: a stopping process is no longer ready).
+ */
 export function healthRoutes(deps: Deps): FastifyPluginAsyncZod {
   const expectedMigrations = readMigrations().map((m) => m.name);
   return async (app) => {
     app.get('/healthz', { config: { public: true }, schema: { response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
 
     app.get('/readyz', { config: { public: true }, schema: { response: { 200: readySchema, 503: readySchema } } }, async (_request, reply) => {
-      let reachable = false;
-      let pending: number | null = null;
-      try {
-        const { rows } = await deps.db.query<{ name: string }>('SELECT name FROM schema_migrations');
-        reachable = true;
-        const applied = new Set(rows.map((row) => row.name));
-        pending = expectedMigrations.filter((name) => !applied.has(name)).length;
-      } catch {
-        // Reported as not ready below; the cause is for the logs of the query that failed.
-      }
-      const ready = reachable && pending === 0;
-      return reply.status(ready ? 200 : 503).send({
-        status: ready ? 'ready' : 'not_ready',
-        database: { engine: deps.db.engine, reachable, migrationsPending: pending },
-      });
+      const readiness = await checkReadiness(deps, expectedMigrations);
+      return reply.status(readiness.status === 'ready' ? 200 : 503).send(readiness);
     });
   };
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
+import { isDataException } from '../error-handler.ts';
 import { cachedSecretLookup, receiveDelivery } from '../../modules/sync/webhook-intake.ts';
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
@@ -16,7 +17,19 @@ export type DeliveryStoredHook = (connectionId: string) => Promise<void> | void;
  */
 export function webhookRoutes(deps: Deps, onStored: DeliveryStoredHook) {
   const secretOf = cachedSecretLookup(deps);
+  // Deliveries this plugin acknowledged as duplicates, for the intake metric's outcome.
+  const duplicates = new WeakSet<object>();
   return async (app: FastifyInstance) => {
+    const metrics = deps.metrics;
+    if (metrics) {
+      // Every answer of this plugin (the route, and Fastify's own 4xx such as 413) counts once.
+      app.addHook('onResponse', async (request, reply) => {
+        const status = reply.statusCode;
+        const outcome = status === 200 ? (duplicates.has(request) ? 'duplicate' : 'stored') : status >= 500 ? 'unavailable' : 'rejected';
+        metrics.observeWebhook(outcome, reply.elapsedTime / 1000);
+      });
+    }
+
     // The signature covers the raw bytes: keep them, parse later (after the signature check).
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => done(null, body));
@@ -36,12 +49,16 @@ export function webhookRoutes(deps: Deps, onStored: DeliveryStoredHook) {
           }, secretOf);
         } catch (error) {
           if (error instanceof AppError) throw error;
+          // A value the database cannot store (a NUL character in a string): retrying cannot help,
+          // so refuse it (4xx: Zendesk does not retry); the next catch-up brings the ticket.
+          if (isDataException(error)) throw new AppError('bad_request', `the delivery holds a value that cannot be stored (${(error as Error).message})`);
           request.log.error({ err: error }, 'could not store a webhook delivery');
           return reply
             .status(503)
             .header('retry-after', '10')
             .send({ error: { code: 'unavailable', message: 'the delivery could not be stored right now; Zendesk will retry it' } });
         }
+        if (!result.stored) duplicates.add(request);
         if (result.stored) await Promise.resolve(onStored(result.connectionId)).catch((error: unknown) => request.log.warn({ err: error }, 'could not schedule webhook processing'));
         return reply.status(200).send({ received: true, duplicate: !result.stored });
       },

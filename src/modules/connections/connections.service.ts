@@ -97,7 +97,12 @@ function connectError(subdomain: string, error: unknown, what: string): AppError
 }
 
 function clientWith(deps: Deps, subdomain: string, credentials: ZendeskCredentials): ZendeskClient {
-  return new ZendeskClient({ baseUrl: zendeskBaseUrl(deps.config.ZENDESK_URL_TEMPLATE, subdomain), credentials: () => credentials, retry: { attempts: 3 } });
+  return new ZendeskClient({
+    baseUrl: zendeskBaseUrl(deps.config.ZENDESK_URL_TEMPLATE, subdomain),
+    credentials: () => credentials,
+    retry: { attempts: 3 },
+    observer: deps.metrics?.zendeskObserver(subdomain),
+  });
 }
 
 /**
@@ -297,7 +302,8 @@ export async function zendeskClientFor(deps: Deps, connectionId: string): Promis
     export: deps.config.ZENDESK_EXPORT_REQUESTS_PER_MINUTE,
     account: deps.config.ZENDESK_REQUESTS_PER_MINUTE,
   });
-  if (stored.method === 'api_token') return new ZendeskClient({ baseUrl, credentials: () => stored, pace });
+  const observer = deps.metrics?.zendeskObserver(connection.subdomain);
+  if (stored.method === 'api_token') return new ZendeskClient({ baseUrl, credentials: () => stored, pace, observer });
 
   let accessToken = stored.accessToken;
   let expiresAt = connection.accessTokenExpiresAt;
@@ -318,6 +324,7 @@ export async function zendeskClientFor(deps: Deps, connectionId: string): Promis
     },
     onUnauthorized: refresh,
     pace,
+    observer,
   });
 }
 

@@ -1,0 +1,262 @@
+/**
+ * Prometheus metrics (prom-client), one registry per process, built by main.ts and passed down in
+ * deps (no module-level registry). Two kinds:
+ * - counters and histograms of what this process did (webhook intake, Zendesk calls, 429s, retry
+ *   waits, jobs): each process counts its own, Prometheus sums them across processes;
+ * - gauges read from the database at scrape time (sync lag and import progress per connection,
+ *   queue depth, alerts raised): the same in every process, so aggregate them with max(), not sum().
+ * A scrape whose database reads fail still answers, with `cscx_database_up 0`.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Db } from '../db/db.ts';
+import { listConnections, type Connection } from '../modules/connections/connections.repo.ts';
+import { bucketOf } from '../modules/connections/request-pacer.ts';
+import { syncProgress } from '../modules/sync/sync-progress.ts';
+import { findSyncStates, type SyncState } from '../modules/sync/sync.repo.ts';
+import type { ZendeskClientObserver } from '../zendesk/client.ts';
+
+export type WebhookOutcome = 'stored' | 'duplicate' | 'rejected' | 'unavailable';
+
+/** What the job queue reports (see src/jobs/queue.ts). */
+export interface JobObserver {
+  onBatch(batch: { queue: string; outcome: 'completed' | 'failed'; jobs: number; seconds: number }): void;
+}
+
+/** Jobs per queue and state, read at scrape time. */
+export type QueueDepthSource = () => Promise<Array<{ queue: string; state: string; count: number }>>;
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** The text exposition format's content type. */
+  readonly contentType: string;
+  /** Renders every metric (runs the database reads). */
+  render(): Promise<string>;
+  observeWebhook(outcome: WebhookOutcome, seconds: number): void;
+  /** A Zendesk client observer bound to one connection's subdomain. */
+  zendeskObserver(subdomain: string): ZendeskClientObserver;
+  readonly jobs: JobObserver;
+  /** Adds the queue's depth to scrapes (the processes that run a queue). */
+  watchQueue(depth: QueueDepthSource): void;
+}
+
+const WEBHOOK_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const ZENDESK_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const JOB_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900];
+
+/**
+ * Seconds since the connection last caught up with Zendesk's export; while it never has, since its
+ * import started (or since it was connected). Null for a connection that is not active.
+ */
+export function syncLagSeconds(connection: Pick<Connection, 'status' | 'createdAt'>, state: SyncState | undefined, nowMs: number = Date.now()): number | null {
+  if (connection.status !== 'active') return null;
+  const since = state?.lastSyncedAt ?? state?.importStartedAt ?? connection.createdAt;
+  return Math.max(0, (nowMs - since.getTime()) / 1000);
+}
+
+function statusClass(status: number | 'network'): string {
+  if (status === 'network') return 'network';
+  if (status === 429) return '429';
+  return `${Math.floor(status / 100)}xx`;
+}
+
+export function createMetrics(options: { db: Db; defaultMetrics?: boolean }): Metrics {
+  const { db } = options;
+  const registry = new Registry();
+  // Process metrics (CPU, memory, event-loop lag, handles), prefixed like ours.
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'cscx_' });
+  const registers = [registry];
+
+  const webhookDeliveries = new Counter({
+    name: 'cscx_webhook_deliveries_total',
+    help: 'Webhook deliveries received by this process, by outcome: stored, duplicate (already stored), rejected (4xx: signature, unknown connection, bad body), unavailable (503: the database failed)',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const webhookDuration = new Histogram({
+    name: 'cscx_webhook_intake_duration_seconds',
+    help: 'Time from receiving a webhook delivery to answering it, by outcome',
+    labelNames: ['outcome'] as const,
+    buckets: WEBHOOK_BUCKETS,
+    registers,
+  });
+  for (const outcome of ['stored', 'duplicate', 'rejected', 'unavailable'] as const) webhookDeliveries.inc({ outcome }, 0);
+
+  const zendeskRequests = new Counter({
+    name: 'cscx_zendesk_requests_total',
+    help: 'HTTP exchanges with Zendesk made by this process, by subdomain, endpoint kind (export: incremental exports; api: the rest) and status class (2xx, 4xx, 429, 5xx, network)',
+    labelNames: ['subdomain', 'kind', 'status'] as const,
+    registers,
+  });
+  const zendeskDuration = new Histogram({
+    name: 'cscx_zendesk_request_duration_seconds',
+    help: 'Duration of HTTP exchanges with Zendesk, by endpoint kind',
+    labelNames: ['kind'] as const,
+    buckets: ZENDESK_BUCKETS,
+    registers,
+  });
+  const zendeskRateLimited = new Counter({
+    name: 'cscx_zendesk_rate_limited_total',
+    help: 'Answers 429 (rate limited) from Zendesk, by subdomain',
+    labelNames: ['subdomain'] as const,
+    registers,
+  });
+  const zendeskRetryWaits = new Counter({
+    name: 'cscx_zendesk_retry_waits_total',
+    help: 'Waits before retrying a Zendesk request, by subdomain and reason (rate_limited: Retry-After of a 429; server_error: 5xx; network)',
+    labelNames: ['subdomain', 'reason'] as const,
+    registers,
+  });
+  const zendeskRetryWaitSeconds = new Counter({
+    name: 'cscx_zendesk_retry_wait_seconds_total',
+    help: 'Seconds spent waiting before retrying Zendesk requests, by subdomain and reason',
+    labelNames: ['subdomain', 'reason'] as const,
+    registers,
+  });
+
+  const jobsCompleted = new Counter({
+    name: 'cscx_jobs_completed_total',
+    help: 'Jobs completed by this process, by queue',
+    labelNames: ['queue'] as const,
+    registers,
+  });
+  const jobFailures = new Counter({
+    name: 'cscx_job_failures_total',
+    help: 'Jobs whose handler failed in this process (each is retried while retries remain), by queue',
+    labelNames: ['queue'] as const,
+    registers,
+  });
+  const jobDuration = new Histogram({
+    name: 'cscx_job_batch_duration_seconds',
+    help: 'Duration of job batches handled by this process, by queue',
+    labelNames: ['queue'] as const,
+    buckets: JOB_BUCKETS,
+    registers,
+  });
+
+  // Gauges read from the database at scrape time: render() reads them all, then renders.
+  const databaseUp = new Gauge({ name: 'cscx_database_up', help: '1 when the database answered this scrape\'s reads, else 0', registers });
+  const syncLag = new Gauge({
+    name: 'cscx_sync_lag_seconds',
+    help: 'Seconds since the connection last caught up with Zendesk\'s incremental export (since its import started while it never has), per active connection',
+    labelNames: ['subdomain'] as const,
+    registers,
+  });
+  const syncPhase = new Gauge({
+    name: 'cscx_sync_phase',
+    help: 'The sync phase of each connection: 1 on the current phase (importing, live, paused, failed)',
+    labelNames: ['subdomain', 'phase'] as const,
+    registers,
+  });
+  const importImported = new Gauge({
+    name: 'cscx_import_tickets_imported',
+    help: 'Tickets imported so far by the connection\'s historical import',
+    labelNames: ['subdomain'] as const,
+    registers,
+  });
+  const importTotal = new Gauge({
+    name: 'cscx_import_tickets_expected',
+    help: 'Zendesk\'s ticket count when the historical import started (unset when unknown)',
+    labelNames: ['subdomain'] as const,
+    registers,
+  });
+  const importRatio = new Gauge({
+    name: 'cscx_import_progress_ratio',
+    help: 'Progress of the historical import, 0 to 1 (1 once finished)',
+    labelNames: ['subdomain'] as const,
+    registers,
+  });
+  const queueJobs = new Gauge({
+    name: 'cscx_queue_jobs',
+    help: 'Jobs in the queue by queue and state (created and retry: waiting; active: running; failed: out of retries, kept 24 h)',
+    labelNames: ['queue', 'state'] as const,
+    registers,
+  });
+  const alertsRaised = new Counter({
+    name: 'cscx_alerts_raised_total',
+    help: 'Alerts raised since the installation began, by type (counted in the database: the same in every process)',
+    labelNames: ['type'] as const,
+    registers,
+  });
+  const webhookBacklog = new Gauge({
+    name: 'cscx_webhook_deliveries_pending',
+    help: 'Webhook deliveries stored but not processed yet',
+    registers,
+  });
+
+  let queueDepth: QueueDepthSource | undefined;
+
+  const readDatabase = async (): Promise<void> => {
+    const nowMs = Date.now();
+    const connections = (await listConnections(db)).filter((connection) => connection.status !== 'disconnected');
+    const states = await findSyncStates(db, connections.map((connection) => connection.id));
+    syncLag.reset();
+    syncPhase.reset();
+    importImported.reset();
+    importTotal.reset();
+    importRatio.reset();
+    for (const connection of connections) {
+      const subdomain = connection.subdomain;
+      const state = states.get(connection.id);
+      const progress = syncProgress(state, nowMs);
+      for (const phase of ['importing', 'live', 'paused', 'failed'] as const) syncPhase.set({ subdomain, phase }, progress.state === phase ? 1 : 0);
+      importImported.set({ subdomain }, progress.imported);
+      if (progress.total !== null) importTotal.set({ subdomain }, progress.total);
+      const finished = state?.importFinishedAt != null;
+      importRatio.set({ subdomain }, finished ? 1 : progress.total ? Math.min(1, progress.imported / progress.total) : 0);
+      const lag = syncLagSeconds(connection, state, nowMs);
+      if (lag !== null) syncLag.set({ subdomain }, lag);
+    }
+    const alerts = await db.query<{ type: string; count: number }>('SELECT type, count(*)::int AS count FROM alerts GROUP BY type');
+    alertsRaised.reset();
+    for (const type of ['escalation', 'sla_breach', 'ticket_spike', 'negative_csat']) alertsRaised.inc({ type }, 0);
+    for (const row of alerts.rows) alertsRaised.inc({ type: row.type }, row.count);
+    const backlog = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM zendesk_webhook_deliveries WHERE processed_at IS NULL');
+    webhookBacklog.set(backlog.rows[0]?.count ?? 0);
+    if (queueDepth) {
+      const depth = await queueDepth();
+      queueJobs.reset();
+      for (const row of depth) queueJobs.set({ queue: row.queue, state: row.state }, row.count);
+    }
+  };
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    async render() {
+      try {
+        await readDatabase();
+        databaseUp.set(1);
+      } catch {
+        databaseUp.set(0);
+      }
+      return registry.metrics();
+    },
+    observeWebhook(outcome, seconds) {
+      webhookDeliveries.inc({ outcome });
+      webhookDuration.observe({ outcome }, seconds);
+    },
+    zendeskObserver(subdomain) {
+      return {
+        onResponse({ path, status, seconds }) {
+          const kind = bucketOf(path) === 'export' ? 'export' : 'api';
+          zendeskRequests.inc({ subdomain, kind, status: statusClass(status) });
+          zendeskDuration.observe({ kind }, seconds);
+          if (status === 429) zendeskRateLimited.inc({ subdomain });
+        },
+        onRetryWait({ reason, seconds }) {
+          zendeskRetryWaits.inc({ subdomain, reason });
+          zendeskRetryWaitSeconds.inc({ subdomain, reason }, seconds);
+        },
+      };
+    },
+    jobs: {
+      onBatch({ queue, outcome, jobs, seconds }) {
+        (outcome === 'completed' ? jobsCompleted : jobFailures).inc({ queue }, jobs);
+        jobDuration.observe({ queue }, seconds);
+      },
+    },
+    watchQueue(depth) {
+      queueDepth = depth;
+    },
+  };
+}

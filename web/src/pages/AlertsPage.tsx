@@ -1,0 +1,241 @@
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, errorText } from '../api.ts';
+import { ALERT_TYPE_LABEL } from '../components/badges.tsx';
+import { Card, Empty, ErrorNote, Loading, Segmented } from '../components/ui.tsx';
+import { dateTime, relativeTime } from '../format.ts';
+import { Link, setParam, useLocation } from '../router.tsx';
+import type { Alert, AlertsPage as AlertsAnswer, AlertType, User } from '../types.ts';
+
+const TYPES: AlertType[] = ['escalation', 'sla_breach', 'ticket_spike', 'negative_csat'];
+type StatusView = 'open' | 'acknowledged' | 'resolved' | 'all';
+
+/** One line saying why the alert was raised, from its details. */
+export function alertWhy(alert: Alert): string {
+  const d = alert.details;
+  const subject = typeof d.subject === 'string' ? `“${d.subject}”` : '';
+  switch (alert.type) {
+    case 'escalation':
+      return `Ticket #${alert.zendeskTicketId ?? '?'} ${subject} was escalated${typeof d.priority === 'string' ? ` (priority ${d.priority})` : ''}.`;
+    case 'sla_breach':
+      return `Ticket #${alert.zendeskTicketId ?? '?'} ${subject} missed its SLA target${typeof d.metric === 'string' ? ` (${d.metric.replaceAll('_', ' ')})` : ''}.`;
+    case 'ticket_spike':
+      return `${typeof d.count === 'number' ? d.count : 'Several'} tickets opened${typeof d.windowHours === 'number' ? ` within ${d.windowHours} h` : ' in a short time'}${typeof d.threshold === 'number' ? ` (threshold ${d.threshold})` : ''}.`;
+    case 'negative_csat':
+      return `Ticket #${alert.zendeskTicketId ?? '?'} was rated bad${typeof d.comment === 'string' && d.comment ? `: “${d.comment}”` : '.'}`;
+    default:
+      return '';
+  }
+}
+
+export default function AlertsPage({ user }: { user: User }) {
+  const { params } = useLocation();
+  const seesAll = user.role !== 'csm';
+  const scope = seesAll && params.get('scope') === 'all' ? 'all' : 'mine';
+  const status = (['open', 'acknowledged', 'resolved', 'all'].includes(params.get('status') ?? '') ? params.get('status') : 'open') as StatusView;
+  const type = TYPES.find((t) => t === params.get('type')) ?? null;
+  const query = new URLSearchParams({ limit: '30' });
+  if (scope === 'mine') query.set('mine', 'true');
+  if (status !== 'all') query.set('status', status);
+  if (type) query.set('type', type);
+
+  const alerts = useInfiniteQuery({
+    queryKey: ['alerts', 'list', query.toString()],
+    queryFn: ({ pageParam }) => api<AlertsAnswer>(`/api/alerts?${query.toString()}${pageParam ? `&cursor=${pageParam}` : ''}`),
+    initialPageParam: '',
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const rows = alerts.data?.pages.flatMap((page) => page.alerts) ?? [];
+
+  return (
+    <>
+      <div className="page-head">
+        <h1>Alerts</h1>
+        {alerts.data && <p className="muted">{alerts.data.pages[0]?.unread ?? 0} open</p>}
+      </div>
+      <div className="toolbar">
+        {seesAll && (
+          <Segmented
+            label="Whose alerts"
+            value={scope}
+            onChange={(value) => setParam('scope', value === 'mine' ? null : value)}
+            options={[
+              { value: 'mine', label: 'Mine' },
+              { value: 'all', label: 'All' },
+            ]}
+          />
+        )}
+        <Segmented
+          label="Status"
+          value={status}
+          onChange={(value) => setParam('status', value === 'open' ? null : value)}
+          options={[
+            { value: 'open', label: 'Open' },
+            { value: 'acknowledged', label: 'Acknowledged' },
+            { value: 'resolved', label: 'Resolved' },
+            { value: 'all', label: 'All' },
+          ]}
+        />
+        <div className="field inline">
+          <label htmlFor="alert-type">Type</label>
+          <select id="alert-type" value={type ?? ''} onChange={(event) => setParam('type', event.target.value || null)}>
+            <option value="">All types</option>
+            {TYPES.map((t) => (
+              <option key={t} value={t}>
+                {ALERT_TYPE_LABEL[t]?.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      {alerts.isPending && <Loading label="Loading alerts" />}
+      {alerts.isError && <ErrorNote error={alerts.error} retry={() => void alerts.refetch()} />}
+      {alerts.data && rows.length === 0 && (
+        <Empty title={status === 'open' ? 'No open alerts' : 'No alerts here'}>
+          <p className="muted">
+            {status === 'open'
+              ? 'Nothing needs your attention. Escalations, SLA breaches, ticket spikes and bad ratings on your customers appear here as they happen.'
+              : 'Try another status or type.'}
+            {scope === 'mine' && seesAll && ' Switch to "All" to see every customer\u2019s alerts.'}
+          </p>
+        </Empty>
+      )}
+      {rows.length > 0 && (
+        <ul className="alert-list">
+          {rows.map((alert) => (
+            <AlertRow key={alert.id} alert={alert} />
+          ))}
+        </ul>
+      )}
+      {alerts.hasNextPage && (
+        <button type="button" onClick={() => void alerts.fetchNextPage()}>
+          Show more alerts
+        </button>
+      )}
+      <Subscriptions />
+    </>
+  );
+}
+
+function AlertRow({ alert }: { alert: Alert }) {
+  const client = useQueryClient();
+  const act = useMutation({
+    mutationFn: (action: 'acknowledge' | 'resolve') => api(`/api/alerts/${alert.id}/${action}`, { method: 'POST' }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ['alerts'] }),
+  });
+  const kind = ALERT_TYPE_LABEL[alert.type] ?? { label: alert.type, icon: '!' };
+  return (
+    <li className={`alert-item alert-is-${alert.status}`} data-testid="alert">
+      <div className="alert-main">
+        <span className={`alert-type type-${alert.type}`}>
+          <span aria-hidden="true">{kind.icon}</span> {kind.label}
+        </span>
+        <Link to={`/customers/${alert.customerId}`} className="alert-customer">
+          {alert.customerName}
+        </Link>
+        <span className="muted" title={dateTime(alert.occurredAt)}>
+          {relativeTime(alert.occurredAt)}
+        </span>
+        <span className={`tag alert-status-${alert.status}`}>{alert.status === 'open' ? 'New' : alert.status === 'acknowledged' ? 'Acknowledged' : 'Resolved'}</span>
+      </div>
+      <p className="alert-why">{alertWhy(alert)}</p>
+      <div className="row">
+        {alert.ticketUrl && (
+          <a href={alert.ticketUrl} target="_blank" rel="noopener noreferrer">
+            View #{alert.zendeskTicketId} in Zendesk<span className="sr-only"> (opens a new tab)</span> <span aria-hidden="true">↗</span>
+          </a>
+        )}
+        {alert.status === 'open' && (
+          <button type="button" onClick={() => act.mutate('acknowledge')} disabled={act.isPending}>
+            Acknowledge<span className="sr-only"> {kind.label} at {alert.customerName}</span>
+          </button>
+        )}
+        {alert.status !== 'resolved' && (
+          <button type="button" onClick={() => act.mutate('resolve')} disabled={act.isPending}>
+            Resolve<span className="sr-only"> {kind.label} at {alert.customerName}</span>
+          </button>
+        )}
+        {act.isError && (
+          <span className="error-text" role="alert">
+            {errorText(act.error)}
+          </span>
+        )}
+      </div>
+    </li>
+  );
+}
+
+function Subscriptions() {
+  const client = useQueryClient();
+  const subs = useQuery({ queryKey: ['subscriptions'], queryFn: () => api<{ subscriptions: Array<{ type: AlertType; enabled: boolean }> }>('/api/alerts/subscriptions') });
+  const webhook = useQuery({ queryKey: ['alert-webhook'], queryFn: () => api<{ webhook: { configured: boolean; enabled: boolean; host: string | null } }>('/api/alerts/webhook') });
+  const save = useMutation({
+    mutationFn: (change: { type: AlertType; enabled: boolean }) => api<{ subscriptions: Array<{ type: AlertType; enabled: boolean }> }>('/api/alerts/subscriptions', { method: 'PUT', body: { subscriptions: [change] } }),
+    onSuccess: (answer) => client.setQueryData(['subscriptions'], answer),
+  });
+  const [url, setUrl] = useState('');
+  const saveHook = useMutation({
+    mutationFn: (next: string | null) => api<{ webhook: { configured: boolean; enabled: boolean; host: string | null } }>('/api/alerts/webhook', { method: 'PUT', body: { url: next, enabled: true } }),
+    onSuccess: (answer) => {
+      client.setQueryData(['alert-webhook'], answer);
+      setUrl('');
+    },
+  });
+  return (
+    <Card title="Which alerts reach me" id="subscriptions" className="subscriptions">
+      {subs.isError && <ErrorNote error={subs.error} />}
+      {subs.data && (
+        <fieldset>
+          <legend>Alert types I receive (for my customers; leaders receive those of customers without a CSM)</legend>
+          {subs.data.subscriptions.map((s) => (
+            <label key={s.type} className="check">
+              <input type="checkbox" checked={s.enabled} onChange={(event) => save.mutate({ type: s.type, enabled: event.target.checked })} disabled={save.isPending} />{' '}
+              {ALERT_TYPE_LABEL[s.type]?.label ?? s.type}
+            </label>
+          ))}
+          {save.isError && (
+            <p className="error-text" role="alert">
+              {errorText(save.error)}
+            </p>
+          )}
+        </fieldset>
+      )}
+      {webhook.data && (
+        <form
+          className="webhook-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            saveHook.mutate(url.trim() || null);
+          }}
+        >
+          <p>
+            {webhook.data.webhook.configured ? (
+              <>
+                My alerts are also sent to <strong>{webhook.data.webhook.host}</strong>.{' '}
+                <button type="button" className="link-button" onClick={() => saveHook.mutate(null)}>
+                  Stop sending
+                </button>
+              </>
+            ) : (
+              'Also send my alerts to Slack or another tool (an incoming-webhook URL):'
+            )}
+          </p>
+          <div className="row">
+            <label htmlFor="webhook-url" className="sr-only">
+              Webhook URL
+            </label>
+            <input id="webhook-url" type="url" placeholder="https://hooks.slack.com/services/…" value={url} onChange={(event) => setUrl(event.target.value)} />
+            <button type="submit" disabled={!url.trim() || saveHook.isPending}>
+              {webhook.data.webhook.configured ? 'Replace' : 'Save'}
+            </button>
+          </div>
+          {saveHook.isError && (
+            <p className="error-text" role="alert">
+              {errorText(saveHook.error)}
+            </p>
+          )}
+        </form>
+      )}
+    </Card>
+  );
+}
