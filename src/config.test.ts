@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       FREE_MAIL_DOMAINS: DEFAULT_FREE_MAIL_DOMAINS,
       ALERT_SPIKE_THRESHOLD: 3,
       ALERT_SPIKE_WINDOW_HOURS: 24,
+      ALERT_HISTORY_WINDOW_HOURS: 24,
       PUBLIC_URL: undefined,
       ZENDESK_OAUTH_CLIENT_ID: undefined,
       ZENDESK_OAUTH_CLIENT_SECRET: undefined,

@@ -74,6 +74,10 @@ const variables = {
     z.coerce.number({ message: 'is not a number' }).min(1, 'is below 1').max(720, 'is above 720').default(24),
     'set ALERT_SPIKE_WINDOW_HOURS to the window of a ticket spike, in hours (default 24)',
   ),
+  ALERT_HISTORY_WINDOW_HOURS: variable(
+    z.coerce.number({ message: 'is not a number' }).min(0, 'is below 0').max(8760, 'is above 8760').default(24),
+    'set ALERT_HISTORY_WINDOW_HOURS to how far before a connection was made an event may lie and still raise an alert, in hours (default 24; 0: only events after the connection)',
+  ),
   PUBLIC_URL: variable(
     optionalText
       .refine((value) => value === undefined || /^https?:\/\/[^/]+/.test(value), 'is not an http(s) URL')

@@ -10,8 +10,12 @@ import { customerRefreshListener, refreshPendingCustomers } from './modules/aggr
 import { alertsListener, type AlertOptions } from './modules/alerts/alerts.service.ts';
 import type { TicketsChangedListener } from './modules/sync/sync.service.ts';
 
-export function alertOptionsOf(config: Pick<Config, 'ALERT_SPIKE_THRESHOLD' | 'ALERT_SPIKE_WINDOW_HOURS'>): Partial<AlertOptions> {
-  return { spikeThreshold: config.ALERT_SPIKE_THRESHOLD, spikeWindowMs: config.ALERT_SPIKE_WINDOW_HOURS * 3_600_000 };
+export function alertOptionsOf(config: Pick<Config, 'ALERT_SPIKE_THRESHOLD' | 'ALERT_SPIKE_WINDOW_HOURS' | 'ALERT_HISTORY_WINDOW_HOURS'>): Partial<AlertOptions> {
+  return {
+    spikeThreshold: config.ALERT_SPIKE_THRESHOLD,
+    spikeWindowMs: config.ALERT_SPIKE_WINDOW_HOURS * 3_600_000,
+    importWindowMs: config.ALERT_HISTORY_WINDOW_HOURS * 3_600_000,
+  };
 }
 
 /**

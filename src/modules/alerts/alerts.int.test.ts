@@ -4,6 +4,8 @@
  * the API (visibility per role, filters, pages, acknowledge/resolve, subscriptions).
  */
 import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../../config.ts';
+import { alertOptionsOf } from '../../ticket-listeners.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../deps.ts';
 import { buildApp } from '../../http/app.ts';
@@ -172,6 +174,15 @@ describe('alerts', () => {
     expect(await alertsOf('negative_csat')).toEqual([]);
     // A restarted import sees the same tickets again (now stored): nothing new.
     expect(await announce([await write({ id: 4, customerId: customers.Owned!, created: ago(24 * 30), updated: ago(48 + 23), escalated: true })], 'import')).toEqual([]);
+  });
+
+  it('takes the history window from ALERT_HISTORY_WINDOW_HOURS (0: only events after the connection)', async () => {
+    const options = alertOptionsOf(loadConfig({ ALERT_HISTORY_WINDOW_HOURS: '0' }));
+    expect(options.importWindowMs).toBe(0);
+    const beforeConnection = await write({ id: 5, customerId: customers.Owned!, created: ago(24 * 30), updated: ago(48 + 1), escalated: true }, null);
+    expect(await raiseAlertsForChange(deps, { connectionId: conn, source: 'import', tickets: [beforeConnection] }, options)).toEqual([]);
+    const afterConnection = await write({ id: 6, customerId: customers.Owned!, created: ago(24 * 30), updated: ago(47), escalated: true }, null);
+    expect((await raiseAlertsForChange(deps, { connectionId: conn, source: 'import', tickets: [afterConnection] }, options)).map((a) => a.type)).toEqual(['escalation']);
   });
 
   it('raises a negative CSAT rating with its comment, to the leaders when there is no CSM, minus the unsubscribed', async () => {
