@@ -55,6 +55,14 @@ export function postgresDb(options: PostgresOptions): Db {
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // A checked-out client that loses its server between two queries emits 'error' on itself
+      // (the pool listens only to idle clients): unheard, it crashes the process (seen in the
+      // database-outage test). The transaction's next query fails and reports it; the client is
+      // discarded on release.
+      const onError = (error: Error) => {
+        broken = error;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(wrap(client));
@@ -67,6 +75,7 @@ export function postgresDb(options: PostgresOptions): Db {
         });
         throw error;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },
