@@ -182,6 +182,27 @@ describe(`job queue on ${engine}`, () => {
     }
   });
 
+  it('lets several processes install pg-boss and create the same queues at once (PostgreSQL: separate pools)', async () => {
+    // Found by the scale-out test: processes starting together raced on pg-boss's schema and
+    // deadlocked creating queues.
+    const raceSchema = `${schema}_race`;
+    const dbs = engine === 'postgres'
+      ? Array.from({ length: 4 }, () => postgresDb({ connectionString: testDatabaseUrl() ?? '', schema: testDb.schema, maxConnections: 4 }))
+      : [testDb.db, testDb.db, testDb.db, testDb.db];
+    const queues = dbs.map((db) => createJobQueue(db, { schema: raceSchema, logger }));
+    try {
+      await Promise.all(queues.map((queue) => queue.start()));
+      await Promise.all(queues.flatMap((queue) => ['race-a', 'race-b', 'race-c'].map((name) => queue.work(name, {}, async () => {}))));
+      expect(await queues[0]!.send('race-b', { n: 1 })).toEqual(expect.any(String));
+    } finally {
+      await Promise.all(queues.map((queue) => queue.stop({ timeoutMs: 1000 })));
+      if (engine === 'postgres') {
+        await testDb.db.exec(`DROP SCHEMA IF EXISTS ${raceSchema} CASCADE`);
+        await Promise.all(dbs.map((db) => db.close()));
+      }
+    }
+  });
+
   it('stop waits for a running handler to finish (and lets it enqueue a follow-up) before it resolves', async () => {
     const queue = await openQueue();
     const events: string[] = [];

@@ -91,6 +91,18 @@ export function createJobQueue(db: Db, options: { schema?: string; logger: Logge
     });
   };
 
+  // Likewise pg-boss's first install: processes starting together on an empty database all find
+  // it missing and race to create its schema ("duplicate key ... pg_namespace_nspname_index", seen
+  // in the scale-out test), and a failed start cannot be retried. A transaction holds an advisory
+  // lock while this process starts pg-boss (on other connections), so the next one finds it made.
+  const startBoss = async (): Promise<unknown> => {
+    if (db.engine !== 'postgres') return boss.start();
+    return db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${schema}.start`]);
+      return boss.start();
+    });
+  };
+
   const ensureQueue = (name: string): Promise<void> => {
     let created = queues.get(name);
     if (!created) {
@@ -105,7 +117,7 @@ export function createJobQueue(db: Db, options: { schema?: string; logger: Logge
 
   return {
     start() {
-      starting ??= boss.start().then(
+      starting ??= startBoss().then(
         () => {
           state = 'started';
         },
