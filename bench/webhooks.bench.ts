@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { freePort } from '../test/process-helpers.ts';
-import type { Db } from '../src/db/db.ts';
 import { buildApp } from '../src/http/app.ts';
 import { createJobQueue, type JobQueue } from '../src/jobs/queue.ts';
 import { WEBHOOK_QUEUE, queueSyncRequests, registerSyncWorkers, startSyncScheduler } from '../src/jobs/sync.jobs.ts';
@@ -158,7 +157,7 @@ async function measureIntake(engine: Engine, emulatorUrl: string, profile: RunPr
     const ticketIds = (await bench.db.query<{ id: number }>('SELECT zendesk_ticket_id AS id FROM zendesk_tickets WHERE connection_id = $1 ORDER BY 1', [connectionId])).rows.map(
       (row) => row.id,
     );
-    const accountCallsBefore = await accountRequests(deps.db, connectionId);
+    const accountCallsBefore = await grantedRequests(deps.db, connectionId, 'account');
 
     const runId = `bench-${randomBytes(4).toString('hex')}`;
     const config: SenderConfig = {
@@ -253,7 +252,7 @@ async function measureIntake(engine: Engine, emulatorUrl: string, profile: RunPr
       statuses.set(key, (statuses.get(key) ?? 0) + 1);
     }
     const jobs = await queue.counts(WEBHOOK_QUEUE);
-    const showManyCalls = (await accountRequests(deps.db, connectionId)) - accountCallsBefore;
+    const showManyCalls = (await grantedRequests(deps.db, connectionId, 'account')) - accountCallsBefore;
     const logLines = log.lines();
     const errors = logLines.filter((l) => Number(l.level) >= 50);
     const warnings = logLines.filter((l) => Number(l.level) === 40);
@@ -318,9 +317,5 @@ function slowAcks(acked: SenderReport['results'], firstSend: number): string {
   return `${slow.length}, ${round(Math.min(...slow), 1)} / ${round(Math.max(...slow), 1)}`;
 }
 
-/** Requests the account pacer granted this connection (it counts every non-export call while pacing is on). */
-function accountRequests(db: Db, connectionId: string): Promise<number> {
-  return grantedRequests(db, connectionId, 'account');
-}
 
 await runIfMain(import.meta.url, benchWebhooks);

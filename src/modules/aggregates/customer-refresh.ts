@@ -16,6 +16,13 @@ import type { TicketsChangedListener } from '../sync/sync.service.ts';
 /** Customers per recompute: one set-based metrics statement and one health statement each. */
 const REFRESH_BATCH = 200;
 
+/** Today's metrics, then today's health (it reads them), of these customers: set-based, in the caller's transaction or not. */
+export async function recomputeCustomerAggregates(db: Queryable, customerIds: readonly string[], asOf: Date = new Date()): Promise<void> {
+  if (customerIds.length === 0) return;
+  await recomputeCustomerMetrics(db, customerIds, asOf);
+  await recomputeHealth(db, customerIds, asOf);
+}
+
 /** Marks customers for a recompute; a customer already marked is marked again (newer seq), so a change during its recompute is not missed. */
 export async function requestCustomerRefresh(db: Queryable, customerIds: readonly string[]): Promise<void> {
   const ids = [...new Set(customerIds)];
@@ -62,9 +69,7 @@ export async function refreshPendingCustomers(db: Db, options: { now?: () => Dat
     );
     if (rows.length === 0) break;
     const ids = rows.map((row) => row.customer_id);
-    const asOf = options.now?.() ?? new Date();
-    await recomputeCustomerMetrics(db, ids, asOf);
-    await recomputeHealth(db, ids, asOf);
+    await recomputeCustomerAggregates(db, ids, options.now?.() ?? new Date());
     await db.query(
       `DELETE FROM customer_refresh_requests r
         USING jsonb_to_recordset($1::jsonb) AS done(customer_id uuid, seq bigint)

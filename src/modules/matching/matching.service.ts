@@ -3,11 +3,10 @@
  * validated all together and written in one transaction with the re-match of every affected
  * ticket, so that a mapping and the tickets it moves are never out of step.
  */
-import type { Db, Queryable } from '../../db/db.ts';
+import type { Db } from '../../db/db.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
-import { recomputeHealth } from '../health/health.service.ts';
-import { recomputeCustomerMetrics } from '../metrics/metrics.service.ts';
+import { recomputeCustomerAggregates } from '../aggregates/customer-refresh.ts';
 import { matchTickets, type MatchChange } from './matching.repo.ts';
 import { normalizeDomain } from '../../lib/domains.ts';
 import { suggestCustomers, type Suggestion } from './suggestions.ts';
@@ -124,16 +123,9 @@ export async function applyMappings(deps: Deps, admin: { id: string }, mappings:
     else for (const connectionId of scopes) changes.push(...(await matchTickets(tx, { connectionId: connectionId as string }, deps.config.FREE_MAIL_DOMAINS)));
     const affectedCustomerIds = customersOf(changes);
     // The customers whose tickets moved: their derived data follows in the same transaction.
-    await refreshDerived(tx, affectedCustomerIds);
+    await recomputeCustomerAggregates(tx, affectedCustomerIds);
     return { applied: mappings.length, ticketsRematched: changes.length, affectedCustomerIds };
   });
-}
-
-/** Metrics first: the health score reads them. */
-async function refreshDerived(tx: Queryable, customerIds: string[]): Promise<void> {
-  if (customerIds.length === 0) return;
-  await recomputeCustomerMetrics(tx, customerIds);
-  await recomputeHealth(tx, customerIds);
 }
 
 function customersOf(changes: readonly MatchChange[]): string[] {
@@ -144,7 +136,7 @@ function customersOf(changes: readonly MatchChange[]): string[] {
 export async function rematchAll(db: Db, freeMailDomains: readonly string[]): Promise<MatchChange[]> {
   return db.transaction(async (tx) => {
     const changes = await matchTickets(tx, {}, freeMailDomains);
-    await refreshDerived(tx, customersOf(changes));
+    await recomputeCustomerAggregates(tx, customersOf(changes));
     return changes;
   });
 }
