@@ -210,7 +210,7 @@ async function measureUpsertCeiling(engine: Engine, pages: Rows[]): Promise<numb
         written += await bench.db.transaction(async (tx) => {
           await upsertOrganizations(tx, connectionId, rows.organizations);
           await upsertUsers(tx, connectionId, rows.users);
-          return (await upsertTickets(tx, connectionId, rows.tickets)).length;
+          return (await upsertTickets(tx, connectionId, rows.tickets, [])).length;
         });
       }
     }

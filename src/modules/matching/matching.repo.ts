@@ -39,23 +39,25 @@ export interface MatchChange {
 const suffixes = (column: string) => `generate_series(1, greatest(array_length(string_to_array(${column}, '.'), 1) - 1, 0))`;
 const suffix = (column: string, i: string) => `array_to_string((string_to_array(${column}, '.'))[${i}:], '.')`;
 
-export async function matchTickets(db: Queryable, scope: MatchScope, freeMailDomains: readonly string[]): Promise<MatchChange[]> {
-  const { rows } = await db.query<{ connection_id: string; zendesk_ticket_id: number; previous_customer_id: string | null; customer_id: string | null }>(
-    `WITH scope AS (
-       SELECT t.id, t.connection_id, t.customer_id AS previous_customer_id, t.organization_zendesk_id, t.custom_fields,
-              nullif(lower(split_part(t.requester_email, '@', 2)), '') AS email_domain
-         FROM zendesk_tickets t
-        WHERE ($1::uuid IS NULL OR t.connection_id = $1::uuid)
-          AND ($2::bigint[] IS NULL OR t.zendesk_ticket_id = ANY($2::bigint[]))
-     ),
-     owners AS (
+/**
+ * The matching rules as SQL: CTEs to append to a WITH that already defines
+ *   scope(id, connection_id, organization_zendesk_id, custom_fields, email_domain)
+ * (id: any key unique within the scope), ending in
+ *   matched(id, customer_id, match_method)
+ * with one row per scope row (customer_id NULL when nothing matches). `freeMailDomains` is the SQL
+ * of a text[] (a placeholder). The one definition serves re-matching stored tickets (matchTickets)
+ * and the write path, which matches incoming tickets inside their upsert (sync.repo.ts) so that a
+ * ticket is written once, with its customer, instead of inserted then updated.
+ */
+export function matchingRulesSql(freeMailDomains: string): string {
+  return `owners AS (
        SELECT d.domain, min(c.id::text)::uuid AS customer_id
          FROM customers c CROSS JOIN LATERAL unnest(c.domains) AS d(domain)
         GROUP BY d.domain
        HAVING count(DISTINCT c.id) = 1
      ),
      email_domains AS (
-       SELECT DISTINCT email_domain FROM scope WHERE email_domain IS NOT NULL AND NOT (email_domain = ANY($3::text[]))
+       SELECT DISTINCT email_domain FROM scope WHERE email_domain IS NOT NULL AND NOT (email_domain = ANY(${freeMailDomains}))
      ),
      email_match AS (
        SELECT DISTINCT ON (d.email_domain) d.email_domain, o.customer_id
@@ -76,7 +78,7 @@ export async function matchTickets(db: Queryable, scope: MatchScope, freeMailDom
              CROSS JOIN LATERAL unnest(org.domain_names) AS dn(domain)
              CROSS JOIN LATERAL ${suffixes('dn.domain')} AS i
              JOIN owners o ON o.domain = ${suffix('dn.domain', 'i')}
-            WHERE NOT (lower(dn.domain) = ANY($3::text[]))
+            WHERE NOT (lower(dn.domain) = ANY(${freeMailDomains}))
             ORDER BY s.connection_id, s.organization_zendesk_id, dn.domain, i
          ) best
         GROUP BY best.connection_id, best.organization_zendesk_id
@@ -101,7 +103,7 @@ export async function matchTickets(db: Queryable, scope: MatchScope, freeMailDom
        HAVING count(DISTINCT k.customer_id) = 1
      ),
      matched AS (
-       SELECT s.id, s.previous_customer_id,
+       SELECT s.id,
               coalesce(om.customer_id, fm.customer_id, em.customer_id, odm.customer_id) AS customer_id,
               CASE WHEN om.customer_id IS NOT NULL THEN 'organization'
                    WHEN fm.customer_id IS NOT NULL THEN 'custom_field'
@@ -112,11 +114,24 @@ export async function matchTickets(db: Queryable, scope: MatchScope, freeMailDom
          LEFT JOIN field_match fm ON fm.id = s.id
          LEFT JOIN email_match em ON em.email_domain = s.email_domain
          LEFT JOIN organization_domain_match odm ON odm.connection_id = s.connection_id AND odm.organization_zendesk_id = s.organization_zendesk_id
-     )
+     )`;
+}
+
+/** Re-matches stored tickets (a whole connection, some of its tickets, or everything); answers those whose customer or method changed. */
+export async function matchTickets(db: Queryable, scope: MatchScope, freeMailDomains: readonly string[]): Promise<MatchChange[]> {
+  const { rows } = await db.query<{ connection_id: string; zendesk_ticket_id: number; previous_customer_id: string | null; customer_id: string | null }>(
+    `WITH scope AS (
+       SELECT t.id, t.connection_id, t.customer_id AS previous_customer_id, t.organization_zendesk_id, t.custom_fields,
+              nullif(lower(split_part(t.requester_email, '@', 2)), '') AS email_domain
+         FROM zendesk_tickets t
+        WHERE ($1::uuid IS NULL OR t.connection_id = $1::uuid)
+          AND ($2::bigint[] IS NULL OR t.zendesk_ticket_id = ANY($2::bigint[]))
+     ),
+     ${matchingRulesSql('$3::text[]')}
      UPDATE zendesk_tickets t SET customer_id = m.customer_id, match_method = m.match_method
-       FROM matched m
+       FROM matched m JOIN scope s ON s.id = m.id
       WHERE t.id = m.id AND (t.customer_id IS DISTINCT FROM m.customer_id OR t.match_method IS DISTINCT FROM m.match_method)
-     RETURNING t.connection_id, t.zendesk_ticket_id, m.previous_customer_id, t.customer_id`,
+     RETURNING t.connection_id, t.zendesk_ticket_id, s.previous_customer_id, t.customer_id`,
     [scope.connectionId ?? null, scope.zendeskTicketIds ? [...scope.zendeskTicketIds] : null, [...freeMailDomains]],
   );
   return rows.map((row) => ({

@@ -17,6 +17,7 @@ import { differencesFromZendesk, emulatorApi } from './sync-test-helpers.ts';
 import { claimSyncLease, upsertTickets } from './sync.repo.ts';
 import { PROCESS_ID, runSync } from './sync.service.ts';
 import { pageRows } from './ticket-rows.ts';
+import { writeTicketBatch } from './ticket-writer.ts';
 
 const API_TOKEN = 'sync-test-token';
 
@@ -138,13 +139,39 @@ describe('ticket sync (against the emulator)', () => {
       organizations: [],
       metric_sets: [],
     });
-    expect(await upsertTickets(deps.db, acmeId, rows.tickets)).toHaveLength(1);
+    expect(await upsertTickets(deps.db, acmeId, rows.tickets, [])).toHaveLength(1);
     const { rows: stored } = await deps.db.query<{ subject: string; tags: string[]; custom_fields: unknown }>(
       `SELECT subject, tags, custom_fields FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 990001`,
       [acmeId],
     );
     expect(stored[0]).toEqual({ subject: 'badsubject', tags: ['tag'], custom_fields: [{ id: 1, value: 'v' }] });
     await deps.db.query(`DELETE FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 990001`, [acmeId]);
+  });
+
+  it('writes a ticket with its customer, and moves it when a newer version matches another customer', async () => {
+    const [first, second] = (
+      await deps.db.query<{ id: string }>(`INSERT INTO customers (name, domains) VALUES ('Writer One', '{writer-one.test}'), ('Writer Two', '{writer-two.test}') RETURNING id`)
+    ).rows.map((row) => row.id);
+    const version = (updatedAt: string, email: string) =>
+      pageRows({
+        tickets: [{ id: 990002, status: 'open', priority: 'low', type: null, tags: [], custom_fields: [], requester_id: 77, assignee_id: null, organization_id: null, group_id: null, created_at: '2026-01-01T00:00:00Z', updated_at: updatedAt, generated_timestamp: 1 }],
+        users: [{ id: 77, name: 'Pat', email, organization_id: null, updated_at: updatedAt }],
+        organizations: [],
+        metric_sets: [],
+      });
+    const stored = async () =>
+      (await deps.db.query<{ customer_id: string; match_method: string }>(
+        `SELECT customer_id, match_method FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 990002`,
+        [acmeId],
+      )).rows[0];
+    const firstWrite = await deps.db.transaction((tx) => writeTicketBatch(tx, acmeId, version('2026-01-02T00:00:00Z', 'pat@writer-one.test'), 'import', []));
+    expect(firstWrite.map((w) => [w.previousCustomerId, w.customerId])).toEqual([[null, first]]);
+    expect(await stored()).toEqual({ customer_id: first, match_method: 'email_domain' });
+    const moved = await deps.db.transaction((tx) => writeTicketBatch(tx, acmeId, version('2026-01-03T00:00:00Z', 'pat@writer-two.test'), 'webhook', []));
+    expect(moved.map((w) => [w.previousCustomerId, w.customerId])).toEqual([[first, second]]);
+    expect(await stored()).toEqual({ customer_id: second, match_method: 'email_domain' });
+    await deps.db.query(`DELETE FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 990002`, [acmeId]);
+    await deps.db.query(`DELETE FROM customers WHERE id = ANY($1::uuid[])`, [[first, second]]);
   });
 
   it('never lets an older version overwrite a newer one', async () => {
@@ -156,7 +183,7 @@ describe('ticket sync (against the emulator)', () => {
       organizations: [],
       metric_sets: [],
     });
-    expect(await upsertTickets(deps.db, acmeId, stale.tickets)).toEqual([]);
+    expect(await upsertTickets(deps.db, acmeId, stale.tickets, [])).toEqual([]);
     const after = (await deps.db.query<{ zendesk_updated_at: Date; status: string }>(`SELECT zendesk_updated_at, status FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 5`, [acmeId])).rows[0]!;
     expect(after).toEqual(current);
   });

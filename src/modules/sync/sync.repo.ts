@@ -1,47 +1,90 @@
 /**
  * The one write path for every ticket version, whatever brought it: set-based upserts (one
- * statement per page, the rows passed as one JSON parameter and expanded with
- * jsonb_to_recordset), each guarded by Zendesk's version stamp so that an older version never
- * overwrites a newer one.
+ * statement per page, the rows passed as one JSON parameter: db/recordset.ts), each guarded by
+ * Zendesk's version stamp so that an older version never overwrites a newer one.
  */
 import type { Queryable } from '../../db/db.ts';
-import { pgJson } from '../../lib/pg-json.ts';
+import { recordset } from '../../db/recordset.ts';
+import { matchingRulesSql } from '../matching/matching.repo.ts';
 import type { OrganizationRow, TicketRow, UserRow } from './ticket-rows.ts';
+
+const ORGANIZATIONS = recordset<OrganizationRow>([
+  ['zendesk_organization_id', 'bigint'],
+  ['name', 'text'],
+  ['domain_names', 'text[]'],
+  ['external_id', 'text'],
+  ['zendesk_updated_at', 'timestamptz'],
+]);
 
 export async function upsertOrganizations(db: Queryable, connectionId: string, rows: OrganizationRow[]): Promise<void> {
   if (rows.length === 0) return;
   await db.query(
     `INSERT INTO zendesk_organizations AS o (connection_id, zendesk_organization_id, name, domain_names, external_id, zendesk_updated_at)
      SELECT $1, r.zendesk_organization_id, r.name, r.domain_names, r.external_id, r.zendesk_updated_at
-       FROM jsonb_to_recordset($2::jsonb) AS r(zendesk_organization_id bigint, name text, domain_names text[], external_id text, zendesk_updated_at timestamptz)
+       FROM ${ORGANIZATIONS.from('$2')} AS r
      ON CONFLICT (connection_id, zendesk_organization_id) DO UPDATE SET
        name = EXCLUDED.name, domain_names = EXCLUDED.domain_names, external_id = EXCLUDED.external_id, zendesk_updated_at = EXCLUDED.zendesk_updated_at
      WHERE o.zendesk_updated_at IS NULL OR EXCLUDED.zendesk_updated_at IS NULL OR o.zendesk_updated_at <= EXCLUDED.zendesk_updated_at`,
-    [connectionId, pgJson(rows)],
+    [connectionId, ORGANIZATIONS.json(rows)],
   );
 }
+
+const USERS = recordset<UserRow>([
+  ['zendesk_user_id', 'bigint'],
+  ['name', 'text'],
+  ['email', 'text'],
+  ['role', 'text'],
+  ['organization_zendesk_id', 'bigint'],
+  ['zendesk_updated_at', 'timestamptz'],
+]);
 
 export async function upsertUsers(db: Queryable, connectionId: string, rows: UserRow[]): Promise<void> {
   if (rows.length === 0) return;
   await db.query(
     `INSERT INTO zendesk_users AS u (connection_id, zendesk_user_id, name, email, role, organization_zendesk_id, zendesk_updated_at)
      SELECT $1, r.zendesk_user_id, r.name, r.email, r.role, r.organization_zendesk_id, r.zendesk_updated_at
-       FROM jsonb_to_recordset($2::jsonb) AS r(zendesk_user_id bigint, name text, email text, role text, organization_zendesk_id bigint, zendesk_updated_at timestamptz)
+       FROM ${USERS.from('$2')} AS r
      ON CONFLICT (connection_id, zendesk_user_id) DO UPDATE SET
        name = EXCLUDED.name, email = EXCLUDED.email, role = EXCLUDED.role,
        organization_zendesk_id = EXCLUDED.organization_zendesk_id, zendesk_updated_at = EXCLUDED.zendesk_updated_at
      WHERE u.zendesk_updated_at IS NULL OR EXCLUDED.zendesk_updated_at IS NULL OR u.zendesk_updated_at <= EXCLUDED.zendesk_updated_at`,
-    [connectionId, pgJson(rows)],
+    [connectionId, USERS.json(rows)],
   );
 }
 
-const TICKET_COLUMNS = `zendesk_ticket_id bigint, subject text, description text, status text, priority text, ticket_type text,
-  requester_zendesk_id bigint, requester_email text, requester_name text, assignee_zendesk_id bigint, assignee_name text,
-  organization_zendesk_id bigint, group_zendesk_id bigint, tags text[], custom_fields jsonb, satisfaction_rating text,
-  satisfaction_rating_id bigint, satisfaction_comment text, sla_policy_metrics jsonb, via_channel text,
-  zendesk_created_at timestamptz, zendesk_updated_at timestamptz, generated_timestamp bigint, resolved_at timestamptz, escalated boolean,
-  first_resolution_minutes integer, full_resolution_minutes integer, full_resolution_business_minutes integer,
-  first_reply_minutes integer, first_reply_business_minutes integer, reopens integer`;
+const TICKETS = recordset<TicketRow>([
+  ['zendesk_ticket_id', 'bigint'],
+  ['subject', 'text'],
+  ['description', 'text'],
+  ['status', 'text'],
+  ['priority', 'text'],
+  ['ticket_type', 'text'],
+  ['requester_zendesk_id', 'bigint'],
+  ['requester_email', 'text'],
+  ['requester_name', 'text'],
+  ['assignee_zendesk_id', 'bigint'],
+  ['assignee_name', 'text'],
+  ['organization_zendesk_id', 'bigint'],
+  ['group_zendesk_id', 'bigint'],
+  ['tags', 'text[]'],
+  ['custom_fields', 'jsonb'],
+  ['satisfaction_rating', 'text'],
+  ['satisfaction_rating_id', 'bigint'],
+  ['satisfaction_comment', 'text'],
+  ['sla_policy_metrics', 'jsonb'],
+  ['via_channel', 'text'],
+  ['zendesk_created_at', 'timestamptz'],
+  ['zendesk_updated_at', 'timestamptz'],
+  ['generated_timestamp', 'bigint'],
+  ['resolved_at', 'timestamptz'],
+  ['escalated', 'boolean'],
+  ['first_resolution_minutes', 'integer'],
+  ['full_resolution_minutes', 'integer'],
+  ['full_resolution_business_minutes', 'integer'],
+  ['first_reply_minutes', 'integer'],
+  ['first_reply_business_minutes', 'integer'],
+  ['reopens', 'integer'],
+]);
 
 const UPDATED = [
   'subject',
@@ -79,7 +122,10 @@ const UPDATED = [
 /** A ticket version that was written, with what it replaced (null: the ticket is new to us). */
 export interface TicketWrite {
   zendeskTicketId: number;
+  /** The customer the ticket matched as written (null: unmatched). */
   customerId: string | null;
+  /** Its customer before this write (null: unmatched, or new to us). */
+  previousCustomerId: string | null;
   inserted: boolean;
   now: TicketVersion;
   before: TicketVersion | null;
@@ -98,6 +144,7 @@ export interface TicketVersion {
 interface WrittenRow {
   zendesk_ticket_id: number;
   customer_id: string | null;
+  old_customer_id: string | null;
   status: string;
   priority: string | null;
   escalated: boolean;
@@ -120,44 +167,56 @@ interface WrittenRow {
  * were before the statement), so that transitions are found without a second read. A version is
  * newer when its (updated_at, generated_timestamp) is at least ours: Zendesk's stamps have
  * one-second precision, so an equal stamp is taken (it is the same or a later read). Requester
- * email and names missing from the payload are filled from zendesk_users.
+ * email and names missing from the payload are filled from zendesk_users. Each ticket is matched
+ * to its customer in the same statement (matching.repo.ts rules), so it is written once.
  */
-export async function upsertTickets(db: Queryable, connectionId: string, rows: TicketRow[]): Promise<TicketWrite[]> {
+export async function upsertTickets(db: Queryable, connectionId: string, rows: TicketRow[], freeMailDomains: readonly string[]): Promise<TicketWrite[]> {
   if (rows.length === 0) return [];
   const { rows: written } = await db.query<WrittenRow>(
     `WITH incoming AS (
-       SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(${TICKET_COLUMNS})
+       SELECT r.*, req.email AS known_requester_email, req.name AS known_requester_name, asg.name AS known_assignee_name
+         FROM ${TICKETS.from('$2')} AS r
+         LEFT JOIN zendesk_users req ON req.connection_id = $1 AND req.zendesk_user_id = r.requester_zendesk_id
+         LEFT JOIN zendesk_users asg ON asg.connection_id = $1 AND asg.zendesk_user_id = r.assignee_zendesk_id
      ),
      previous AS (
-       SELECT t.zendesk_ticket_id, t.status, t.priority, t.escalated, t.satisfaction_rating, t.zendesk_created_at, t.zendesk_updated_at, t.resolved_at
+       SELECT t.zendesk_ticket_id, t.customer_id, t.status, t.priority, t.escalated, t.satisfaction_rating, t.zendesk_created_at, t.zendesk_updated_at, t.resolved_at
          FROM zendesk_tickets t JOIN incoming r ON t.connection_id = $1 AND t.zendesk_ticket_id = r.zendesk_ticket_id
      ),
+     scope AS (
+       SELECT r.zendesk_ticket_id AS id, $1::uuid AS connection_id, r.organization_zendesk_id, r.custom_fields,
+              nullif(lower(split_part(coalesce(r.requester_email, r.known_requester_email), '@', 2)), '') AS email_domain
+         FROM incoming r
+     ),
+     ${matchingRulesSql('$3::text[]')},
      written AS (
-       INSERT INTO zendesk_tickets AS t (connection_id, ${UPDATED.join(', ')}, zendesk_ticket_id)
+       INSERT INTO zendesk_tickets AS t (connection_id, ${UPDATED.join(', ')}, customer_id, match_method, zendesk_ticket_id)
        SELECT $1, r.subject, r.description, r.status, r.priority, r.ticket_type,
-              r.requester_zendesk_id, coalesce(r.requester_email, req.email), coalesce(r.requester_name, req.name),
-              r.assignee_zendesk_id, coalesce(r.assignee_name, asg.name),
+              r.requester_zendesk_id, coalesce(r.requester_email, r.known_requester_email), coalesce(r.requester_name, r.known_requester_name),
+              r.assignee_zendesk_id, coalesce(r.assignee_name, r.known_assignee_name),
               r.organization_zendesk_id, r.group_zendesk_id, coalesce(r.tags, '{}'), coalesce(r.custom_fields, '[]'), r.satisfaction_rating,
               r.satisfaction_rating_id, r.satisfaction_comment, r.sla_policy_metrics, r.via_channel,
               r.zendesk_created_at, r.zendesk_updated_at, r.generated_timestamp, r.resolved_at, coalesce(r.escalated, false),
               r.first_resolution_minutes, r.full_resolution_minutes, r.full_resolution_business_minutes,
-              r.first_reply_minutes, r.first_reply_business_minutes, r.reopens, r.zendesk_ticket_id
+              r.first_reply_minutes, r.first_reply_business_minutes, r.reopens, m.customer_id, m.match_method, r.zendesk_ticket_id
          FROM incoming r
-         LEFT JOIN zendesk_users req ON req.connection_id = $1 AND req.zendesk_user_id = r.requester_zendesk_id
-         LEFT JOIN zendesk_users asg ON asg.connection_id = $1 AND asg.zendesk_user_id = r.assignee_zendesk_id
+         JOIN matched m ON m.id = r.zendesk_ticket_id
        ON CONFLICT (connection_id, zendesk_ticket_id) DO UPDATE SET
-         ${UPDATED.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, last_synced_at = now()
+         ${[...UPDATED, 'customer_id', 'match_method'].map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, last_synced_at = now()
        WHERE (t.zendesk_updated_at, coalesce(t.generated_timestamp, 0)) <= (EXCLUDED.zendesk_updated_at, coalesce(EXCLUDED.generated_timestamp, 0))
        RETURNING t.zendesk_ticket_id, t.customer_id, t.status, t.priority, t.escalated, t.satisfaction_rating, t.zendesk_created_at, t.zendesk_updated_at, t.resolved_at
      )
-     SELECT w.*, p.status AS old_status, p.priority AS old_priority, p.escalated AS old_escalated, p.satisfaction_rating AS old_satisfaction_rating,
-            p.zendesk_created_at AS old_created_at, p.zendesk_updated_at AS old_updated_at, p.resolved_at AS old_resolved_at
-       FROM written w LEFT JOIN previous p ON p.zendesk_ticket_id = w.zendesk_ticket_id`,
-    [connectionId, pgJson(rows)],
+     SELECT w.*, p.customer_id AS old_customer_id, p.status AS old_status, p.priority AS old_priority, p.escalated AS old_escalated,
+            p.satisfaction_rating AS old_satisfaction_rating, p.zendesk_created_at AS old_created_at, p.zendesk_updated_at AS old_updated_at,
+            p.resolved_at AS old_resolved_at
+       FROM written w LEFT JOIN previous p ON p.zendesk_ticket_id = w.zendesk_ticket_id
+      ORDER BY w.zendesk_ticket_id`,
+    [connectionId, TICKETS.json(rows), [...freeMailDomains]],
   );
   return written.map((row) => ({
     zendeskTicketId: row.zendesk_ticket_id,
     customerId: row.customer_id,
+    previousCustomerId: row.old_customer_id,
     inserted: row.old_status === null,
     now: {
       status: row.status,

@@ -14,6 +14,7 @@ const base: TicketVersion = {
 const write = (now: Partial<TicketVersion>, before: Partial<TicketVersion> | null) => ({
   zendeskTicketId: 7,
   customerId: null,
+  previousCustomerId: null,
   inserted: before === null,
   now: { ...base, ...now },
   before: before === null ? null : { ...base, ...before },

@@ -3,7 +3,7 @@
  * writes it (sync.repo.ts upsertTickets answers both). A ticket first seen already solved, rated
  * or escalated gets those events too, dated from the ticket itself where Zendesk says when.
  */
-import { pgJson } from '../../lib/pg-json.ts';
+import { recordset } from '../../db/recordset.ts';
 import type { Queryable } from '../../db/db.ts';
 import type { TicketWrite } from './sync.repo.ts';
 
@@ -54,12 +54,20 @@ export function eventsOf(write: TicketWrite): TicketEvent[] {
   return events;
 }
 
+const EVENTS = recordset<TicketEvent>([
+  ['zendesk_ticket_id', 'bigint'],
+  ['kind', 'text'],
+  ['from_value', 'text'],
+  ['to_value', 'text'],
+  ['occurred_at', 'timestamptz'],
+]);
+
 export async function insertTicketEvents(db: Queryable, connectionId: string, source: 'import' | 'catch-up' | 'webhook', events: TicketEvent[]): Promise<void> {
   if (events.length === 0) return;
   await db.query(
     `INSERT INTO zendesk_ticket_events (connection_id, zendesk_ticket_id, kind, from_value, to_value, occurred_at, source)
      SELECT $1, e.zendesk_ticket_id, e.kind, e.from_value, e.to_value, e.occurred_at, $3
-       FROM jsonb_to_recordset($2::jsonb) AS e(zendesk_ticket_id bigint, kind text, from_value text, to_value text, occurred_at timestamptz)`,
-    [connectionId, pgJson(events), source],
+       FROM ${EVENTS.from('$2')} AS e`,
+    [connectionId, EVENTS.json(events), source],
   );
 }
