@@ -4,7 +4,8 @@
  * way main.ts and test-deps.ts build them, an RSS sampler, percentiles.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -149,13 +150,13 @@ export function startChild(script: string, args: string[], env: NodeJS.ProcessEn
 }
 
 /** The emulator as a separate process; resolves once it listens. */
-export async function startEmulatorChild(args: string[]): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startEmulatorChild(args: string[]): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const child = startChild('emulator/cli.ts', ['--port', '0', '--api-token', EMULATOR_API_TOKEN, ...args]);
   try {
     const line = await child.waitForLine(/zendesk emulator listening on http:\/\/\S+/, 180_000);
     const url = /(http:\/\/\S+)/.exec(line)?.[1];
     if (!url) throw new Error(`no URL in the emulator's line: ${line}`);
-    return { url, stop: () => child.stopBounded() };
+    return { url, pid: child.child.pid as number, stop: () => child.stopBounded() };
   } catch (error) {
     await child.stopBounded();
     throw error;
@@ -198,6 +199,44 @@ export function peakRssMb(): number | null {
   try {
     const kb = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
     return kb === undefined ? null : Math.round(Number(kb) / 1024);
+  } catch {
+    return null;
+  }
+}
+
+let clockTicks: number | null | undefined;
+
+/** CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat (Linux; null elsewhere). */
+export function processCpuMs(pid: number | 'self'): number | null {
+  try {
+    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU time (ms) used so far by every PostgreSQL server process on this machine (backends, WAL
+ * writer, checkpointer...): the bench's server is local. Null where /proc cannot tell.
+ */
+export function postgresCpuMs(): number | null {
+  try {
+    let total = 0;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue; // gone meanwhile
+      }
+      if (stat.includes('(postgres)')) total += processCpuMs(Number(pid)) ?? 0;
+    }
+    return total;
   } catch {
     return null;
   }

@@ -7,6 +7,7 @@
  * upserted without HTTP) and an import under the emulator's realistic, time-scaled rate limits.
  * Reports figures; never passes or fails on them. Run alone: `npx tsx bench/import.bench.ts`.
  */
+import { availableParallelism } from 'node:os';
 import type { Db } from '../src/db/db.ts';
 import { connectWithApiToken } from '../src/modules/connections/connections.service.ts';
 import { runSync } from '../src/modules/sync/sync.service.ts';
@@ -25,8 +26,10 @@ import {
   loadAverage,
   openBenchDb,
   peakRssMb,
+  postgresCpuMs,
   postgresReachable,
   postgresUrl,
+  processCpuMs,
   resetPeakRss,
   round,
   rssMb,
@@ -66,16 +69,28 @@ function ticketsToImport(): number {
   return value;
 }
 
+/** BENCH_IMPORT_ENGINES=postgres (or pglite) measures one engine only, e.g. for a 1M-ticket run. */
+function enginesAsked(): Engine[] {
+  const raw = process.env.BENCH_IMPORT_ENGINES;
+  if (raw === undefined || raw === '') return ['postgres', 'pglite'];
+  const asked = raw.split(',').map((name) => name.trim());
+  const unknown = asked.filter((name) => name !== 'postgres' && name !== 'pglite');
+  if (unknown.length > 0 || asked.length === 0) throw new Error(`BENCH_IMPORT_ENGINES takes postgres and/or pglite, got "${raw}"`);
+  return asked as Engine[];
+}
+
 export async function benchImport(): Promise<Figures> {
   const tickets = ticketsToImport();
   const figures: Figures = {
     'tickets generated (BENCH_IMPORT_TICKETS)': tickets,
     'users / organizations generated': `${USERS} / ${ORGANIZATIONS}`,
+    'cores (the emulator, PostgreSQL and this process share them)': availableParallelism(),
     'load average (1 min) at start': loadAverage(),
   };
   const postgres = await postgresReachable(postgresUrl());
-  const engines: Engine[] = postgres ? ['postgres', 'pglite'] : ['pglite'];
-  if (!postgres) figures['postgres'] = POSTGRES_SKIPPED;
+  const asked = enginesAsked();
+  const engines = asked.filter((engine) => engine === 'pglite' || postgres);
+  if (!postgres && asked.includes('postgres')) figures['postgres'] = POSTGRES_SKIPPED;
 
   const emulator = await startEmulatorChild(['--tickets', String(tickets), '--users', String(USERS), '--orgs', String(ORGANIZATIONS)]);
   const importRates = new Map<Engine, number>();
@@ -83,7 +98,7 @@ export async function benchImport(): Promise<Figures> {
   let fetchRate: number;
   try {
     for (const engine of engines) {
-      const measured = await measureImport(engine, emulator.url);
+      const measured = await measureImport(engine, emulator.url, emulator.pid);
       importRates.set(engine, measured.ticketsPerSecond);
       Object.assign(figures, measured.figures);
     }
@@ -106,7 +121,8 @@ export async function benchImport(): Promise<Figures> {
     const serial = 1 / (1 / fetchRate + 1 / (upsertRates.get(engine) ?? Infinity));
     figures[`${engine} fetch-then-write bound 1/(1/a + 1/b) (tickets/s), import share of it`] = `${Math.round(serial)}, ${Math.round((rate / serial) * 100)} %`;
   }
-  Object.assign(figures, await measureRealisticImport(engines, importRates));
+  // BENCH_IMPORT_REALISTIC=off skips the real-time (about two minutes per engine) rate-limited run.
+  if (process.env.BENCH_IMPORT_REALISTIC !== 'off') Object.assign(figures, await measureRealisticImport(engines, importRates));
   figures['load average (1 min) at end'] = loadAverage();
   return figures;
 }
@@ -129,16 +145,45 @@ async function countTickets(db: Db, connectionId: string): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
-async function measureImport(engine: Engine, url: string): Promise<{ ticketsPerSecond: number; figures: Figures }> {
+/** CPU used so far by this process, the emulator and (on PostgreSQL) the local server, in ms; null where /proc cannot tell. */
+function cpuNow(engine: Engine, emulatorPid: number) {
+  const own = process.cpuUsage();
+  return { ours: (own.user + own.system) / 1000, emulator: processCpuMs(emulatorPid), postgres: engine === 'postgres' ? postgresCpuMs() : 0 };
+}
+
+/**
+ * Where the CPU of an import went, per 1,000 tickets, and the rate it allows: the three processes
+ * share the machine's cores, so the import cannot go faster than cores / (CPU per ticket), however
+ * well fetching and writing overlap.
+ */
+function cpuFigures(engine: Engine, before: ReturnType<typeof cpuNow>, after: ReturnType<typeof cpuNow>, tickets: number, rate: number): Figures {
+  if (before.emulator === null || after.emulator === null || before.postgres === null || after.postgres === null) return { [`${engine} CPU per 1,000 tickets`]: 'not measurable here (no /proc)' };
+  const per1000 = (ms: number) => (ms * 1000) / tickets;
+  const ours = per1000(after.ours - before.ours);
+  const emulator = per1000(after.emulator - before.emulator);
+  const postgres = per1000(after.postgres - before.postgres);
+  const total = ours + emulator + postgres;
+  const cores = availableParallelism();
+  const allowed = (cores * 1_000_000) / total;
+  const oursLabel = engine === 'pglite' ? 'this process (PGlite runs in it)' : 'this process';
+  return {
+    [`${engine} CPU per 1,000 tickets (ms): ${oursLabel} / emulator / PostgreSQL server / total`]: `${round(ours)} / ${round(emulator)} / ${engine === 'postgres' ? round(postgres) : '-'} / ${round(total)}`,
+    [`${engine} rate that CPU allows on ${cores} cores, cores / CPU per ticket (tickets/s), import share of it`]: `${Math.round(allowed)}, ${Math.round((rate / allowed) * 100)} %`,
+  };
+}
+
+async function measureImport(engine: Engine, url: string, emulatorPid: number): Promise<{ ticketsPerSecond: number; figures: Figures }> {
   const bench = await openBenchDb(engine);
   try {
     const { deps, connectionId, log } = await connect(bench.db, url, {});
     const baseline = rssMb();
     const hwmReset = resetPeakRss();
     const sampler = sampleRss(100);
+    const cpuBefore = cpuNow(engine, emulatorPid);
     const start = performance.now();
     const result = await runSync(deps, connectionId);
     const seconds = (performance.now() - start) / 1000;
+    const cpuAfter = cpuNow(engine, emulatorPid);
     const peak = sampler.stop();
     const hwm = hwmReset ? peakRssMb() : null;
     log.remove();
@@ -156,6 +201,7 @@ async function measureImport(engine: Engine, url: string): Promise<{ ticketsPerS
         [`${engine} RSS before the import (MB)${note}`]: baseline,
         [`${engine} peak RSS during the import, sampled every 100 ms (MB)${note}`]: peak,
         ...(hwm === null ? {} : { [`${engine} peak RSS during the import, kernel VmHWM (MB)`]: hwm }),
+        ...cpuFigures(engine, cpuBefore, cpuAfter, result.tickets, rate),
       },
     };
   } finally {

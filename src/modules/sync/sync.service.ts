@@ -12,6 +12,7 @@ import { ZendeskError } from '../../zendesk/errors.ts';
 import { fetchTicketCount, fetchTicketExportPage, fetchTickets, type ExportPage } from '../../zendesk/incremental-export.ts';
 import { zendeskClientFor } from '../connections/connections.service.ts';
 import { pageRows } from './ticket-rows.ts';
+import { SideLoadVersions } from './side-load-versions.ts';
 import {
   advanceCursor,
   claimSyncLease,
@@ -90,6 +91,7 @@ export async function runSync(
     if (importing && state.total === null) await startImport(deps.db, connectionId, await fetchTicketCount(client).catch(() => null));
 
     let cursor = state.exportCursor;
+    const sideLoads = new SideLoadVersions();
     // The next page is fetched while this one is written: the export's HTTP time and our write
     // time overlap instead of adding up. The cursor committed is always the written page's own.
     let fetching: Promise<ExportPage> | null = fetchTicketExportPage(client, cursor);
@@ -104,7 +106,7 @@ export async function runSync(
           fetching = fetchTicketExportPage(client, after);
           fetching.catch(() => {}); // awaited on the next turn; never an unhandled rejection meanwhile
         }
-        const rows = pageRows(page);
+        const rows = sideLoads.unwritten(pageRows(page));
         const source: SyncSource = importing ? 'import' : 'catch-up';
         const written = await deps.db.transaction(async (tx) => {
           const writes = await writeTicketBatch(tx, connectionId, rows, source, deps.config.FREE_MAIL_DOMAINS);
@@ -118,6 +120,7 @@ export async function runSync(
           });
           return writes;
         });
+        sideLoads.remember(rows);
         pages += 1;
         tickets += rows.tickets.length;
         cursor = after;
