@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { freePort } from '../test/process-helpers.ts';
@@ -81,7 +82,7 @@ async function runWebhookBench(profile: RunProfile): Promise<Figures> {
   };
   const postgres = await postgresReachable(postgresUrl());
   // The soak is for the multi-process deployment, PostgreSQL (PGlite takes ~400 deliveries a second at most).
-  const engines: Engine[] = profile.soak ? (postgres ? ['postgres'] : []) : postgres ? ['pglite', 'postgres'] : ['pglite'];
+  const engines: Engine[] = profile.soak ? (postgres ? ['postgres'] : []) : postgres ? (process.env.BENCH_WEBHOOK_ENGINES === 'postgres' ? ['postgres'] : ['pglite', 'postgres']) : ['pglite'];
   if (!postgres) figures['postgres'] = POSTGRES_SKIPPED;
   if (engines.length === 0) return figures;
   const emulator = await startEmulatorChild(
@@ -176,6 +177,9 @@ async function measureIntake(engine: Engine, emulatorUrl: string, profile: RunPr
     const acceptsBefore = accepts.length;
     const cpuBefore = process.cpuUsage();
     const wallBefore = performance.now();
+    // Our event loop's delays while the sends run: a long one holds every acknowledgement back.
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     const sender = startChild('bench/webhook-sender.ts', [configPath]);
     const killTimer = setTimeout(() => sender.child.kill('SIGKILL'), (profile.seconds + 90) * 1000);
     // Soak: another account's import runs during the sends; memory is sampled every 10 s.
@@ -194,6 +198,7 @@ async function measureIntake(engine: Engine, emulatorUrl: string, profile: RunPr
     if (!line) throw new Error(`the sender exited with ${exitCode} and no result:\n${sender.output().slice(-2000)}`);
     const report = JSON.parse(line.slice('RESULT '.length)) as SenderReport;
     const sendsDone = performance.now();
+    loopDelay.disable();
     const cpu = process.cpuUsage(cpuBefore);
     const cpuShare = (cpu.user + cpu.system) / 1000 / (sendsDone - wallBefore);
 
@@ -281,6 +286,15 @@ async function measureIntake(engine: Engine, emulatorUrl: string, profile: RunPr
       [`${p} this process's CPU from sender start to its exit (% of one core)`]: round(cpuShare * 100),
       [`${p} not 200 (by status)`]: statuses.size === 0 ? 0 : [...statuses].map(([k, v]) => `${k}: ${v}`).join('; '),
       [`${p} ack latency p50 / p99 / max (ms)`]: `${round(percentile(acks, 50), 1)} / ${round(percentile(acks, 99), 1)} / ${round(Math.max(...acks), 1)}`,
+      [`${p} ack latency p99 by second of sending (ms)`]: (() => {
+        const bySecond = new Map<number, number[]>();
+        for (const r of acked) {
+          const second = Math.floor((r.sentAtMs - firstSend) / 1000);
+          bySecond.set(second, [...(bySecond.get(second) ?? []), r.ackMs as number]);
+        }
+        return [...bySecond.entries()].sort(([a], [b]) => a - b).map(([second, values]) => `s${second + 1} ${round(percentile(values, 99))}`).join(', ');
+      })(),
+      [`${p} our event loop delay while sending p50 / p99 / max (ms)`]: `${round(loopDelay.percentile(50) / 1e6, 1)} / ${round(loopDelay.percentile(99) / 1e6, 1)} / ${round(loopDelay.max / 1e6, 1)}`,
       [`${p} acks over 5 s: count, send offset of the first / last (s)`]: slowAcks(acked, firstSend),
       [`${p} sender connections accepted by our server, from the first accept to the last (s)`]: (() => {
         const run = accepts.slice(acceptsBefore);

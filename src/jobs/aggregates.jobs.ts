@@ -15,10 +15,7 @@ const SWEEP_INTERVAL_MS = 60_000;
 
 /** The wake function for ticketListeners: one waiting job for all marked customers. */
 export function queueCustomerRefresh(queue: JobQueue): () => Promise<void> {
-  return async () => {
-    await queue.send(CUSTOMER_REFRESH_QUEUE, {}, { singletonKey: 'customers' });
-    queue.notify(CUSTOMER_REFRESH_QUEUE);
-  };
+  return () => queue.request(CUSTOMER_REFRESH_QUEUE, {}, 'customers');
 }
 
 export async function registerCustomerRefreshWorker(deps: Pick<Deps, 'db' | 'logger'>, queue: JobQueue): Promise<{ stop(): void }> {

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import PgBoss from 'pg-boss';
 import type { Db } from '../db/db.ts';
 import type { Logger } from '../lib/logger.ts';
+import { coalescedRequests } from './coalesced-requests.ts';
 import { startJobWorker, type JobHandler, type JobWorker } from './job-worker.ts';
 import { pgBossDb } from './pg-boss-db.ts';
 import type { JobObserver } from '../observability/metrics.ts';
@@ -20,6 +21,13 @@ export interface JobQueue {
   send(queue: string, data: object, options?: { singletonKey?: string; startAfterSeconds?: number; retryLimit?: number; retryDelaySeconds?: number }): Promise<string | null>;
   /** Registers a handler. A handler that throws is retried (pg-boss retry with backoff). `batchSize` jobs at most are handed over per call. */
   work<T extends object>(queue: string, options: { batchSize?: number; pollingIntervalSeconds?: number }, handler: (jobs: Array<{ id: string; data: T }>) => Promise<void>): Promise<void>;
+  /**
+   * Asks for one run of `queue` for `key`: a singleton job (at most one waits per key) and a
+   * wake-up of this process's workers. Requests for the same queue and key coalesce in this
+   * process (coalesced-requests.ts), so a burst costs a few sends, not one each; they must carry
+   * the same data.
+   */
+  request(queue: string, data: object, key: string): Promise<void>;
   /** Wakes the workers of this queue now instead of at their next poll (in-process; used right after a send for low latency). */
   notify(queue: string): void;
   /** Counts of jobs per state for a queue (for status and tests). */
@@ -115,7 +123,8 @@ export function createJobQueue(db: Db, options: { schema?: string; logger: Logge
     return created;
   };
 
-  return {
+  const coalesce = coalescedRequests();
+  const jobQueue: JobQueue = {
     start() {
       starting ??= startBoss().then(
         () => {
@@ -183,6 +192,13 @@ export function createJobQueue(db: Db, options: { schema?: string; logger: Logge
       workers.push(startJobWorker({ boss, queue, batchSize, pollingIntervalMs: pollingIntervalSeconds * 1000, handler, logger, observer: options.observer }));
     },
 
+    request(queue, data, key) {
+      return coalesce(`${queue}\n${key}`, async () => {
+        await jobQueue.send(queue, data, { singletonKey: key });
+        jobQueue.notify(queue);
+      });
+    },
+
     notify(queue) {
       for (const worker of workers) if (worker.queue === queue) worker.wake();
     },
@@ -206,6 +222,7 @@ export function createJobQueue(db: Db, options: { schema?: string; logger: Logge
       return state === 'started';
     },
   };
+  return jobQueue;
 }
 
 /** Jobs per queue and state in a pg-boss schema (completed jobs count until they are archived). */

@@ -8,6 +8,7 @@ import type { Deps } from '../deps.ts';
 import type { SyncRequests } from '../modules/sync/sync-requests.ts';
 import { runSync } from '../modules/sync/sync.service.ts';
 import { processDeliveries } from '../modules/sync/webhook-intake.ts';
+import { SHOW_MANY_IDS } from '../zendesk/incremental-export.ts';
 import type { JobQueue } from './queue.ts';
 
 export const SYNC_QUEUE = 'zendesk-sync';
@@ -22,13 +23,9 @@ interface ConnectionJob {
 }
 
 export function queueSyncRequests(queue: JobQueue): SyncRequests {
-  const request = async (name: string, connectionId: string) => {
-    await queue.send(name, { connectionId }, { singletonKey: connectionId });
-    queue.notify(name);
-  };
   return {
-    sync: (connectionId) => request(SYNC_QUEUE, connectionId),
-    processWebhooks: (connectionId) => request(WEBHOOK_QUEUE, connectionId),
+    sync: (connectionId) => queue.request(SYNC_QUEUE, { connectionId }, connectionId),
+    processWebhooks: (connectionId) => queue.request(WEBHOOK_QUEUE, { connectionId }, connectionId),
   };
 }
 
@@ -46,14 +43,14 @@ export async function registerSyncWorkers(deps: Deps, queue: JobQueue): Promise<
   });
   await queue.work<ConnectionJob>(WEBHOOK_QUEUE, { batchSize: 1 }, async (jobs) => {
     for (const job of jobs) {
-      // Drain the connection's deliveries. They come in bursts: when a pass finds less than a
-      // full show_many call (100 ids), wait a moment to gather more, so that a burst costs few
-      // calls and stays within Zendesk's request budget.
-      for (;;) {
-        await sleep(WEBHOOK_BATCH_WINDOW_MS);
-        const processed = await processDeliveries(deps, job.data.connectionId);
-        if (processed === 0) break;
-      }
+      // Drain the connection's deliveries. They come in bursts: unless the last pass filled a
+      // show_many call (100 ids), wait a moment to gather more, so that a burst costs few calls
+      // and stays within Zendesk's request budget; under load, passes follow each other at once.
+      let processed = 0;
+      do {
+        if (processed < SHOW_MANY_IDS) await sleep(WEBHOOK_BATCH_WINDOW_MS);
+        processed = await processDeliveries(deps, job.data.connectionId);
+      } while (processed > 0);
     }
   });
 }

@@ -105,7 +105,10 @@ export async function fetchTicketCount(client: ZendeskClient): Promise<number> {
   return (await client.request('GET', '/api/v2/tickets/count.json', { query: { support_type_scope: 'all' }, schema: ticketCountSchema })).count.value;
 }
 
-/** GET /api/v2/tickets/show_many.json?ids=1,2 (up to 100 ids) with the same side-loads as the export. */
+/** Zendesk's show_many takes up to 100 ids. */
+export const SHOW_MANY_IDS = 100;
+
+/** GET /api/v2/tickets/show_many.json?ids=1,2 (up to SHOW_MANY_IDS ids) with the same side-loads as the export. */
 export const showManySchema = exportPageSchema.pick({ tickets: true, users: true, organizations: true, metric_sets: true });
 export async function fetchTickets(client: ZendeskClient, ids: readonly number[]): Promise<z.infer<typeof showManySchema>> {
   return client.request('GET', '/api/v2/tickets/show_many.json', { query: { ids: ids.join(','), include: EXPORT_INCLUDE }, schema: showManySchema });

@@ -59,7 +59,9 @@ export function webhookRoutes(deps: Deps, onStored: DeliveryStoredHook) {
             .send({ error: { code: 'unavailable', message: 'the delivery could not be stored right now; Zendesk will retry it' } });
         }
         if (!result.stored) duplicates.add(request);
-        if (result.stored) await Promise.resolve(onStored(result.connectionId)).catch((error: unknown) => request.log.warn({ err: error }, 'could not schedule webhook processing'));
+        // The delivery is stored: the answer need not wait for the wake-up of its processing (if
+        // that fails, the sync schedule finds the pending delivery at its next tick).
+        if (result.stored) void Promise.resolve().then(() => onStored(result.connectionId)).catch((error: unknown) => request.log.warn({ err: error }, 'could not schedule webhook processing'));
         return reply.status(200).send({ received: true, duplicate: !result.stored });
       },
     );

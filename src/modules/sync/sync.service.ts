@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
 import { ZendeskError } from '../../zendesk/errors.ts';
-import { fetchTicketCount, fetchTicketExportPage, fetchTickets, type ExportPage } from '../../zendesk/incremental-export.ts';
+import { SHOW_MANY_IDS, fetchTicketCount, fetchTicketExportPage, fetchTickets, type ExportPage } from '../../zendesk/incremental-export.ts';
 import { zendeskClientFor } from '../connections/connections.service.ts';
 import { pageRows } from './ticket-rows.ts';
 import { SideLoadVersions } from './side-load-versions.ts';
@@ -157,8 +157,8 @@ export async function refreshTickets(deps: Deps, connectionId: string, ticketIds
   const client = await zendeskClientFor(deps, connectionId);
   const writes: WrittenTicket[] = [];
   const unique = [...new Set(ticketIds)];
-  for (let i = 0; i < unique.length; i += 100) {
-    const answer = await fetchTickets(client, unique.slice(i, i + 100));
+  for (let i = 0; i < unique.length; i += SHOW_MANY_IDS) {
+    const answer = await fetchTickets(client, unique.slice(i, i + SHOW_MANY_IDS));
     const rows = pageRows({ ...answer });
     const written = await deps.db.transaction((tx) => writeTicketBatch(tx, connectionId, rows, 'webhook', deps.config.FREE_MAIL_DOMAINS));
     writes.push(...written);

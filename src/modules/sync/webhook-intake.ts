@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from '../../zendesk/webhook-signature.ts';
+import { SHOW_MANY_IDS } from '../../zendesk/incremental-export.ts';
 import { findConnection } from '../connections/connections.repo.ts';
 import { webhookSecretFor } from '../connections/connections.service.ts';
 import { refreshTickets } from './sync.service.ts';
@@ -125,10 +126,11 @@ async function connectionIdOfWebhook(deps: Deps, webhookId: string): Promise<str
 
 /**
  * Processes a connection's stored deliveries: the tickets they name are fetched from Zendesk in
- * batches and written through the guarded upsert, then the deliveries are marked processed. A
- * Zendesk failure leaves them pending for the next run. (The queue runs one such job per connection
- * at a time; were two to overlap, the refresh is idempotent and costs only extra calls.) Answers
- * how many deliveries were processed.
+ * show_many calls (up to SHOW_MANY_IDS distinct tickets each) and written through the guarded
+ * upsert; each call's deliveries are marked processed as soon as their tickets are written, not
+ * after the whole batch. A Zendesk failure leaves the rest pending for the next run. (The queue
+ * runs one such job per connection at a time; were two to overlap, the refresh is idempotent and
+ * costs only extra calls.) Answers how many deliveries were processed.
  */
 export async function processDeliveries(deps: Deps, connectionId: string, limit = 1000): Promise<number> {
   const connection = await findConnection(deps.db, connectionId);
@@ -137,12 +139,27 @@ export async function processDeliveries(deps: Deps, connectionId: string, limit 
     `SELECT id, zendesk_ticket_id FROM zendesk_webhook_deliveries WHERE connection_id = $1 AND processed_at IS NULL ORDER BY id LIMIT $2`,
     [connectionId, limit],
   );
-  if (rows.length === 0) return 0;
-  await refreshTickets(
-    deps,
-    connectionId,
-    rows.map((row) => row.zendesk_ticket_id),
-  );
-  await deps.db.query('UPDATE zendesk_webhook_deliveries SET processed_at = now() WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
-  return rows.length;
+  let processed = 0;
+  for (const chunk of byDistinctTickets(rows, SHOW_MANY_IDS)) {
+    await refreshTickets(deps, connectionId, chunk.ticketIds);
+    await deps.db.query('UPDATE zendesk_webhook_deliveries SET processed_at = now() WHERE id = ANY($1::bigint[])', [chunk.deliveryIds]);
+    processed += chunk.deliveryIds.length;
+  }
+  return processed;
+}
+
+/** Deliveries in arrival order, cut into chunks naming at most `size` distinct tickets each. */
+export function byDistinctTickets(rows: ReadonlyArray<{ id: number; zendesk_ticket_id: number }>, size: number) {
+  const chunks: Array<{ ticketIds: number[]; deliveryIds: number[] }> = [];
+  let current: { tickets: Set<number>; deliveryIds: number[] } | null = null;
+  for (const row of rows) {
+    if (!current || (current.tickets.size >= size && !current.tickets.has(row.zendesk_ticket_id))) {
+      if (current) chunks.push({ ticketIds: [...current.tickets], deliveryIds: current.deliveryIds });
+      current = { tickets: new Set(), deliveryIds: [] };
+    }
+    current.tickets.add(row.zendesk_ticket_id);
+    current.deliveryIds.push(row.id);
+  }
+  if (current) chunks.push({ ticketIds: [...current.tickets], deliveryIds: current.deliveryIds });
+  return chunks;
 }

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { coalescedRequests } from './coalesced-requests.ts';
+
+/** A send whose completion the test controls, recording when each send started. */
+function controlledSends() {
+  const started: Array<{ key: string; finish(): void; fail(error: Error): void }> = [];
+  const send = (key: string) => () =>
+    new Promise<void>((resolve, reject) => {
+      started.push({ key, finish: resolve, fail: reject });
+    });
+  return { started, send };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('coalesced requests', () => {
+  it('answers a burst with the send in flight plus one more that starts after the last request', async () => {
+    const request = coalescedRequests();
+    const { started, send } = controlledSends();
+    const first = request('a', send('a'));
+    const burst = Array.from({ length: 10 }, () => request('a', send('a')));
+    expect(started).toHaveLength(1);
+    started[0]!.finish();
+    await first;
+    await tick();
+    // One trailing send for all ten, started after every one of them was asked.
+    expect(started).toHaveLength(2);
+    let settled = false;
+    void Promise.all(burst).then(() => (settled = true));
+    await tick();
+    expect(settled).toBe(false);
+    started[1]!.finish();
+    await Promise.all(burst);
+    // Idle again: the next request sends at once.
+    await tick();
+    void request('a', send('a'));
+    expect(started).toHaveLength(3);
+  });
+
+  it('keeps keys apart, and a failed send fails only its own callers', async () => {
+    const request = coalescedRequests();
+    const { started, send } = controlledSends();
+    const a = request('a', send('a'));
+    const b = request('b', send('b'));
+    expect(started.map((s) => s.key)).toEqual(['a', 'b']);
+    const behindA = request('a', send('a'));
+    started[0]!.fail(new Error('database down'));
+    await expect(a).rejects.toThrow('database down');
+    await tick();
+    expect(started.map((s) => s.key)).toEqual(['a', 'b', 'a']);
+    started[2]!.finish();
+    started[1]!.finish();
+    await expect(behindA).resolves.toBeUndefined();
+    await expect(b).resolves.toBeUndefined();
+  });
+});

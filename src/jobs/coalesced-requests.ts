@@ -1,0 +1,37 @@
+/**
+ * Coalesces "please run this" requests per key within this process. A burst of webhook
+ * deliveries (hundreds a second) each asks for the same connection's processing job: sending
+ * each request costs a database round trip, while one waiting job serves them all. While one
+ * send for a key is in flight, the requests that arrive meanwhile share one more send that starts
+ * when it settles; so a send always starts after the last request, and a job waits after it
+ * (what the singleton key guarantees for each single send).
+ */
+type Send = () => Promise<void>;
+
+interface Slot {
+  running: Promise<void>;
+  queued: Promise<void> | null;
+}
+
+const ignore = () => {};
+
+export function coalescedRequests(): (key: string, send: Send) => Promise<void> {
+  const slots = new Map<string, Slot>();
+
+  const run = (key: string, send: Send): Promise<void> => {
+    const slot: Slot = { running: send(), queued: null };
+    slots.set(key, slot);
+    // Forgotten once settled with nobody waiting behind it; a queued send takes the key over.
+    void slot.running.then(ignore, ignore).then(() => {
+      if (slots.get(key) === slot && slot.queued === null) slots.delete(key);
+    });
+    return slot.running;
+  };
+
+  return (key, send) => {
+    const slot = slots.get(key);
+    if (!slot) return run(key, send);
+    slot.queued ??= slot.running.then(ignore, ignore).then(() => run(key, send));
+    return slot.queued;
+  };
+}
