@@ -82,7 +82,10 @@ async function runWebhookBench(profile: RunProfile): Promise<Figures> {
   };
   const postgres = await postgresReachable(postgresUrl());
   // The soak is for the multi-process deployment, PostgreSQL (PGlite takes ~400 deliveries a second at most).
-  const engines: Engine[] = profile.soak ? (postgres ? ['postgres'] : []) : postgres ? (process.env.BENCH_WEBHOOK_ENGINES === 'postgres' ? ['postgres'] : ['pglite', 'postgres']) : ['pglite'];
+  // BENCH_WEBHOOK_ENGINES=postgres (or pglite) runs the burst on one engine only.
+  const only = process.env.BENCH_WEBHOOK_ENGINES;
+  const burstEngines: Engine[] = (postgres ? ['pglite', 'postgres'] : ['pglite']).filter((engine) => !only || engine === only) as Engine[];
+  const engines: Engine[] = profile.soak ? (postgres ? ['postgres'] : []) : burstEngines;
   if (!postgres) figures['postgres'] = POSTGRES_SKIPPED;
   if (engines.length === 0) return figures;
   const emulator = await startEmulatorChild(
@@ -286,6 +289,10 @@ async function measureIntake(engine: Engine, emulatorUrl: string, profile: RunPr
       [`${p} this process's CPU from sender start to its exit (% of one core)`]: round(cpuShare * 100),
       [`${p} not 200 (by status)`]: statuses.size === 0 ? 0 : [...statuses].map(([k, v]) => `${k}: ${v}`).join('; '),
       [`${p} ack latency p50 / p99 / max (ms)`]: `${round(percentile(acks, 50), 1)} / ${round(percentile(acks, 99), 1)} / ${round(Math.max(...acks), 1)}`,
+      [`${p} ack latency after the first second (a cold process warming up) p50 / p99 (ms)`]: (() => {
+        const warm = acked.filter((r) => r.sentAtMs - firstSend >= 1000).map((r) => r.ackMs as number);
+        return `${round(percentile(warm, 50), 1)} / ${round(percentile(warm, 99), 1)}`;
+      })(),
       [`${p} ack latency p99 by second of sending (ms)`]: (() => {
         const bySecond = new Map<number, number[]>();
         for (const r of acked) {

@@ -54,3 +54,17 @@ describe('coalesced requests', () => {
     await expect(b).resolves.toBeUndefined();
   });
 });
+
+describe('coalesced requests with a minimum spacing', () => {
+  it('starts the trailing send no sooner than the spacing after the previous one', async () => {
+    const request = coalescedRequests(80);
+    const starts: number[] = [];
+    const send = async () => {
+      starts.push(Date.now());
+    };
+    // The first send is in flight while the others arrive: they share one trailing send.
+    await Promise.all([request('a', send), request('a', send), request('a', send), request('a', send)]);
+    expect(starts).toHaveLength(2);
+    expect((starts[1] as number) - (starts[0] as number)).toBeGreaterThanOrEqual(75);
+  });
+});

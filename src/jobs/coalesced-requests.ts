@@ -3,23 +3,27 @@
  * deliveries (hundreds a second) each asks for the same connection's processing job: sending
  * each request costs a database round trip, while one waiting job serves them all. While one
  * send for a key is in flight, the requests that arrive meanwhile share one more send that starts
- * when it settles; so a send always starts after the last request, and a job waits after it
- * (what the singleton key guarantees for each single send).
+ * when it settles (and no sooner than `minIntervalMs` after the previous one started); so a send
+ * always starts after the last request, and a job waits after it (what the singleton key
+ * guarantees for each single send).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+
 type Send = () => Promise<void>;
 
 interface Slot {
   running: Promise<void>;
+  startedAt: number;
   queued: Promise<void> | null;
 }
 
 const ignore = () => {};
 
-export function coalescedRequests(): (key: string, send: Send) => Promise<void> {
+export function coalescedRequests(minIntervalMs = 0): (key: string, send: Send) => Promise<void> {
   const slots = new Map<string, Slot>();
 
   const run = (key: string, send: Send): Promise<void> => {
-    const slot: Slot = { running: send(), queued: null };
+    const slot: Slot = { running: send(), startedAt: Date.now(), queued: null };
     slots.set(key, slot);
     // Forgotten once settled with nobody waiting behind it; a queued send takes the key over.
     void slot.running.then(ignore, ignore).then(() => {
@@ -31,7 +35,13 @@ export function coalescedRequests(): (key: string, send: Send) => Promise<void> 
   return (key, send) => {
     const slot = slots.get(key);
     if (!slot) return run(key, send);
-    slot.queued ??= slot.running.then(ignore, ignore).then(() => run(key, send));
+    slot.queued ??= slot.running
+      .then(ignore, ignore)
+      .then(async () => {
+        const wait = slot.startedAt + minIntervalMs - Date.now();
+        if (wait > 0) await sleep(wait);
+      })
+      .then(() => run(key, send));
     return slot.queued;
   };
 }

@@ -45,6 +45,8 @@ const DEFAULT_POLLING_INTERVAL_SECONDS = 2;
 /** pg-boss's floor for polling; ours could go lower, but other processes only have polling. */
 const MIN_POLLING_INTERVAL_SECONDS = 0.5;
 const DEFAULT_STOP_TIMEOUT_MS = 30_000;
+/** Sends of one queue and key, coalesced (see request), start at least this far apart. */
+const REQUEST_SPACING_MS = 100;
 
 /**
  * Every queue is created with pg-boss's `short` policy: a unique index allows one job per
@@ -123,7 +125,9 @@ export function createJobQueue(db: Db, options: { schema?: string; logger: Logge
     return created;
   };
 
-  const coalesce = coalescedRequests();
+  // A job waits at most this long after a request that found one already being asked for;
+  // the webhook and refresh workers gather for 250 ms anyway.
+  const coalesce = coalescedRequests(REQUEST_SPACING_MS);
   const jobQueue: JobQueue = {
     start() {
       starting ??= startBoss().then(

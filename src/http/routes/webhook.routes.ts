@@ -4,6 +4,7 @@ import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
 import { isDataException } from '../error-handler.ts';
 import { cachedSecretLookup, receiveDelivery } from '../../modules/sync/webhook-intake.ts';
+import { groupedDeliveryStore } from '../../modules/sync/delivery-store.ts';
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
@@ -17,6 +18,7 @@ export type DeliveryStoredHook = (connectionId: string) => Promise<void> | void;
  */
 export function webhookRoutes(deps: Deps, onStored: DeliveryStoredHook) {
   const secretOf = cachedSecretLookup(deps);
+  const store = groupedDeliveryStore(deps.db);
   // Deliveries this plugin acknowledged as duplicates, for the intake metric's outcome.
   const duplicates = new WeakSet<object>();
   return async (app: FastifyInstance) => {
@@ -46,7 +48,7 @@ export function webhookRoutes(deps: Deps, onStored: DeliveryStoredHook) {
             webhookId: request.headers['x-zendesk-webhook-id'] as string | undefined,
             headers: request.headers,
             rawBody,
-          }, secretOf);
+          }, secretOf, store);
         } catch (error) {
           if (error instanceof AppError) throw error;
           // A value the database cannot store (a NUL character in a string): retrying cannot help,

@@ -6,7 +6,6 @@
  *   the delivery's invocation id (or its signature timestamp and body when there is none).
  * Neither carries the whole ticket: processing fetches the tickets named (show_many, batched).
  */
-import { pgJson } from '../../lib/pg-json.ts';
 import { createHash } from 'node:crypto';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -15,6 +14,7 @@ import { SHOW_MANY_IDS } from '../../zendesk/incremental-export.ts';
 import { findConnection } from '../connections/connections.repo.ts';
 import { webhookSecretFor } from '../connections/connections.service.ts';
 import { refreshTickets } from './sync.service.ts';
+import { storeDelivery, type StoreDelivery } from './delivery-store.ts';
 
 export interface ParsedDelivery {
   dedupeKey: string;
@@ -92,6 +92,7 @@ export async function receiveDelivery(
   deps: Deps,
   request: IntakeRequest,
   secretOf: SecretLookup = (connectionId) => webhookSecretFor(deps, connectionId),
+  store: StoreDelivery = (row) => storeDelivery(deps.db, row),
 ): Promise<{ connectionId: string; stored: boolean }> {
   const connectionId = request.connectionId ?? (request.webhookId ? await connectionIdOfWebhook(deps, request.webhookId) : undefined);
   const secret = connectionId && /^[0-9a-f-]{36}$/i.test(connectionId) ? await secretOf(connectionId) : null;
@@ -111,12 +112,8 @@ export async function receiveDelivery(
   }
   const parsed = parseDelivery(payload, { invocationId: header(request.headers, 'x-zendesk-webhook-invocation-id'), timestamp: header(request.headers, TIMESTAMP_HEADER) }, request.rawBody);
   if (typeof parsed === 'string') throw new AppError('bad_request', parsed);
-  const { rowCount } = await deps.db.query(
-    `INSERT INTO zendesk_webhook_deliveries (connection_id, dedupe_key, zendesk_ticket_id, payload) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (connection_id, dedupe_key) DO NOTHING`,
-    [connectionId, parsed.dedupeKey, parsed.zendeskTicketId, pgJson(payload)],
-  );
-  return { connectionId, stored: rowCount === 1 };
+  const stored = await store({ connectionId, dedupeKey: parsed.dedupeKey, zendeskTicketId: parsed.zendeskTicketId, payload });
+  return { connectionId, stored };
 }
 
 async function connectionIdOfWebhook(deps: Deps, webhookId: string): Promise<string | undefined> {
