@@ -46,9 +46,12 @@ export async function registerSyncWorkers(deps: Deps, queue: JobQueue): Promise<
       // Drain the connection's deliveries. They come in bursts: unless the last pass filled a
       // show_many call (100 ids), wait a moment to gather more, so that a burst costs few calls
       // and stays within Zendesk's request budget; under load, passes follow each other at once.
+      // Not on the embedded engine: there the database runs on this one thread, and the pause
+      // between passes is what leaves the webhook intake its share of it.
+      const pauseAlways = deps.db.engine === 'pglite';
       let processed = 0;
       do {
-        if (processed < SHOW_MANY_IDS) await sleep(WEBHOOK_BATCH_WINDOW_MS);
+        if (pauseAlways || processed < SHOW_MANY_IDS) await sleep(WEBHOOK_BATCH_WINDOW_MS);
         processed = await processDeliveries(deps, job.data.connectionId);
       } while (processed > 0);
     }
