@@ -67,4 +67,18 @@ describe('coalesced requests with a minimum spacing', () => {
     expect(starts).toHaveLength(2);
     expect((starts[1] as number) - (starts[0] as number)).toBeGreaterThanOrEqual(75);
   });
+
+  it('coalesces requests that come after a quick send settled but within the spacing', async () => {
+    const request = coalescedRequests(80);
+    let sends = 0;
+    const send = async () => {
+      sends += 1;
+    };
+    await request('a', send); // settles at once
+    await new Promise((resolve) => setTimeout(resolve, 10)); // settled and forgotten, were it not for the spacing
+    const later = [request('a', send), request('a', send), request('a', send)];
+    expect(sends).toBe(1);
+    await Promise.all(later);
+    expect(sends).toBe(2);
+  });
 });

@@ -21,14 +21,22 @@ const ignore = () => {};
 
 export function coalescedRequests(minIntervalMs = 0): (key: string, send: Send) => Promise<void> {
   const slots = new Map<string, Slot>();
+  const untilSpaced = async (slot: Slot): Promise<void> => {
+    const wait = slot.startedAt + minIntervalMs - Date.now();
+    if (wait > 0) await sleep(wait);
+  };
 
   const run = (key: string, send: Send): Promise<void> => {
     const slot: Slot = { running: send(), startedAt: Date.now(), queued: null };
     slots.set(key, slot);
-    // Forgotten once settled with nobody waiting behind it; a queued send takes the key over.
-    void slot.running.then(ignore, ignore).then(() => {
-      if (slots.get(key) === slot && slot.queued === null) slots.delete(key);
-    });
+    // Kept until it settled and the spacing has passed (a request meanwhile queues behind it),
+    // then forgotten if nobody queued; a queued send takes the key over.
+    void slot.running
+      .then(ignore, ignore)
+      .then(() => untilSpaced(slot))
+      .then(() => {
+        if (slots.get(key) === slot && slot.queued === null) slots.delete(key);
+      });
     return slot.running;
   };
 
@@ -37,10 +45,7 @@ export function coalescedRequests(minIntervalMs = 0): (key: string, send: Send) 
     if (!slot) return run(key, send);
     slot.queued ??= slot.running
       .then(ignore, ignore)
-      .then(async () => {
-        const wait = slot.startedAt + minIntervalMs - Date.now();
-        if (wait > 0) await sleep(wait);
-      })
+      .then(() => untilSpaced(slot))
       .then(() => run(key, send));
     return slot.queued;
   };

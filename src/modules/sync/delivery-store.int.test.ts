@@ -32,7 +32,7 @@ describe(`webhook deliveries stored in groups (${engine})`, () => {
     expect(answers.slice(0, 5)).toEqual([true, true, false, true, false]);
     expect(answers.slice(5).every(Boolean)).toBe(true);
     expect(await stored()).toEqual(['before', 'a', 'b', 'c', ...keys.slice(5)]);
-    // The first is written alone, the rest joined groups (at most 200 a statement): far fewer statements than deliveries.
+    // Groups of at most 200 a statement: far fewer statements than deliveries.
     expect(statements).toBeLessThanOrEqual(4);
     expect(await store(row('a'))).toBe(false);
   });

@@ -1,10 +1,10 @@
 /**
- * Stores webhook deliveries durably before they are acknowledged, in groups: a delivery that
- * arrives while a group is being written joins the next group, written as soon as the current one
- * commits. An idle intake writes each delivery at once (no waiting for company); a busy one writes
- * one statement and one commit for many deliveries instead of one each, which is what the
- * database (PGlite above all: one thread for everything) can keep up with. Every caller still
- * hears only after its own row committed.
+ * Stores webhook deliveries durably before they are acknowledged, in groups: the deliveries that
+ * arrive in the same turn of the event loop, or while a group is being written, go in one
+ * statement and one commit, written as soon as the previous group commits. An idle intake writes
+ * a delivery at once (no waiting for company); a busy one writes one statement for many
+ * deliveries instead of one each, which is what the database (PGlite above all: one thread for
+ * everything) can keep up with. Every caller still hears only after its own row committed.
  *
  * A group that fails is retried one delivery at a time, so that one bad row (a value the database
  * refuses) fails only its own request, and every other answer is what a lone insert would give.
@@ -87,7 +87,6 @@ export function groupedDeliveryStore(db: Queryable): StoreDelivery {
   let writing = false;
 
   const writeGroups = async (): Promise<void> => {
-    writing = true;
     try {
       while (waiting.length > 0) {
         const group = waiting.slice(0, MAX_GROUP);
@@ -119,6 +118,12 @@ export function groupedDeliveryStore(db: Queryable): StoreDelivery {
   return (row) =>
     new Promise<boolean>((resolve, reject) => {
       waiting.push({ row, resolve, reject });
-      if (!writing) void writeGroups();
+      // Started after this turn of the event loop, so that the deliveries read from other
+      // connections in the same turn join the first group too (on the embedded engine a lone
+      // insert finishes before the next request is even parsed, so groups form only this way).
+      if (!writing) {
+        writing = true;
+        setImmediate(() => void writeGroups());
+      }
     });
 }
