@@ -13,7 +13,8 @@ type Send = () => Promise<void>;
 
 interface Slot {
   running: Promise<void>;
-  startedAt: number;
+  /** Settles once `running` has settled and the spacing since its start has passed. */
+  free: Promise<void>;
   queued: Promise<void> | null;
 }
 
@@ -21,32 +22,27 @@ const ignore = () => {};
 
 export function coalescedRequests(minIntervalMs = 0): (key: string, send: Send) => Promise<void> {
   const slots = new Map<string, Slot>();
-  const untilSpaced = async (slot: Slot): Promise<void> => {
-    const wait = slot.startedAt + minIntervalMs - Date.now();
-    if (wait > 0) await sleep(wait);
-  };
-
   const run = (key: string, send: Send): Promise<void> => {
-    const slot: Slot = { running: send(), startedAt: Date.now(), queued: null };
+    const startedAt = Date.now();
+    const running = send();
+    const free = running.then(ignore, ignore).then(async () => {
+      const wait = startedAt + minIntervalMs - Date.now();
+      if (wait > 0) await sleep(wait);
+    });
+    const slot: Slot = { running, free, queued: null };
     slots.set(key, slot);
-    // Kept until it settled and the spacing has passed (a request meanwhile queues behind it),
-    // then forgotten if nobody queued; a queued send takes the key over.
-    void slot.running
-      .then(ignore, ignore)
-      .then(() => untilSpaced(slot))
-      .then(() => {
-        if (slots.get(key) === slot && slot.queued === null) slots.delete(key);
-      });
-    return slot.running;
+    // Kept until free (a request meanwhile queues behind it), then forgotten if nobody queued; a
+    // queued send takes the key over.
+    void free.then(() => {
+      if (slots.get(key) === slot && slot.queued === null) slots.delete(key);
+    });
+    return running;
   };
 
   return (key, send) => {
     const slot = slots.get(key);
     if (!slot) return run(key, send);
-    slot.queued ??= slot.running
-      .then(ignore, ignore)
-      .then(() => untilSpaced(slot))
-      .then(() => run(key, send));
+    slot.queued ??= slot.free.then(() => run(key, send));
     return slot.queued;
   };
 }

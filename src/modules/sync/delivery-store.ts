@@ -11,7 +11,6 @@
  */
 import type { Queryable } from '../../db/db.ts';
 import { recordset } from '../../db/recordset.ts';
-import { pgJson } from '../../lib/pg-json.ts';
 
 export interface DeliveryRow {
   connectionId: string;
@@ -40,14 +39,10 @@ const ROWS = recordset<{ connection_id: string; dedupe_key: string; zendesk_tick
   ['position', 'integer'],
 ]);
 
-/** One delivery, one statement. */
+/** One delivery (the same statement as a group of one). */
 export async function storeDelivery(db: Queryable, row: DeliveryRow): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `INSERT INTO zendesk_webhook_deliveries (connection_id, dedupe_key, zendesk_ticket_id, payload) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (connection_id, dedupe_key) DO NOTHING`,
-    [row.connectionId, row.dedupeKey, row.zendeskTicketId, pgJson(row.payload)],
-  );
-  return rowCount === 1;
+  const [stored] = await storeGroup(db, [row]);
+  return stored === true;
 }
 
 /**
@@ -83,15 +78,13 @@ async function storeGroup(db: Queryable, rows: DeliveryRow[]): Promise<boolean[]
 }
 
 export function groupedDeliveryStore(db: Queryable): StoreDelivery {
-  let waiting: Waiting[] = [];
+  const waiting: Waiting[] = [];
   let writing = false;
 
   const writeGroups = async (): Promise<void> => {
     try {
       while (waiting.length > 0) {
-        const group = waiting.slice(0, MAX_GROUP);
-        waiting = waiting.slice(group.length);
-        await writeGroup(group);
+        await writeGroup(waiting.splice(0, MAX_GROUP));
       }
     } finally {
       writing = false;
