@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import type { Db } from '../src/db/db.ts';
 import { connectWithApiToken } from '../src/modules/connections/connections.service.ts';
 import { runSync } from '../src/modules/sync/sync.service.ts';
-import { upsertOrganizations, upsertTickets, upsertUsers } from '../src/modules/sync/sync.repo.ts';
+import { encodeTickets, upsertOrganizations, upsertTickets, upsertUsers } from '../src/modules/sync/sync.repo.ts';
 import { pageRows } from '../src/modules/sync/ticket-rows.ts';
 import { createUser } from '../src/modules/users/auth.service.ts';
 import { recordSyncRequests } from '../src/test-deps.ts';
@@ -256,7 +256,7 @@ async function measureUpsertCeiling(engine: Engine, pages: Rows[]): Promise<numb
         written += await bench.db.transaction(async (tx) => {
           await upsertOrganizations(tx, connectionId, rows.organizations);
           await upsertUsers(tx, connectionId, rows.users);
-          return (await upsertTickets(tx, connectionId, rows.tickets, [])).length;
+          return (await upsertTickets(tx, connectionId, encodeTickets(rows.tickets), [])).length;
         });
       }
     }

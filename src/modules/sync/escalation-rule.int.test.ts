@@ -14,7 +14,7 @@ import { createApiKey, createUser } from '../users/auth.service.ts';
 import type { Role } from '../users/users.repo.ts';
 import { DEFAULT_ESCALATION_RULE, isEscalatedBy, recomputeEscalatedFlags, type EscalationRule } from './escalation-rule.ts';
 import { pageRows } from './ticket-rows.ts';
-import { writeTicketBatch } from './ticket-writer.ts';
+import { prepareTicketBatch, writeTicketBatch } from './ticket-writer.ts';
 
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 const TAGS = ['escalated', 'Escalation', 'vip', 'tier2', 'billing'];
@@ -79,7 +79,7 @@ describe('escalation rule', () => {
     );
   });
 
-  it('is applied by the writer to every written ticket, with its escalation recorded', async () => {
+  it('is applied by the writer to every written ticket, with its escalation recorded, even to a batch prepared under another rule', async () => {
     const other = await insertConnection(deps.db, 'writer');
     await deps.db.query(`UPDATE zendesk_connections SET escalation_rule = $2 WHERE id = $1`, [
       other,
@@ -90,7 +90,8 @@ describe('escalation rule', () => {
       organization_id: null, group_id: group, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-02T00:00:00Z', generated_timestamp: 1,
     });
     const rows = pageRows({ tickets: [ticket(1, 'urgent', null), ticket(2, 'low', 77)], users: [], organizations: [], metric_sets: [] });
-    const written = await deps.db.transaction((tx) => writeTicketBatch(tx, other, rows, 'import', []));
+    // Prepared under the default rule (as if this connection's rule changed after the page was prepared).
+    const written = await deps.db.transaction((tx) => writeTicketBatch(tx, other, prepareTicketBatch(rows, DEFAULT_ESCALATION_RULE), 'import', []));
     // Urgent and tagged, but this connection counts only group 77 as an escalation.
     expect(written.map((w) => [w.zendeskTicketId, w.now.escalated])).toEqual([[1, false], [2, true]]);
     const events = await deps.db.query<{ n: number }>(`SELECT zendesk_ticket_id AS n FROM zendesk_ticket_events WHERE connection_id = $1 AND kind = 'escalated'`, [other]);

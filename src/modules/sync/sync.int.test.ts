@@ -14,10 +14,11 @@ import { createApiKey, createUser } from '../users/auth.service.ts';
 import type { User } from '../users/users.repo.ts';
 import { connectWithApiToken } from '../connections/connections.service.ts';
 import { differencesFromZendesk, emulatorApi } from './sync-test-helpers.ts';
-import { claimSyncLease, upsertTickets } from './sync.repo.ts';
+import { DEFAULT_ESCALATION_RULE } from './escalation-rule.ts';
+import { claimSyncLease, encodeTickets, upsertTickets, upsertUsers } from './sync.repo.ts';
 import { PROCESS_ID, runSync } from './sync.service.ts';
 import { pageRows } from './ticket-rows.ts';
-import { writeTicketBatch } from './ticket-writer.ts';
+import { prepareTicketBatch, writeTicketBatch } from './ticket-writer.ts';
 
 const API_TOKEN = 'sync-test-token';
 
@@ -139,7 +140,7 @@ describe('ticket sync (against the emulator)', () => {
       organizations: [],
       metric_sets: [],
     });
-    expect(await upsertTickets(deps.db, acmeId, rows.tickets, [])).toHaveLength(1);
+    expect(await upsertTickets(deps.db, acmeId, encodeTickets(rows.tickets), [])).toHaveLength(1);
     const { rows: stored } = await deps.db.query<{ subject: string; tags: string[]; custom_fields: unknown }>(
       `SELECT subject, tags, custom_fields FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 990001`,
       [acmeId],
@@ -164,14 +165,36 @@ describe('ticket sync (against the emulator)', () => {
         `SELECT customer_id, match_method FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 990002`,
         [acmeId],
       )).rows[0];
-    const firstWrite = await deps.db.transaction((tx) => writeTicketBatch(tx, acmeId, version('2026-01-02T00:00:00Z', 'pat@writer-one.test'), 'import', []));
+    const firstWrite = await deps.db.transaction((tx) => writeTicketBatch(tx, acmeId, prepareTicketBatch(version('2026-01-02T00:00:00Z', 'pat@writer-one.test'), DEFAULT_ESCALATION_RULE), 'import', []));
     expect(firstWrite.map((w) => [w.previousCustomerId, w.customerId])).toEqual([[null, first]]);
     expect(await stored()).toEqual({ customer_id: first, match_method: 'email_domain' });
-    const moved = await deps.db.transaction((tx) => writeTicketBatch(tx, acmeId, version('2026-01-03T00:00:00Z', 'pat@writer-two.test'), 'webhook', []));
+    const moved = await deps.db.transaction((tx) => writeTicketBatch(tx, acmeId, prepareTicketBatch(version('2026-01-03T00:00:00Z', 'pat@writer-two.test'), DEFAULT_ESCALATION_RULE), 'webhook', []));
     expect(moved.map((w) => [w.previousCustomerId, w.customerId])).toEqual([[first, second]]);
     expect(await stored()).toEqual({ customer_id: second, match_method: 'email_domain' });
     await deps.db.query(`DELETE FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 990002`, [acmeId]);
     await deps.db.query(`DELETE FROM customers WHERE id = ANY($1::uuid[])`, [[first, second]]);
+  });
+
+  it('fills a requester and an assignee the page does not carry from the users already stored', async () => {
+    const page = (users: Array<{ id: number; name: string; email: string; organization_id: null; updated_at: string }>) =>
+      pageRows({
+        tickets: [{ id: 990003, status: 'open', priority: 'low', type: null, tags: [], custom_fields: [], requester_id: 78, assignee_id: 79, organization_id: null, group_id: null, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-02T00:00:00Z', generated_timestamp: 1 }],
+        users,
+        organizations: [],
+        metric_sets: [],
+      });
+    const known = page([
+      { id: 78, name: 'Robin Requester', email: 'Robin@Known.test', organization_id: null, updated_at: '2026-01-01T00:00:00Z' },
+      { id: 79, name: 'Alex Agent', email: 'alex@support.test', organization_id: null, updated_at: '2026-01-01T00:00:00Z' },
+    ]);
+    await upsertUsers(deps.db, acmeId, known.users);
+    await deps.db.transaction((tx) => writeTicketBatch(tx, acmeId, prepareTicketBatch(page([]), DEFAULT_ESCALATION_RULE), 'webhook', []));
+    const { rows: stored } = await deps.db.query(
+      `SELECT requester_email, requester_name, assignee_name FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 990003`,
+      [acmeId],
+    );
+    expect(stored).toEqual([{ requester_email: 'robin@known.test', requester_name: 'Robin Requester', assignee_name: 'Alex Agent' }]);
+    await deps.db.query(`DELETE FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 990003`, [acmeId]);
   });
 
   it('never lets an older version overwrite a newer one', async () => {
@@ -183,7 +206,7 @@ describe('ticket sync (against the emulator)', () => {
       organizations: [],
       metric_sets: [],
     });
-    expect(await upsertTickets(deps.db, acmeId, stale.tickets, [])).toEqual([]);
+    expect(await upsertTickets(deps.db, acmeId, encodeTickets(stale.tickets), [])).toEqual([]);
     const after = (await deps.db.query<{ zendesk_updated_at: Date; status: string }>(`SELECT zendesk_updated_at, status FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 5`, [acmeId])).rows[0]!;
     expect(after).toEqual(current);
   });

@@ -119,6 +119,20 @@ const UPDATED = [
   'reopens',
 ];
 
+/**
+ * Ticket rows encoded as upsertTickets' parameter. Encoding a page of tickets is most of the work
+ * our process does to write it, so the import does it before the page's transaction (while the
+ * previous page is written), not inside it.
+ */
+export interface EncodedTickets {
+  readonly count: number;
+  readonly json: string;
+}
+
+export function encodeTickets(rows: readonly TicketRow[]): EncodedTickets {
+  return { count: rows.length, json: TICKETS.json(rows) };
+}
+
 /** A ticket version that was written, with what it replaced (null: the ticket is new to us). */
 export interface TicketWrite {
   zendeskTicketId: number;
@@ -167,17 +181,20 @@ interface WrittenRow {
  * were before the statement), so that transitions are found without a second read. A version is
  * newer when its (updated_at, generated_timestamp) is at least ours: Zendesk's stamps have
  * one-second precision, so an equal stamp is taken (it is the same or a later read). Requester
- * email and names missing from the payload are filled from zendesk_users. Each ticket is matched
- * to its customer in the same statement (matching.repo.ts rules), so it is written once.
+ * email and names missing from the payload are filled from zendesk_users, looked up for those
+ * tickets only (coalesce runs its subquery only when the first value is null; a join read every
+ * user of the connection for every page). Each ticket is matched to its customer in the same
+ * statement (matching.repo.ts rules), so it is written once.
  */
-export async function upsertTickets(db: Queryable, connectionId: string, rows: TicketRow[], freeMailDomains: readonly string[]): Promise<TicketWrite[]> {
-  if (rows.length === 0) return [];
+export async function upsertTickets(db: Queryable, connectionId: string, tickets: EncodedTickets, freeMailDomains: readonly string[]): Promise<TicketWrite[]> {
+  if (tickets.count === 0) return [];
   const { rows: written } = await db.query<WrittenRow>(
     `WITH incoming AS (
-       SELECT r.*, req.email AS known_requester_email, req.name AS known_requester_name, asg.name AS known_assignee_name
+       SELECT r.*,
+              coalesce(r.requester_email, (SELECT u.email FROM zendesk_users u WHERE u.connection_id = $1 AND u.zendesk_user_id = r.requester_zendesk_id)) AS known_requester_email,
+              coalesce(r.requester_name, (SELECT u.name FROM zendesk_users u WHERE u.connection_id = $1 AND u.zendesk_user_id = r.requester_zendesk_id)) AS known_requester_name,
+              coalesce(r.assignee_name, (SELECT u.name FROM zendesk_users u WHERE u.connection_id = $1 AND u.zendesk_user_id = r.assignee_zendesk_id)) AS known_assignee_name
          FROM ${TICKETS.from('$2')} AS r
-         LEFT JOIN zendesk_users req ON req.connection_id = $1 AND req.zendesk_user_id = r.requester_zendesk_id
-         LEFT JOIN zendesk_users asg ON asg.connection_id = $1 AND asg.zendesk_user_id = r.assignee_zendesk_id
      ),
      previous AS (
        SELECT t.zendesk_ticket_id, t.customer_id, t.status, t.priority, t.escalated, t.satisfaction_rating, t.zendesk_created_at, t.zendesk_updated_at, t.resolved_at
@@ -185,15 +202,14 @@ export async function upsertTickets(db: Queryable, connectionId: string, rows: T
      ),
      scope AS (
        SELECT r.zendesk_ticket_id AS id, $1::uuid AS connection_id, r.organization_zendesk_id, r.custom_fields,
-              nullif(lower(split_part(coalesce(r.requester_email, r.known_requester_email), '@', 2)), '') AS email_domain
+              nullif(lower(split_part(r.known_requester_email, '@', 2)), '') AS email_domain
          FROM incoming r
      ),
      ${matchingRulesSql('$3::text[]')},
      written AS (
        INSERT INTO zendesk_tickets AS t (connection_id, ${UPDATED.join(', ')}, customer_id, match_method, zendesk_ticket_id)
        SELECT $1, r.subject, r.description, r.status, r.priority, r.ticket_type,
-              r.requester_zendesk_id, coalesce(r.requester_email, r.known_requester_email), coalesce(r.requester_name, r.known_requester_name),
-              r.assignee_zendesk_id, coalesce(r.assignee_name, r.known_assignee_name),
+              r.requester_zendesk_id, r.known_requester_email, r.known_requester_name, r.assignee_zendesk_id, r.known_assignee_name,
               r.organization_zendesk_id, r.group_zendesk_id, coalesce(r.tags, '{}'), coalesce(r.custom_fields, '[]'), r.satisfaction_rating,
               r.satisfaction_rating_id, r.satisfaction_comment, r.sla_policy_metrics, r.via_channel,
               r.zendesk_created_at, r.zendesk_updated_at, r.generated_timestamp, r.resolved_at, coalesce(r.escalated, false),
@@ -211,7 +227,7 @@ export async function upsertTickets(db: Queryable, connectionId: string, rows: T
             p.resolved_at AS old_resolved_at
        FROM written w LEFT JOIN previous p ON p.zendesk_ticket_id = w.zendesk_ticket_id
       ORDER BY w.zendesk_ticket_id`,
-    [connectionId, TICKETS.json(rows), [...freeMailDomains]],
+    [connectionId, tickets.json, [...freeMailDomains]],
   );
   return written.map((row) => ({
     zendeskTicketId: row.zendesk_ticket_id,

@@ -23,7 +23,8 @@ import {
   setSyncProblem,
   startImport,
 } from './sync.repo.ts';
-import { writeTicketBatch, type WrittenTicket } from './ticket-writer.ts';
+import { escalationRuleOf } from './escalation-rule.ts';
+import { prepareTicketBatch, writeTicketBatch, type PreparedBatch, type WrittenTicket } from './ticket-writer.ts';
 
 /** This process's name in sync leases (each run adds its own suffix). */
 export const PROCESS_ID = `${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -43,6 +44,11 @@ export type TicketsChangedListener = (change: { connectionId: string; source: Sy
 async function notifyTicketsChanged(deps: Deps, change: Parameters<TicketsChangedListener>[0]): Promise<void> {
   if (change.tickets.length === 0) return;
   for (const listener of deps.ticketListeners ?? []) await listener(change);
+}
+
+interface FetchedPage {
+  page: ExportPage;
+  batch: PreparedBatch;
 }
 
 export interface SyncRunResult {
@@ -92,24 +98,31 @@ export async function runSync(
 
     let cursor = state.exportCursor;
     const sideLoads = new SideLoadVersions();
-    // The next page is fetched while this one is written: the export's HTTP time and our write
-    // time overlap instead of adding up. The cursor committed is always the written page's own.
-    let fetching: Promise<ExportPage> | null = fetchTicketExportPage(client, cursor);
+    // Pages are prepared with the rule as the run starts; the writer re-prepares a page if the rule changed since.
+    const rule = await escalationRuleOf(deps.db, connectionId);
+    const fetchPage = async (at: string | null): Promise<FetchedPage> => {
+      const page = await fetchTicketExportPage(client, at);
+      return { page, batch: prepareTicketBatch(pageRows(page), rule) };
+    };
+    // The next page is fetched and prepared while this one is written: the export's HTTP time, our
+    // parsing and the database's write overlap instead of adding up. The cursor committed is
+    // always the written page's own.
+    let fetching: Promise<FetchedPage> | null = fetchPage(cursor);
     try {
       for (;;) {
-        const page: ExportPage = await (fetching as Promise<ExportPage>);
+        const { page, batch }: FetchedPage = await (fetching as Promise<FetchedPage>);
         fetching = null;
         const after = page.after_cursor ?? cursor;
         const stopAfterThis =
           page.end_of_stream || (options.maxPages !== undefined && pages + 1 >= options.maxPages) || Date.now() > deadline;
         if (!stopAfterThis) {
-          fetching = fetchTicketExportPage(client, after);
+          fetching = fetchPage(after);
           fetching.catch(() => {}); // awaited on the next turn; never an unhandled rejection meanwhile
         }
-        const rows = sideLoads.unwritten(pageRows(page));
+        const rows = sideLoads.unwritten(batch.rows);
         const source: SyncSource = importing ? 'import' : 'catch-up';
         const written = await deps.db.transaction(async (tx) => {
-          const writes = await writeTicketBatch(tx, connectionId, rows, source, deps.config.FREE_MAIL_DOMAINS);
+          const writes = await writeTicketBatch(tx, connectionId, { ...batch, rows }, source, deps.config.FREE_MAIL_DOMAINS);
           await advanceCursor(tx, {
             connectionId,
             owner,
@@ -155,12 +168,13 @@ export async function runSync(
  */
 export async function refreshTickets(deps: Deps, connectionId: string, ticketIds: readonly number[]): Promise<WrittenTicket[]> {
   const client = await zendeskClientFor(deps, connectionId);
+  const rule = await escalationRuleOf(deps.db, connectionId);
   const writes: WrittenTicket[] = [];
   const unique = [...new Set(ticketIds)];
   for (let i = 0; i < unique.length; i += SHOW_MANY_IDS) {
     const answer = await fetchTickets(client, unique.slice(i, i + SHOW_MANY_IDS));
-    const rows = pageRows({ ...answer });
-    const written = await deps.db.transaction((tx) => writeTicketBatch(tx, connectionId, rows, 'webhook', deps.config.FREE_MAIL_DOMAINS));
+    const batch = prepareTicketBatch(pageRows({ ...answer }), rule);
+    const written = await deps.db.transaction((tx) => writeTicketBatch(tx, connectionId, batch, 'webhook', deps.config.FREE_MAIL_DOMAINS));
     writes.push(...written);
   }
   await notifyTicketsChanged(deps, { connectionId, source: 'webhook', tickets: writes });
