@@ -283,9 +283,18 @@ describe('connecting Zendesk (against the emulator)', () => {
     expect(again.statusCode).toBe(201);
     expect(again.json().connection.id).toBe(acme.id);
 
+    const historyRows = async () =>
+      (await deps.db.query<{ connection_id: string; n: number }>(`SELECT connection_id, count(*)::int AS n FROM zendesk_ticket_events GROUP BY connection_id`)).rows;
+    await deps.db.query(
+      `INSERT INTO zendesk_ticket_events (connection_id, zendesk_ticket_id, kind, occurred_at, source) SELECT id, 1, 'created', now(), 'import' FROM zendesk_connections`,
+    );
+    const before = await historyRows();
+    expect(before.length).toBeGreaterThan(1);
     const purge = await app.inject({ method: 'DELETE', url: `/api/integrations/zendesk/connections/${acme.id}?purge=true`, headers: { authorization: asAdmin.authorization() } });
     expect(purge.json()).toMatchObject({ purged: true });
     expect(await findConnection(deps.db, acme.id)).toBeNull();
+    // Its ticket history went with it (a delete trigger, migration 0015); the other connections' stayed.
+    expect(await historyRows()).toEqual(before.filter((row) => row.connection_id !== acme.id));
   });
 
   it('never wrote a credential into the logs', () => {
