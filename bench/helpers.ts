@@ -149,9 +149,19 @@ export function startChild(script: string, args: string[], env: NodeJS.ProcessEn
   };
 }
 
+/**
+ * V8 flags for the emulator's process. It stands in for Zendesk's servers, whose CPU is not ours,
+ * yet here it shares the cores with what is measured. An export page is megabytes of short-lived
+ * objects: with V8's default young generation they outgrow it on every page and are copied to the
+ * old generation before they die. A larger one cut the emulator's CPU per page by about a quarter
+ * (measured: 26 against 32-41 ms per 1,000 tickets). It changes no byte the emulator sends.
+ */
+const EMULATOR_NODE_OPTIONS = '--max-semi-space-size=64';
+
 /** The emulator as a separate process; resolves once it listens. */
 export async function startEmulatorChild(args: string[]): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const child = startChild('emulator/cli.ts', ['--port', '0', '--api-token', EMULATOR_API_TOKEN, ...args]);
+  const nodeOptions = [process.env.NODE_OPTIONS, EMULATOR_NODE_OPTIONS].filter(Boolean).join(' ');
+  const child = startChild('emulator/cli.ts', ['--port', '0', '--api-token', EMULATOR_API_TOKEN, ...args], { NODE_OPTIONS: nodeOptions });
   try {
     const line = await child.waitForLine(/zendesk emulator listening on http:\/\/\S+/, 180_000);
     const url = /(http:\/\/\S+)/.exec(line)?.[1];
