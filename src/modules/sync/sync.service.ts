@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
 import { ZendeskError } from '../../zendesk/errors.ts';
-import { SHOW_MANY_IDS, fetchTicketCount, fetchTicketExportPage, fetchTickets, type ExportPage } from '../../zendesk/incremental-export.ts';
+import { SHOW_MANY_IDS, fetchTicketCount, fetchTicketExportPage, fetchTickets } from '../../zendesk/incremental-export.ts';
 import { zendeskClientFor } from '../connections/connections.service.ts';
 import { pageRows } from './ticket-rows.ts';
 import { SideLoadVersions } from './side-load-versions.ts';
@@ -46,8 +46,10 @@ async function notifyTicketsChanged(deps: Deps, change: Parameters<TicketsChange
   for (const listener of deps.ticketListeners ?? []) await listener(change);
 }
 
+/** A page as the loop keeps it: its position and its prepared rows, not Zendesk's whole objects. */
 interface FetchedPage {
-  page: ExportPage;
+  afterCursor: string | null;
+  endOfStream: boolean;
   batch: PreparedBatch;
 }
 
@@ -102,7 +104,7 @@ export async function runSync(
     const rule = await escalationRuleOf(deps.db, connectionId);
     const fetchPage = async (at: string | null): Promise<FetchedPage> => {
       const page = await fetchTicketExportPage(client, at);
-      return { page, batch: prepareTicketBatch(pageRows(page), rule) };
+      return { afterCursor: page.after_cursor, endOfStream: page.end_of_stream, batch: prepareTicketBatch(pageRows(page), rule) };
     };
     // The next page is fetched and prepared while this one is written: the export's HTTP time, our
     // parsing and the database's write overlap instead of adding up. The cursor committed is
@@ -110,11 +112,11 @@ export async function runSync(
     let fetching: Promise<FetchedPage> | null = fetchPage(cursor);
     try {
       for (;;) {
-        const { page, batch }: FetchedPage = await (fetching as Promise<FetchedPage>);
+        const { afterCursor, endOfStream, batch }: FetchedPage = await (fetching as Promise<FetchedPage>);
         fetching = null;
-        const after = page.after_cursor ?? cursor;
+        const after = afterCursor ?? cursor;
         const stopAfterThis =
-          page.end_of_stream || (options.maxPages !== undefined && pages + 1 >= options.maxPages) || Date.now() > deadline;
+          endOfStream || (options.maxPages !== undefined && pages + 1 >= options.maxPages) || Date.now() > deadline;
         if (!stopAfterThis) {
           fetching = fetchPage(after);
           fetching.catch(() => {}); // awaited on the next turn; never an unhandled rejection meanwhile
@@ -128,7 +130,7 @@ export async function runSync(
             owner,
             cursor: after,
             importedDelta: rows.tickets.length,
-            endOfStream: page.end_of_stream,
+            endOfStream,
             leaseSeconds: LEASE_SECONDS,
           });
           return writes;
@@ -137,9 +139,9 @@ export async function runSync(
         pages += 1;
         tickets += rows.tickets.length;
         cursor = after;
-        deps.logger.debug({ connectionId, pages, tickets, endOfStream: page.end_of_stream }, 'sync page committed');
+        deps.logger.debug({ connectionId, pages, tickets, endOfStream }, 'sync page committed');
         await notifyTicketsChanged(deps, { connectionId, source, tickets: written });
-        if (page.end_of_stream) return { outcome: 'synced', pages, tickets };
+        if (endOfStream) return { outcome: 'synced', pages, tickets };
         if (stopAfterThis) return { outcome: 'partial', pages, tickets };
       }
     } finally {
