@@ -33,7 +33,10 @@ export function isoSeconds(ms: number): string {
     if (dayPrefixes.size < MAX_DAY_PREFIXES) dayPrefixes.set(day, prefix);
   }
   const time = seconds - day * 86_400;
-  return `${prefix}${two(Math.floor(time / 3600))}:${two(Math.floor(time / 60) % 60)}:${two(time % 60)}Z`;
+  // join, not a template or +: the store keeps these strings (about twenty per ticket), and
+  // concatenation leaves a tree of parts (210 bytes each, measured; toISOString().slice + "Z":
+  // 104) where join writes one flat string (40 bytes): a million tickets ran out of heap.
+  return [prefix, two(Math.floor(time / 3600)), ':', two(Math.floor(time / 60) % 60), ':', two(time % 60), 'Z'].join('');
 }
 
 export function unixSeconds(ms: number): number {
