@@ -197,6 +197,29 @@ describe('ticket sync (against the emulator)', () => {
     await deps.db.query(`DELETE FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 990003`, [acmeId]);
   });
 
+  it('writes a version equal to the stored row not at all, and takes one with the same stamps that differs', async () => {
+    const version = (subject: string) =>
+      pageRows({
+        tickets: [{ id: 990004, subject, status: 'open', priority: 'low', type: null, tags: ['a'], custom_fields: [{ id: 1, value: 'v' }], requester_id: null, assignee_id: null, organization_id: null, group_id: null, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-02T00:00:00Z', generated_timestamp: 7 }],
+        users: [],
+        organizations: [],
+        metric_sets: [],
+      }).tickets;
+    const syncedAt = async () =>
+      (await deps.db.query<{ last_synced_at: Date }>(`SELECT last_synced_at FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 990004`, [acmeId])).rows[0]
+        ?.last_synced_at;
+    expect(await upsertTickets(deps.db, acmeId, encodeTickets(version('first')), [])).toHaveLength(1);
+    const first = await syncedAt();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Read again (a catch-up after the webhook): nothing to write, nothing to tell the listeners.
+    expect(await upsertTickets(deps.db, acmeId, encodeTickets(version('first')), [])).toEqual([]);
+    expect(await syncedAt()).toEqual(first);
+    // The same stamps (one-second precision) with other content: a later read, taken.
+    expect((await upsertTickets(deps.db, acmeId, encodeTickets(version('second')), [])).map((w) => w.zendeskTicketId)).toEqual([990004]);
+    expect((await syncedAt())!.getTime()).toBeGreaterThan(first!.getTime());
+    await deps.db.query(`DELETE FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 990004`, [acmeId]);
+  });
+
   it('never lets an older version overwrite a newer one', async () => {
     const { rows } = await deps.db.query<{ zendesk_updated_at: Date; status: string }>(`SELECT zendesk_updated_at, status FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 5`, [acmeId]);
     const current = rows[0]!;

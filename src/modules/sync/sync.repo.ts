@@ -119,6 +119,9 @@ const UPDATED = [
   'reopens',
 ];
 
+/** Every column a ticket version writes: a version equal to the stored row in all of them changes nothing. */
+const WRITTEN = [...UPDATED, 'customer_id', 'match_method'];
+
 /**
  * Ticket rows encoded as upsertTickets' parameter. Encoding a page of tickets is most of the work
  * our process does to write it, so the import does it before the page's transaction (while the
@@ -180,7 +183,10 @@ interface WrittenRow {
  * had), each with the version it replaced, read in the same statement (a CTE sees the rows as they
  * were before the statement), so that transitions are found without a second read. A version is
  * newer when its (updated_at, generated_timestamp) is at least ours: Zendesk's stamps have
- * one-second precision, so an equal stamp is taken (it is the same or a later read). Requester
+ * one-second precision, so an equal stamp is taken (it is the same or a later read), unless the
+ * version equals the stored row in every written column: then nothing is written or answered (a
+ * catch-up reads again every change a webhook already brought, and duplicate webhooks refresh
+ * what is stored; such a rewrite touched all seven indexes and woke every listener). Requester
  * email and names missing from the payload are filled from zendesk_users, looked up for those
  * tickets only (coalesce runs its subquery only when the first value is null; a join read every
  * user of the connection for every page). Each ticket is matched to its customer in the same
@@ -218,8 +224,9 @@ export async function upsertTickets(db: Queryable, connectionId: string, tickets
          FROM incoming r
          JOIN matched m ON m.id = r.zendesk_ticket_id
        ON CONFLICT (connection_id, zendesk_ticket_id) DO UPDATE SET
-         ${[...UPDATED, 'customer_id', 'match_method'].map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, last_synced_at = now()
+         ${WRITTEN.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, last_synced_at = now()
        WHERE (t.zendesk_updated_at, coalesce(t.generated_timestamp, 0)) <= (EXCLUDED.zendesk_updated_at, coalesce(EXCLUDED.generated_timestamp, 0))
+         AND (${WRITTEN.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${WRITTEN.map((c) => `EXCLUDED.${c}`).join(', ')})
        RETURNING t.zendesk_ticket_id, t.customer_id, t.status, t.priority, t.escalated, t.satisfaction_rating, t.zendesk_created_at, t.zendesk_updated_at, t.resolved_at
      )
      SELECT w.*, p.customer_id AS old_customer_id, p.status AS old_status, p.priority AS old_priority, p.escalated AS old_escalated,
