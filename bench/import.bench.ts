@@ -12,7 +12,7 @@ import type { Db } from '../src/db/db.ts';
 import { connectWithApiToken } from '../src/modules/connections/connections.service.ts';
 import { runSync } from '../src/modules/sync/sync.service.ts';
 import { encodeTickets, upsertOrganizations, upsertTickets, upsertUsers } from '../src/modules/sync/sync.repo.ts';
-import { pageRows } from '../src/modules/sync/ticket-rows.ts';
+import { pageRows, type PageRows } from '../src/modules/sync/ticket-rows.ts';
 import { createUser } from '../src/modules/users/auth.service.ts';
 import { recordSyncRequests } from '../src/test-deps.ts';
 import { ZendeskClient } from '../src/zendesk/client.ts';
@@ -40,7 +40,7 @@ import {
 } from './helpers.ts';
 
 type Engine = 'postgres' | 'pglite';
-type Rows = ReturnType<typeof pageRows>;
+type Rows = PageRows;
 
 const USERS = 20_000;
 const ORGANIZATIONS = 500;

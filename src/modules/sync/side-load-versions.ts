@@ -7,9 +7,7 @@
  * has committed, and at most MAX_REMEMBERED of each kind (then the memory starts over), so memory
  * stays bounded however large the account.
  */
-import type { pageRows } from './ticket-rows.ts';
-
-type PageRows = ReturnType<typeof pageRows>;
+import type { PageRows } from './ticket-rows.ts';
 
 const MAX_REMEMBERED = 200_000;
 

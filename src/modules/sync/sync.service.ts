@@ -100,7 +100,8 @@ export async function runSync(
 
     let cursor = state.exportCursor;
     const sideLoads = new SideLoadVersions();
-    // Pages are prepared with the rule as the run starts; the writer re-prepares a page if the rule changed since.
+    // Pages are prepared under the escalation rule as the run starts; the writer prepares a page
+    // again if the rule has changed since.
     const rule = await escalationRuleOf(deps.db, connectionId);
     const fetchPage = async (at: string | null): Promise<FetchedPage> => {
       const page = await fetchTicketExportPage(client, at);

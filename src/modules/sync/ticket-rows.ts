@@ -134,11 +134,18 @@ export function toOrganizationRow(organization: ExportOrganization): Organizatio
   };
 }
 
+/** A page's rows: its tickets, and the users and organizations it side-loads. */
+export interface PageRows {
+  tickets: TicketRow[];
+  users: UserRow[];
+  organizations: OrganizationRow[];
+}
+
 /**
  * The rows of one page. A ticket may appear twice in a page (changed while the export ran): the
  * newest version is kept, since one statement cannot upsert the same key twice.
  */
-export function pageRows(page: Pick<ExportPage, 'tickets' | 'users' | 'organizations' | 'metric_sets'>, knownUsers?: UserLookup) {
+export function pageRows(page: Pick<ExportPage, 'tickets' | 'users' | 'organizations' | 'metric_sets'>, knownUsers?: UserLookup): PageRows {
   const users = new Map(page.users.map((u) => [u.id, { name: u.name ?? null, email: u.email ?? null }]));
   const lookup: UserLookup = (id) => users.get(id) ?? knownUsers?.(id);
   const metrics = new Map(page.metric_sets.map((m) => [m.ticket_id, m]));

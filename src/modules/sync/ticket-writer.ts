@@ -8,13 +8,11 @@ import type { Queryable } from '../../db/db.ts';
 import type { SyncSource } from './sync.service.ts';
 import { escalationRuleOf, withEscalation, type EscalationRule } from './escalation-rule.ts';
 import { eventsOf, insertTicketEvents } from './ticket-history.ts';
-import type { pageRows } from './ticket-rows.ts';
+import type { PageRows } from './ticket-rows.ts';
 import { encodeTickets, upsertOrganizations, upsertTickets, upsertUsers, type EncodedTickets, type TicketWrite } from './sync.repo.ts';
 
 /** A written ticket: customerId is its customer after this write, previousCustomerId before it. */
 export type WrittenTicket = TicketWrite;
-
-export type PageRows = ReturnType<typeof pageRows>;
 
 /**
  * A batch made ready before its transaction: its tickets flagged "escalated" by the rule given
