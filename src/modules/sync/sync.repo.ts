@@ -213,7 +213,7 @@ export async function upsertTickets(db: Queryable, connectionId: string, tickets
      ),
      ${matchingRulesSql('$3::text[]')},
      written AS (
-       INSERT INTO zendesk_tickets AS t (connection_id, ${UPDATED.join(', ')}, customer_id, match_method, zendesk_ticket_id)
+       INSERT INTO zendesk_tickets AS t (connection_id, ${WRITTEN.join(', ')}, zendesk_ticket_id)
        SELECT $1, r.subject, r.description, r.status, r.priority, r.ticket_type,
               r.requester_zendesk_id, r.known_requester_email, r.known_requester_name, r.assignee_zendesk_id, r.known_assignee_name,
               r.organization_zendesk_id, r.group_zendesk_id, coalesce(r.tags, '{}'), coalesce(r.custom_fields, '[]'), r.satisfaction_rating,
