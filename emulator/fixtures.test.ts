@@ -1,7 +1,7 @@
 /**
- * Contract tests: every documented response example in ../shared/zendesk/fixtures (the OAS
- * examples and documented pages) must be matched by the emulator: same keys, and the same value
- * types wherever both sides have a value.
+ * Contract tests: every documented response example in ./fixtures (the OAS examples and
+ * documented pages; sources in fixtures/README.md) must be matched by the emulator: same keys,
+ * and the same value types wherever both sides have a value.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { type TestEmulator, testEmulator } from './testing.ts';
 type Doc = any;
 
 function fixture(name: string): Doc {
-  return JSON.parse(readFileSync(new URL(`../../shared/zendesk/fixtures/${name}`, import.meta.url), 'utf8'));
+  return JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
 }
 
 function kind(value: unknown): string {

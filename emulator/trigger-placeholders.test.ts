@@ -51,7 +51,7 @@ describe('placeholders', () => {
   });
 
   it('JSON-escapes values inside a JSON body (fixtures/webhook-trigger-json-body-template.json)', () => {
-    const template = readFileSync('/work/shared/zendesk/fixtures/webhook-trigger-json-body-template.json', 'utf8');
+    const template = readFileSync(new URL('./fixtures/webhook-trigger-json-body-template.json', import.meta.url), 'utf8');
     const { body } = renderTriggerRequest({ http_method: 'POST', request_format: 'json' }, template, context);
     const parsed = JSON.parse(body);
     expect(parsed).toMatchObject({

@@ -15,7 +15,7 @@ describe('ticket event envelopes', () => {
     const [event, ...rest] = eventsFor({ kind: 'created', ticket: sampleTicket(), previous: null, actor_id: 200 });
     expect(rest).toEqual([]);
     // Same top-level keys as fixtures/webhook-user-event-official.json.
-    const official = JSON.parse(readFileSync('/work/shared/zendesk/fixtures/webhook-user-event-official.json', 'utf8'));
+    const official = JSON.parse(readFileSync(new URL('./fixtures/webhook-user-event-official.json', import.meta.url), 'utf8'));
     expect(Object.keys(event ?? {}).sort()).toEqual(Object.keys(official).sort());
     expect(event).toEqual({
       type: 'zen:event-type:ticket.created',
