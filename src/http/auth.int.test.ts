@@ -27,7 +27,7 @@ describe('access control', () => {
     await destroy?.();
   });
 
-  const PUBLIC = ['GET /', 'GET /*', 'GET /healthz', 'GET /readyz', 'POST /api/auth/sign-in', 'POST /api/auth/sign-out', 'GET /api/integrations/zendesk/callback', 'POST /api/integrations/zendesk/webhook'];
+  const PUBLIC = ['GET /', 'GET /*', 'GET /healthz', 'GET /readyz', 'POST /api/auth/sign-in', 'GET /api/integrations/zendesk/callback', 'POST /api/integrations/zendesk/webhook'];
 
   it('opens to anonymous callers only the routes meant to be public', () => {
     const open = app.routeAccess.filter((route) => route.public).map((route) => `${route.method} ${route.url}`);
@@ -82,9 +82,37 @@ describe('access control', () => {
     });
     expect(withCsrf.statusCode).toBe(400); // past access control, refused for the bad subdomain
 
-    await app.inject({ method: 'POST', url: '/api/auth/sign-out', cookies: { [SESSION_COOKIE]: session } });
+    const signedOut = await app.inject({ method: 'POST', url: '/api/auth/sign-out', cookies: { [SESSION_COOKIE]: session }, headers: { [CSRF_HEADER]: csrf } });
+    expect(signedOut.statusCode).toBe(204);
     const after = await app.inject({ method: 'GET', url: '/api/auth/me', cookies: { [SESSION_COOKIE]: session } });
     expect(after.statusCode).toBe(401);
+  });
+
+  it('signs a session out only with its CSRF token, so that a cross-site form cannot; an API-key caller needs none', async () => {
+    const ok = await app.inject({ method: 'POST', url: '/api/auth/sign-in', payload: { email: 'csm@example.com', password: 'csm-password-123' } });
+    const session = ok.cookies.find((c) => c.name === SESSION_COOKIE)?.value ?? '';
+    const csrf = ok.json().csrfToken as string;
+    const me = () => app.inject({ method: 'GET', url: '/api/auth/me', cookies: { [SESSION_COOKIE]: session } });
+
+    // What a forged form can carry: the cookie (SameSite=Lax still sends it from another origin of
+    // the same site, such as a sibling subdomain), never the header.
+    for (const headers of [{}, { [CSRF_HEADER]: 'csrf_wrong' }]) {
+      const forged = await app.inject({ method: 'POST', url: '/api/auth/sign-out', cookies: { [SESSION_COOKIE]: session }, headers, payload: '' });
+      expect(forged.statusCode).toBe(403);
+      expect(forged.json().error.message).toMatch(/X-CSRF-Token/);
+      expect(forged.headers['set-cookie']).toBeUndefined();
+      expect((await me()).statusCode).toBe(200);
+    }
+
+    const signedOut = await app.inject({ method: 'POST', url: '/api/auth/sign-out', cookies: { [SESSION_COOKIE]: session }, headers: { [CSRF_HEADER]: csrf } });
+    expect(signedOut.statusCode).toBe(204);
+    expect(String(signedOut.headers['set-cookie'])).toMatch(new RegExp(`^${SESSION_COOKIE}=;`));
+    expect((await me()).statusCode).toBe(401);
+
+    const withKey = await app.inject({ method: 'POST', url: '/api/auth/sign-out', headers: { authorization: `Bearer ${keys.csm}` } });
+    expect(withKey.statusCode).toBe(204);
+    const anonymous = await app.inject({ method: 'POST', url: '/api/auth/sign-out' });
+    expect(anonymous.statusCode).toBe(401);
   });
 
   it('rate-limits sign-in attempts', async () => {

@@ -37,10 +37,14 @@ export function authRoutes(deps: Deps): FastifyPluginAsyncZod {
       },
     );
 
-    app.post('/api/auth/sign-out', { config: { public: true } }, async (request, reply) => {
+    // Not public: a session's sign-out is a write like any other, so it needs the session's CSRF
+    // token (auth.ts), and a cross-site form cannot end it. An API-key caller has no session to end.
+    app.post('/api/auth/sign-out', async (request, reply) => {
       const token = request.cookies[SESSION_COOKIE];
-      if (token) await signOut(deps.db, token);
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      if (request.authMethod === 'session' && token) {
+        await signOut(deps.db, token);
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      }
       return reply.status(204).send();
     });
 
