@@ -67,8 +67,21 @@ function parseScore(text: string): number | string | null {
   return /^[+-]?(\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : text;
 }
 
-export async function importCustomersCsv(db: Db, text: string, options: { batchSize?: number } = {}): Promise<ImportReport> {
-  const batchSize = Math.min(options.batchSize ?? 1000, MAX_CUSTOMERS_PER_CALL);
+/** A file read and checked, before anything is written: the rows to import and the ones refused. */
+export interface CustomersCsv {
+  /** Data rows read (blank lines aside). */
+  rows: number;
+  good: CustomerInput[];
+  badRows: BadRow[];
+  ignoredColumns: string[];
+}
+
+/**
+ * Reads and checks a CSV file's text without touching the database. Throws CsvHeaderError when the
+ * file cannot be imported at all (empty, or no header naming the required columns); each row that
+ * cannot be imported is kept in `badRows` by its line and reason.
+ */
+export function readCustomersCsv(text: string): CustomersCsv {
   const records = parseCsv(text).filter((record) => record.error || record.fields.some((field) => field.trim() !== ''));
   const [header, ...data] = records;
   if (!header) throw new CsvHeaderError(`the file is empty: the first row must be a header naming the columns ${COLUMNS.join(', ')}`);
@@ -112,8 +125,14 @@ export async function importCustomersCsv(db: Db, text: string, options: { batchS
     lineOf.set(result.input.externalId, record.line);
     good.push(result.input);
   }
+  return { rows: data.length, good, badRows, ignoredColumns };
+}
 
-  const report: ImportReport = { rows: data.length, imported: 0, created: 0, updated: 0, unchanged: 0, csmsCreated: [], ignoredColumns, badRows };
+/** Writes the rows a file was read into (readCustomersCsv), in batches, through the API's upsert. */
+export async function importCustomerRows(db: Db, csv: CustomersCsv, options: { batchSize?: number } = {}): Promise<ImportReport> {
+  const batchSize = Math.min(options.batchSize ?? 1000, MAX_CUSTOMERS_PER_CALL);
+  const { rows, good, badRows, ignoredColumns } = csv;
+  const report: ImportReport = { rows, imported: 0, created: 0, updated: 0, unchanged: 0, csmsCreated: [], ignoredColumns, badRows };
   for (let start = 0; start < good.length; start += batchSize) {
     const result = await upsertCustomers(db, good.slice(start, start + batchSize));
     report.imported += result.customers.length;
@@ -125,17 +144,27 @@ export async function importCustomersCsv(db: Db, text: string, options: { batchS
   return report;
 }
 
-/** The report for a person at a terminal. */
+export async function importCustomersCsv(db: Db, text: string, options: { batchSize?: number } = {}): Promise<ImportReport> {
+  return importCustomerRows(db, readCustomersCsv(text), options);
+}
+
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/** What was imported, for a person at a terminal (the refused rows: describeRefusedRows). */
 export function describeImportReport(report: ImportReport): string {
-  const lines = [
-    `rows: ${report.rows}`,
-    `imported: ${report.imported} (created ${report.created}, updated ${report.updated}, unchanged ${report.unchanged})`,
-    `bad rows: ${report.badRows.length}`,
-    ...report.badRows.map((row) => `  line ${row.line}: ${row.reason}`),
-  ];
+  const lines = [`imported ${plural(report.imported, 'customer', 'customers')} (created ${report.created}, updated ${report.updated}, unchanged ${report.unchanged}) of ${plural(report.rows, 'row', 'rows')} read`];
   if (report.csmsCreated.length > 0) {
     lines.push(`CSM users created (no password: they can sign in once an admin sets one): ${report.csmsCreated.join(', ')}`);
   }
   if (report.ignoredColumns.length > 0) lines.push(`ignored columns: ${report.ignoredColumns.join(', ')}`);
   return lines.join('\n');
+}
+
+/** The rows refused, each by its line and reason, under a line saying what was imported; '' when none. */
+export function describeRefusedRows(report: ImportReport): string {
+  if (report.badRows.length === 0) return '';
+  return [
+    `imported ${plural(report.imported, 'customer', 'customers')}, refused ${plural(report.badRows.length, 'row', 'rows')}:`,
+    ...report.badRows.map((row) => `  line ${row.line}: ${row.reason}`),
+  ].join('\n');
 }
