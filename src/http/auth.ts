@@ -11,6 +11,7 @@ import type { Deps } from '../deps.ts';
 import { AppError } from '../lib/errors.ts';
 import { authenticateApiKey, authenticateSession } from '../modules/users/auth.service.ts';
 import type { Role, User } from '../modules/users/users.repo.ts';
+import { bearerMatches } from '../observability/metrics-access.ts';
 
 export const SESSION_COOKIE = 'cscx_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -37,6 +38,11 @@ declare module 'fastify' {
     public?: boolean;
     /** Roles allowed; unset: any signed-in user. */
     roles?: readonly Role[];
+    /**
+     * Also open to whoever sends this static token as `Authorization: Bearer <token>` (for callers
+     * that cannot sign in, such as a Prometheus scrape); `hint` is the 401's message.
+     */
+    staticBearer?: { token: string; hint: string };
   }
 }
 
@@ -79,8 +85,15 @@ export async function registerAuth(app: FastifyInstance, deps: Deps): Promise<vo
     const config = request.routeOptions.config;
     // Unknown routes fall through to the JSON 404; public routes need nobody.
     if (request.routeOptions.url === undefined || config.public) return;
-    await identify(deps, request);
-    if (!request.user) throw new AppError('unauthorized', 'sign in, or send an API key as "Authorization: Bearer <key>"');
+    const { staticBearer } = config;
+    if (staticBearer && bearerMatches(request.headers.authorization, staticBearer.token)) return;
+    try {
+      await identify(deps, request);
+    } catch (error) {
+      if (staticBearer && error instanceof AppError && error.code === 'unauthorized') throw new AppError('unauthorized', staticBearer.hint);
+      throw error;
+    }
+    if (!request.user) throw new AppError('unauthorized', staticBearer?.hint ?? 'sign in, or send an API key as "Authorization: Bearer <key>"');
     if (config.roles && !config.roles.includes(request.user.role)) {
       throw new AppError('forbidden', `this needs the role ${config.roles.join(' or ')}; you are ${request.user.role}`);
     }

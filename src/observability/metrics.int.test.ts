@@ -179,15 +179,25 @@ describe('Prometheus metrics', () => {
     expect(sample(text, 'cscx_database_up')).toBe(0);
   });
 
-  it('with METRICS_TOKEN, opens /metrics to that bearer token only', async () => {
+  it('with METRICS_TOKEN, opens /metrics to that bearer token and still to admins\' API keys (other roles 403, nobody 401)', async () => {
     const token = 'metrics-token-0123456789';
     const tokenApp = await buildApp({ ...deps, config: { ...deps.config, METRICS_TOKEN: token } });
+    const get = (authorization?: string) => tokenApp.inject({ method: 'GET', url: '/metrics', headers: authorization ? { authorization } : {} });
     try {
-      expect((await tokenApp.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
-      expect((await tokenApp.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer wrong-token-0123456789' } })).statusCode).toBe(401);
-      const ok = await tokenApp.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${token}` } });
-      expect(ok.statusCode).toBe(200);
-      expect(sample(ok.body, 'cscx_database_up')).toBe(1);
+      for (const authorization of [undefined, 'Bearer wrong-token-0123456789', 'Basic bWV0cmljcw==']) {
+        const refused = await get(authorization);
+        expect(refused.statusCode, String(authorization)).toBe(401);
+        expect(refused.json().error.message).toBe('send the metrics token (METRICS_TOKEN) or an admin\'s API key as "Authorization: Bearer <token or key>"');
+      }
+      const withToken = await get(`Bearer ${token}`);
+      expect(withToken.statusCode).toBe(200);
+      expect(sample(withToken.body, 'cscx_database_up')).toBe(1);
+      const withAdminKey = await get(`Bearer ${adminKey}`);
+      expect(withAdminKey.statusCode).toBe(200);
+      expect(withAdminKey.headers['content-type']).toMatch(/^text\/plain; version=0.0.4/);
+      const withLeaderKey = await get(`Bearer ${leaderKey}`);
+      expect(withLeaderKey.statusCode).toBe(403);
+      expect(withLeaderKey.json().error.message).toMatch(/needs the role admin/);
     } finally {
       await tokenApp.close();
     }
