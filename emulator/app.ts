@@ -1,7 +1,7 @@
 /**
  * The Zendesk emulator: one Fastify server hosting several accounts, each under a path prefix
  * (`http://127.0.0.1:4010/{subdomain}/api/v2/...`, `/{subdomain}/oauth/...`), paths accepted with
- * or without `.json`. Built from Zendesk's documentation (../shared/zendesk/); shares no code
+ * or without `.json`. Built from Zendesk's documentation (docs/zendesk.md); shares no code
  * with the product.
  */
 import { randomBytes } from 'node:crypto';
@@ -41,7 +41,7 @@ export interface EmulatorOptions {
   oauthClientId?: string;
   /** Random unless given. */
   oauthClientSecret?: string;
-  /** Emulated seconds; Zendesk's default for new clients is 30 minutes (API-NOTES.md section 5). */
+  /** Emulated seconds; Zendesk's default for new clients is 30 minutes (docs/zendesk.md, Authentication). */
   accessTokenTtlSeconds?: number;
   rateLimits?: RateLimitMode;
   /** Account requests per minute under `rateLimits: 'realistic'` (plan limit; Enterprise 700). */

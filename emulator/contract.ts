@@ -1,6 +1,6 @@
 /**
  * The seams between the emulator's parts. The emulator is a stand-in for Zendesk written from
- * Zendesk's documentation (../shared/zendesk/); it shares no code with the product (src/).
+ * Zendesk's documentation (docs/zendesk.md); it shares no code with the product (src/).
  *
  * Records are kept in the shape Zendesk's API renders them (snake_case, ISO-8601 UTC strings
  * without milliseconds, e.g. "2024-04-17T17:18:10Z"), so that rendering is a copy plus the

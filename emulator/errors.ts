@@ -96,7 +96,7 @@ export function invalidValue(description: string): ZendeskHttpError {
 }
 
 /**
- * Offset pagination past 100 pages / 10,000 records (rolled out 2024, API-NOTES.md section 2).
+ * Offset pagination past 100 pages / 10,000 records (rolled out 2024; docs/zendesk.md, Pagination).
  * Body from [3P] logs: pipelinewise PR #1183 (code, title) and airbyte issue #38595 (detail).
  */
 export function paginationTooDeep(): ZendeskHttpError {

@@ -13,7 +13,7 @@ import type { ChangeIndex, IndexEntry } from './change-index.ts';
 import { invalidValue } from './errors.ts';
 
 export const EXCLUDED_RECENT_SECONDS = 60;
-/** Page size: 1000 (the widely used maximum; API-NOTES.md marks it UNCONFIRMED for tickets). */
+/** Page size: 1000 (the widely used maximum; not documented for tickets, docs/zendesk.md). */
 export const MAX_EXPORT_PAGE = 1000;
 
 export interface ExportPage<T> {

@@ -41,7 +41,7 @@ export interface GeneratorOptions {
 
 export const DEFAULT_AGENT_EMAIL = 'admin@example.com';
 const TICKET_HISTORY_MS = 365 * DAY_MS;
-/** Zendesk's default automation closes solved tickets after 4 days (METRICS-NOTES.md: UNCONFIRMED). */
+/** Zendesk's default automation closes solved tickets after 4 days (not documented; docs/zendesk.md, Tickets and statuses). */
 const CLOSE_AFTER_SOLVE_MS = 4 * DAY_MS;
 /** Seed history ends a little before "now" so all of it is past the export's one-minute window. */
 const HISTORY_END_MARGIN_MS = 2 * MINUTE_MS;
@@ -100,7 +100,7 @@ export function generateAccount(options: GeneratorOptions): AccountState {
       pending: ids.customStatus(3),
       hold: ids.customStatus(4),
       solved: ids.customStatus(5),
-      closed: ids.customStatus(5), // closed has no custom status category (METRICS-NOTES.md section 1)
+      closed: ids.customStatus(5), // closed has no custom status category (docs/zendesk.md, Tickets and statuses)
     },
     brandId: ids.brand,
     supportAddress: `support@${options.subdomain}.zendesk.com`,

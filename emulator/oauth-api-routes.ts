@@ -23,7 +23,7 @@ function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** OAS `OauthTokenObject` (example fixtures/oas-oauth-token-api-object.json). */
+/** OAS `OauthTokenObject` (its example `OAuthTokenResponseExample`). */
 function renderToken(deps: TokenApiDeps, token: OAuthToken): Record<string, unknown> {
   return {
     // The OAS example shows `/api/v2/tokens/{id}`; the resource itself lives under /oauth/tokens.

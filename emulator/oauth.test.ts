@@ -85,7 +85,7 @@ describe('authorization code flow with PKCE', () => {
     expect(response.statusCode).toBe(201);
     expect(response.headers['cache-control']).toBe('no-store');
     const body = response.json();
-    // Fields of OAS OAuthTokenForGrantTypesObject (fixtures/oauth-token-response.json).
+    // Fields of OAS OAuthTokenForGrantTypesObject (docs/zendesk.md, Authentication).
     expect(body).toEqual({
       access_token: expect.any(String),
       token_type: 'bearer',

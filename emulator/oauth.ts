@@ -1,7 +1,7 @@
 /**
  * Zendesk's OAuth 2.0 server, emulated: the authorization page, the grant-type token endpoint,
  * the OAuth Tokens API, and the bearer-token check the rest of the emulator authenticates with.
- * Sources: /work/shared/zendesk/API-NOTES.md §5 and the OAS (`/oauth/tokens`, `/api/v2/oauth/tokens`).
+ * Sources: docs/zendesk.md (Authentication) and the OAS (`/oauth/tokens`, `/api/v2/oauth/tokens`).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Account, EmulatorClock, OAuthVerifier } from './contract.ts';

@@ -1,6 +1,6 @@
 /**
  * List pagination as Zendesk does it (https://developer.zendesk.com/api-reference/introduction/pagination/,
- * API-NOTES.md section 2):
+ * docs/zendesk.md, Pagination):
  *
  * - cursor pagination when `page[size]`, `page[after]` or `page[before]` is given: at most 100 per
  *   page, `meta: {has_more, after_cursor, before_cursor}` and `links: {next, prev}`; ordering with
@@ -140,7 +140,7 @@ function cursorPage<T extends { id: number }>(all: readonly T[], query: Query, o
     envelope: {
       meta: { has_more: hasMore, after_cursor: afterCursor, before_cursor: beforeCursor },
       links: {
-        // A last page carries `next: null` (fixtures/cursor-pagination-list-page.json, [3P]).
+        // A last page carries `next: null` ([3P] airbyte's satisfaction_ratings.json response fixture).
         next: end < items.length && afterCursor ? pageUrl(options.url, query, drop, [...sizeParam, ['page[after]', afterCursor]]) : null,
         prev: start > 0 && beforeCursor ? pageUrl(options.url, query, drop, [...sizeParam, ['page[before]', beforeCursor]]) : null,
       },

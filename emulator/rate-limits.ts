@@ -2,12 +2,12 @@
  * Zendesk's rate limits, off unless asked for.
  *
  * - Account limit per minute by plan: Team 200, Growth/Professional 400, Enterprise 700, High
- *   Volume add-on 2500 (API-NOTES.md section 3); default here: Enterprise, 700.
+ *   Volume add-on 2500 (docs/zendesk.md, Rate limits); default here: Enterprise, 700.
  * - Incremental exports: 10 requests per minute (incremental_exports page).
  * - List-ticket endpoints carry `zendesk-ratelimit-tickets-index: total=100; ...` (best-practices
  *   page; the emulator enforces that documented total).
  * - Every response carries `X-Rate-Limit`, `X-Rate-Limit-Remaining`, `ratelimit-limit`,
- *   `ratelimit-remaining`, `ratelimit-reset` (fixtures/rate-limit-headers.txt); exports also
+ *   `ratelimit-remaining`, `ratelimit-reset` (docs/zendesk.md, Rate limits); exports also
  *   `zendesk-ratelimit-incremental-exports` ([3P] live probe of that header).
  * - Over the limit: 429 with `Retry-After` in seconds. Bodies: the account limit answers in plain
  *   text "Number of allowed API requests per minute exceeded" (airbyte issue #11035 shows a JSON

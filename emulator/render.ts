@@ -1,7 +1,7 @@
 /**
  * Records as Zendesk's API renders them: the stored fields plus the derived ones (url,
  * custom_status_id, satisfaction_rating...). Key sets follow the OAS examples saved in
- * ../shared/zendesk/fixtures (oas-ticket-show.json, oas-incremental-users-*.json,
+ * emulator/fixtures (oas-ticket-show.json, oas-incremental-users-*.json,
  * oas-organization-show.json, oas-satisfaction-rating-*.json, oas-ticket-metric*.json).
  */
 import type { ZComment, ZOrganization, ZSatisfactionRating, ZSlaPolicyMetric, ZTicket, ZUser } from './contract.ts';
@@ -43,7 +43,7 @@ function satisfactionRatingSummary(state: AccountState, ticket: ZTicket): Json |
 
 /**
  * A ticket as the Tickets API renders it. `asDeleted`: the incremental export shows soft-deleted
- * tickets with status "deleted" (the brief's choice; API-NOTES.md marks it UNCONFIRMED).
+ * tickets with status "deleted" (not documented; docs/zendesk.md, Incremental exports).
  */
 export function renderTicket(ctx: RenderContext, ticket: ZTicket, asDeleted = false): Json {
   const { state } = ctx;
@@ -248,7 +248,7 @@ function minutes(ms: number): number {
 }
 
 function span(fromMs: number | null, toMs: number | null): Json {
-  // "The metric's value will appear as null until two required events occur" (METRICS-NOTES.md).
+  // "The metric's value will appear as null until two required events occur" (docs/zendesk.md, Ticket metrics).
   if (fromMs === null || toMs === null) return { calendar: null, business: null };
   return { calendar: minutes(toMs - fromMs), business: minutes(businessMsBetween(fromMs, toMs)) };
 }

@@ -1,6 +1,6 @@
 /**
  * Side-loading (`?include=users,organizations,...`): related records come back as top-level
- * arrays keyed by resource (developer.zendesk.com side_loading page, API-NOTES.md section 1).
+ * arrays keyed by resource (developer.zendesk.com side_loading page; docs/zendesk.md).
  * Ticket side-loads supported here: users, organizations, groups, metric_sets (top-level arrays),
  * slas and comment_count (added to each ticket). Unknown names are ignored.
  */

@@ -113,7 +113,7 @@ export function closeStatusSegment(timeline: TicketTimeline, atMs: number): void
 
 /**
  * Records a status change at `atMs`: wait times, solve times and reopens ("each solve after the
- * first counts as one reopen", METRICS-NOTES.md section 2).
+ * first counts as one reopen", docs/zendesk.md, Ticket metrics).
  */
 export function recordStatusChange(timeline: TicketTimeline, status: TicketStatus, atMs: number): void {
   if (status === timeline.currentStatus) return;

@@ -323,7 +323,7 @@ export class EmulatorStore {
   /**
    * The status change a comment implies when the request sets none: a requester comment reopens
    * a pending or solved ticket ("Pending ... resets to Open automatically when the requester adds
-   * a comment", METRICS-NOTES.md); an agent's public reply takes a new ticket out of "new"
+   * a comment", docs/zendesk.md); an agent's public reply takes a new ticket out of "new"
    * (UNCONFIRMED: that is what Zendesk's agent workspace does).
    */
   private impliedStatus(state: AccountState, ticket: ZTicket, comment: ZComment): ZTicket['status'] | undefined {
@@ -359,7 +359,7 @@ export class EmulatorStore {
       if (input.authorId === ticket.requester_id) timeline.requesterUpdatedMs = nowMs;
       if (byAgent) timeline.assigneeUpdatedMs = nowMs;
       // First reply time ends at the first public agent comment that is not the ticket's first
-      // comment (METRICS-NOTES.md section 2).
+      // comment (docs/zendesk.md, Ticket metrics).
       if (byAgent && input.public && !isFirst) {
         timeline.firstReplyMs ??= nowMs;
         timeline.replies += 1;

@@ -161,7 +161,7 @@ export function readTicketUpdate(state: AccountState, body: TicketBody, ticket: 
   const text = body.comment?.body ?? body.comment?.html_body;
   if (body.comment && (text === undefined || text.trim() === '')) problems.add('comment', 'Comment: cannot be blank', 'BlankValue');
   else if (text !== undefined) changes.comment = { body: text, public: body.comment?.public ?? null, authorId: body.comment?.author_id ?? null };
-  // "Once a New ticket's status has been changed, it can never be set back to New" (METRICS-NOTES.md).
+  // "Once a New ticket's status has been changed, it can never be set back to New" (docs/zendesk.md).
   if (changes.status === 'new' && ticket.status !== 'new') problems.invalid('status');
   if (body.safe_update !== undefined && body.safe_update !== false && body.updated_stamp !== undefined) changes.updatedStamp = body.updated_stamp;
   problems.throwIfAny();

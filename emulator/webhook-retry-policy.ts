@@ -1,5 +1,5 @@
 /**
- * Zendesk's webhook retry rules (API-NOTES §4, from the Webhooks API introduction "Webhook
+ * Zendesk's webhook retry rules (docs/zendesk.md, Webhooks; from the Webhooks API introduction "Webhook
  * retries", corroborated by [3P] tutorials quoting it):
  * - 409: retried up to 3 times;
  * - 429 or 503: retried only if the response has a `retry-after` header under 60 seconds;

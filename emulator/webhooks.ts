@@ -2,7 +2,7 @@
  * Zendesk webhooks and ticket triggers, emulated: the Webhooks API, the Triggers API, and delivery
  * of ticket changes to webhooks, either as Zendesk event envelopes (event-subscribed webhooks) or
  * as trigger-rendered bodies (webhooks connected with "conditional_ticket_events").
- * Sources: /work/shared/zendesk/API-NOTES.md §4, the OAS (`/api/v2/triggers`), and the module
+ * Sources: docs/zendesk.md (Webhooks and triggers), the OAS (`/api/v2/triggers`), and the module
  * headers of webhook-*.ts / trigger-*.ts.
  */
 import type { FastifyInstance } from 'fastify';

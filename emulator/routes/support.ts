@@ -16,7 +16,7 @@ export interface Services {
   /**
    * How show endpoints the OAS models as one-element arrays answer (`ticket_metric`,
    * `satisfaction_rating`): 'array' as in the OAS examples (the only official source), or
-   * 'object'. API-NOTES.md: which one the live API sends is UNCONFIRMED.
+   * 'object'. Which one the live API sends is not documented (docs/zendesk.md, Ticket metrics).
    */
   singleRecordShape: 'array' | 'object';
 }

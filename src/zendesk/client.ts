@@ -1,6 +1,6 @@
 /**
  * Our HTTP client for one Zendesk subdomain, written from Zendesk's documentation
- * (../shared/zendesk/API-NOTES.md). It authenticates, classifies failures (errors.ts), retries what
+ * (docs/zendesk.md). It authenticates, classifies failures (errors.ts), retries what
  * is worth retrying (5xx, network errors, 429 after Retry-After) and validates response bodies
  * with zod. It shares no code with the emulator.
  */
@@ -65,7 +65,7 @@ export interface RequestOptions<T> {
 
 export function authorizationHeader(credentials: ZendeskCredentials): string {
   if (credentials.method === 'oauth') return `Bearer ${credentials.accessToken}`;
-  // Zendesk API tokens: Basic base64("{email}/token:{api_token}") (API-NOTES section 6).
+  // Zendesk API tokens: Basic base64("{email}/token:{api_token}") (docs/zendesk.md, Authentication).
   return `Basic ${Buffer.from(`${credentials.email}/token:${credentials.apiToken}`).toString('base64')}`;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Zendesk's cursor-based incremental ticket export (API-NOTES section 1):
+ * Zendesk's cursor-based incremental ticket export (docs/zendesk.md, Incremental exports):
  * GET /api/v2/incremental/tickets/cursor.json?start_time=0 first, then ?cursor=<after_cursor>,
  * until end_of_stream. It compares on generated_timestamp (system updates included), never serves
  * the last minute, and its last page still carries an after_cursor: the position to poll from

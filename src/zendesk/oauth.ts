@@ -1,5 +1,5 @@
 /**
- * Zendesk OAuth 2.0, authorization-code grant with PKCE (S256), from API-NOTES section 5:
+ * Zendesk OAuth 2.0, authorization-code grant with PKCE (S256), per docs/zendesk.md, Authentication:
  * authorize at /oauth/authorizations/new, exchange and refresh at POST /oauth/tokens (JSON body,
  * 201), refresh tokens rotate (the old pair dies), revoke with DELETE /api/v2/oauth/tokens/current.
  */

@@ -1,5 +1,5 @@
 /**
- * The parts of Zendesk's payloads we use, per its documentation (../shared/zendesk/): strict on the
+ * The parts of Zendesk's payloads we use, per its documentation (docs/zendesk.md): strict on the
  * fields we read, loose on everything else (Zendesk adds fields; zod drops the ones we do not name).
  */
 import { z } from 'zod';

@@ -3,7 +3,7 @@
  * recomputed by a coalesced queue, not after every written batch: a batch only marks its
  * customers in customer_refresh_requests (one row per customer), and a job drains the marks in
  * batches. A burst of a thousand changes for one customer costs a few recomputes, and an import
- * page no longer waits for the aggregates of its customers (ARCHITECTURE.md, "Data flow").
+ * page no longer waits for the aggregates of its customers (docs/architecture.md, "The data path").
  *
  * Alerts are not here: they need the before/after of each write and run inline (alerts.service).
  */

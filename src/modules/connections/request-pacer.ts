@@ -1,6 +1,6 @@
 /**
  * Paces our calls to one Zendesk account to its published limits, across all our processes
- * (API-NOTES section 3): incremental exports 10 requests a minute; the account's plan limit for
+ * (docs/zendesk.md, Rate limits): incremental exports 10 requests a minute; the account's plan limit for
  * everything else. A sliding log: a request is granted when fewer than the limit were granted in
  * the last window (a minute plus a margin), and the grant is recorded in the same statement,
  * under the row's lock, so that concurrent processes never over-grant. No span of a minute,

@@ -1,6 +1,6 @@
 /**
  * Per-customer support metrics (FR-4), as set-based SQL. Definitions (they follow Zendesk's own,
- * /work/shared/zendesk/METRICS-NOTES.md "Recommended definitions"); deleted tickets (status
+ * docs/metrics.md); deleted tickets (status
  * 'deleted') are left out of every figure, and a ticket counts for the customer it is matched to
  * now (a re-match moves its whole history):
  *
@@ -9,7 +9,7 @@
  *   window, Zendesk's full_resolution_minutes / 60 (creation to latest solve, calendar), or the
  *   minutes from creation to the solve when Zendesk gave none. A reopened ticket that is unsolved
  *   again is out until it is re-solved. Average and median (p50), 30- and 90-day windows.
- * - Escalations: tickets whose first escalation lies in the trailing 30 days (METRICS-NOTES:
+ * - Escalations: tickets whose first escalation lies in the trailing 30 days (docs/metrics.md:
  *   "count tickets (once each) by the first time a condition became true"; "reopened tickets are
  *   not re-counted"). The first `escalated` event of the ticket (a ticket first seen already
  *   escalated has one, dated when first seen); a ticket escalated, de-escalated and escalated

@@ -1,5 +1,5 @@
 /**
- * What "escalated" means for a connection. Zendesk has no escalation field (METRICS-NOTES §5), so
+ * What "escalated" means for a connection. Zendesk has no escalation field (docs/zendesk.md), so
  * it is a rule over what a ticket carries: a ticket is escalated when ANY condition holds: its
  * priority is one of `priorities`, one of its tags is in `tags` (any letter case), it sits in one
  * of the `groupIds` (an escalation or tier-2 group), or the custom field `customField.id` has one
