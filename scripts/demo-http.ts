@@ -51,6 +51,12 @@ export class ProductApi {
     return (await call<T>(`${this.baseUrl}${path}`, { method: 'POST', headers: this.headers(true), body: JSON.stringify(body), timeoutMs: 120_000 })).body;
   }
 
+  /** A POST whose answer sets cookies for the browser (the OAuth start): the body and the cookies, as a Cookie header. */
+  async postForCookies<T>(path: string, body: unknown): Promise<{ body: T; cookie: string }> {
+    const answer = await call<T>(`${this.baseUrl}${path}`, { method: 'POST', headers: this.headers(true), body: JSON.stringify(body), timeoutMs: 120_000 });
+    return { body: answer.body, cookie: answer.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ') };
+  }
+
   async delete<T>(path: string): Promise<T> {
     return (await call<T>(`${this.baseUrl}${path}`, { method: 'DELETE', headers: this.headers(false), timeoutMs: 60_000 })).body;
   }
@@ -90,9 +96,9 @@ export class ZendeskApi {
   }
 }
 
-/** Follows one redirect by hand: answers the Location header of a 3xx. */
-export async function redirectLocation(url: string): Promise<string> {
-  const { status, headers } = await call<unknown>(url, {});
+/** Follows one redirect by hand, sending `cookie` if given: answers the Location header of a 3xx. */
+export async function redirectLocation(url: string, cookie?: string): Promise<string> {
+  const { status, headers } = await call<unknown>(url, cookie ? { headers: { cookie } } : {});
   const location = headers.get('location');
   if (status < 300 || status >= 400 || !location) throw new Error(`${new URL(url).pathname} answered ${status} without a redirect`);
   return new URL(location, url).toString();

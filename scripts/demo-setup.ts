@@ -123,14 +123,15 @@ export async function connectWithApiToken(api: ProductApi, subdomain: string, em
 }
 
 /**
- * OAuth as an admin's browser would go through it: our connect answers the authorization URL, the
- * emulator approves at once and redirects to our callback, which exchanges the code.
+ * OAuth as an admin's browser would go through it: our connect answers the authorization URL and
+ * sets the cookie that binds the flow to this "browser", the emulator approves at once and
+ * redirects to our callback, which (given that cookie) exchanges the code.
  */
 export async function connectWithOAuth(api: ProductApi, subdomain: string): Promise<void> {
-  const { authorizeUrl } = await api.post<{ authorizeUrl: string }>('/api/integrations/zendesk/connect', { subdomain, method: 'oauth' });
-  const callback = await redirectLocation(authorizeUrl);
+  const { body, cookie } = await api.postForCookies<{ authorizeUrl: string }>('/api/integrations/zendesk/connect', { subdomain, method: 'oauth' });
+  const callback = await redirectLocation(body.authorizeUrl);
   if (!callback.startsWith(api.baseUrl)) throw new Error(`the emulator redirected to ${callback}, not to our callback`);
-  const landing = await redirectLocation(callback);
+  const landing = await redirectLocation(callback, cookie);
   if (!/zendesk=connected/.test(landing)) throw new Error(`the OAuth callback ended at ${landing}`);
 }
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../emulator/app.ts';
 import { runScript } from '../../test/process-helpers.ts';
 import { createTestDb, testDatabaseUrl, type TestDb } from '../db/test-db.ts';
+import { NOT_SUBDOMAINS } from '../zendesk/url.examples.ts';
 
 const API_TOKEN = 'cli-test-token';
 const TICKETS = 1500;
@@ -87,12 +88,25 @@ describe('npm run cli', () => {
     expect(noEmail.output.trim()).toBe('users create needs --email; npm run cli -- users create --help says more');
   });
 
+  it.each(NOT_SUBDOMAINS)('refuses to connect %j, naming the accepted forms, and connects nothing', async (subdomain) => {
+    const refused = await cli(['connect', `--subdomain=${subdomain}`, '--email', 'admin@example.com', '--api-token', API_TOKEN]);
+    expect(refused.code).toBe(1);
+    expect(refused.output.trim()).toMatch(/^(".+" is not a Zendesk subdomain|the Zendesk subdomain is missing): give the subdomain alone \(acme\) or the account's URL \(https:\/\/acme\.zendesk\.com or http:\/\/127\.0\.0\.1:\d+\/acme\)$/);
+  });
+
+  it('connected nothing for those', async () => {
+    const status = await cli(['status', '--json']);
+    expect(status.code).toBe(0);
+    expect(lastJson(status.stdout).connections).toEqual([]);
+  });
+
   it('connects a subdomain with an API token, and refuses a wrong token in one line', async () => {
     const wrong = await cli(['connect', '--subdomain', 'acme', '--email', 'admin@example.com', '--api-token', 'wrong-token']);
     expect(wrong.code).toBe(1);
     expect(wrong.output.trim()).toBe('Zendesk refused the email and API token for acme: check the email and the token, and that the token is active');
 
-    const ok = await cli(['connect', '--subdomain', 'acme.zendesk.com', '--email', 'admin@example.com', '--api-token', API_TOKEN, '--json']);
+    // The account URL that ZENDESK_URL_TEMPLATE gives (here the emulator's), in any case.
+    const ok = await cli(['connect', '--subdomain', `${zendesk.url}/ACME/`, '--email', 'admin@example.com', '--api-token', API_TOKEN, '--json']);
     expect(ok.code, ok.output).toBe(0);
     expect(lastJson(ok.stdout)).toMatchObject({ connection: { subdomain: 'acme', status: 'active', zendeskUser: 'admin@example.com' }, importQueued: true });
 

@@ -7,7 +7,7 @@ import { syncProgress, type SyncProgress } from '../../modules/sync/sync-progres
 import { findSyncStates } from '../../modules/sync/sync.repo.ts';
 import { listUsersByRole, type User } from '../../modules/users/users.repo.ts';
 import { syncLagSeconds } from '../../observability/metrics.ts';
-import { normalizeSubdomain } from '../../zendesk/url.ts';
+import { parseSubdomain } from '../../zendesk/url.ts';
 import { requiredOption, stringOption, UsageError, type Command } from '../command.ts';
 
 export interface ConnectionStatus {
@@ -36,10 +36,10 @@ export async function connectionStatuses(db: Db, nowMs = Date.now()): Promise<Co
   });
 }
 
-/** A connection named by its id or its subdomain (`acme`, `acme.zendesk.com`). */
+/** A connection named by its id or its subdomain (`acme`, `https://acme.zendesk.com`). */
 export async function findNamedConnection(db: Db, name: string): Promise<Connection> {
   const byId = /^[0-9a-f-]{36}$/i.test(name) ? await findConnection(db, name) : null;
-  const connection = byId ?? (await findConnectionBySubdomain(db, normalizeSubdomain(name) ?? name));
+  const connection = byId ?? (await findConnectionBySubdomain(db, parseSubdomain(name) ?? name));
   if (!connection) throw new UsageError(`no Zendesk connection "${name}"; npm run cli -- status lists them`);
   return connection;
 }
@@ -95,14 +95,16 @@ async function actingAdmin(db: Db, email: string | undefined): Promise<User> {
 export const connectCommand: Command = {
   summary: 'connect a Zendesk subdomain with an API token (the historical import is queued at once)',
   options: {
-    subdomain: { type: 'string', required: true, value: '<acme>', help: 'the Zendesk subdomain (acme, acme.zendesk.com or its URL)' },
+    subdomain: { type: 'string', required: true, value: '<acme>', help: 'the Zendesk subdomain (acme) or the account URL (https://acme.zendesk.com)' },
     email: { type: 'string', required: true, value: '<email>', help: 'the Zendesk admin the API token belongs to' },
     'api-token': { type: 'string', required: true, value: '<token>', help: 'the API token (Admin Center > Apps and integrations > APIs > Zendesk API)' },
     as: { type: 'string', value: '<email>', help: 'our admin recorded as having connected it (default: the first admin)' },
   },
   notes: ['OAuth connections start in the browser (POST /api/integrations/zendesk/connect with method "oauth").'],
   run: async (context) => {
-    const subdomain = requiredOption(context, 'subdomain', 'connect');
+    // Given but empty or blank, the subdomain is refused by connect with the forms it accepts.
+    const given = context.options.subdomain;
+    const subdomain = typeof given === 'string' ? given : requiredOption(context, 'subdomain', 'connect');
     const email = requiredOption(context, 'email', 'connect');
     const apiToken = requiredOption(context, 'api-token', 'connect');
     const deps = await context.deps();

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { publicUrl } from '../../config.ts';
 import type { Deps } from '../../deps.ts';
+import { hashToken } from '../../lib/tokens.ts';
 import { listConnections, type Connection } from '../../modules/connections/connections.repo.ts';
 import { syncProgress } from '../../modules/sync/sync-progress.ts';
 import { findSyncStates, resetImport, type SyncState } from '../../modules/sync/sync.repo.ts';
@@ -10,20 +12,31 @@ import {
   completeOAuth,
   connectWithApiToken,
   disconnect,
+  OAUTH_STATE_TTL_SECONDS,
   OAuthCallbackError,
   startOAuth,
 } from '../../modules/connections/connections.service.ts';
+
+const CALLBACK_PATH = '/api/integrations/zendesk/callback';
+
+/**
+ * The cookie that binds an OAuth flow to the browser that started it, one per flow (named after
+ * its state, so that two flows in two tabs do not undo each other), sent only to the callback.
+ */
+function oauthCookieName(state: string): string {
+  return `cscx_oauth_${hashToken(state).slice(0, 16)}`;
+}
 
 const connectBody = z.discriminatedUnion(
   'method',
   [
     z.object({
       method: z.literal('api_token'),
-      subdomain: z.string().trim().min(1, 'is required'),
+      subdomain: z.string().trim(),
       email: z.string().trim().regex(/^[^@\s]+@[^@\s]+$/, 'is not an email address'),
       apiToken: z.string().trim().min(1, 'is required'),
     }),
-    z.object({ method: z.literal('oauth'), subdomain: z.string().trim().min(1, 'is required') }),
+    z.object({ method: z.literal('oauth'), subdomain: z.string().trim() }),
   ],
   { error: 'must be "oauth" or "api_token"' },
 );
@@ -72,6 +85,7 @@ function callbackPage(title: string, message: string): string {
 }
 
 export function connectionRoutes(deps: Deps): FastifyPluginAsyncZod {
+  const secureCookie = publicUrl(deps.config).startsWith('https://');
   return async (app) => {
     app.post(
       '/api/integrations/zendesk/connect',
@@ -85,24 +99,38 @@ export function connectionRoutes(deps: Deps): FastifyPluginAsyncZod {
       async (request, reply) => {
         const body = request.body;
         const user = request.user!;
-        if (body.method === 'oauth') return reply.status(200).send(await startOAuth(deps, user, body));
+        if (body.method === 'oauth') {
+          const started = await startOAuth(deps, user, body);
+          reply.setCookie(oauthCookieName(started.state), started.browserNonce, {
+            httpOnly: true,
+            sameSite: 'lax', // sent on Zendesk's top-level redirect back to the callback
+            secure: secureCookie,
+            path: CALLBACK_PATH,
+            maxAge: OAUTH_STATE_TTL_SECONDS,
+          });
+          return reply.status(200).send({ authorizeUrl: started.authorizeUrl });
+        }
         const connection = await connectWithApiToken(deps, user, body);
         return reply.status(201).send({ connection: viewConnection(connection, undefined) });
       },
     );
 
     app.get(
-      '/api/integrations/zendesk/callback',
+      CALLBACK_PATH,
       {
-        // Guarded by the single-use state it carries, not by a session: Zendesk redirects here.
+        // Guarded by the single-use state it carries and the cookie of the browser that started
+        // the flow, not by a session: Zendesk redirects here.
         config: { public: true },
         schema: {
           querystring: z.object({ state: z.string().optional(), code: z.string().optional(), error: z.string().optional(), error_description: z.string().optional() }),
         },
       },
       async (request, reply) => {
+        const cookie = request.query.state ? oauthCookieName(request.query.state) : undefined;
+        // The flow ends here whatever happens: its cookie goes.
+        if (cookie && request.cookies[cookie] !== undefined) reply.clearCookie(cookie, { path: CALLBACK_PATH, httpOnly: true, sameSite: 'lax', secure: secureCookie });
         try {
-          const connection = await completeOAuth(deps, request.query);
+          const connection = await completeOAuth(deps, request.query, cookie ? request.cookies[cookie] : undefined);
           return reply.redirect(`/?zendesk=connected&subdomain=${encodeURIComponent(connection.subdomain)}`, 302);
         } catch (error) {
           if (!(error instanceof OAuthCallbackError)) throw error;
@@ -127,7 +155,8 @@ export function connectionRoutes(deps: Deps): FastifyPluginAsyncZod {
         config: { roles: ['admin'] },
         schema: {
           params: z.object({ id: z.uuid('is not a connection id') }),
-          body: z.object({ full: z.boolean().default(false) }).default({ full: false }),
+          // No body at all (no content-type either) is a plain catch-up: Fastify gives null for it.
+          body: z.preprocess((body) => body ?? {}, z.object({ full: z.boolean().default(false) })),
           response: { 202: z.object({ queued: z.literal(true), full: z.boolean() }) },
         },
       },

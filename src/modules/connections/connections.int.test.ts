@@ -1,7 +1,8 @@
 /**
- * Connecting Zendesk end to end, against the local Zendesk emulator: API token and OAuth (PKCE,
- * single-use state, deny, refresh, revocation), two subdomains side by side, disconnect, and no
- * secret in clear in the database.
+ * Connecting Zendesk end to end, against the local Zendesk emulator: what a subdomain may be, API
+ * token and OAuth (unknown account refused before the redirect, PKCE, single-use state bound to the
+ * browser's cookie, deny, a refused code, refresh, revocation), two subdomains side by side, manual
+ * sync, disconnect, and no secret in clear in the database.
  */
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +13,7 @@ import { buildApp } from '../../http/app.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { addKey, createSecretBox, type Keyring } from '../../lib/secret-box.ts';
 import { createTestDeps } from '../../test-deps.ts';
+import { NOT_SUBDOMAINS } from '../../zendesk/url.examples.ts';
 import { createApiKey, createUser } from '../users/auth.service.ts';
 import { findConnection } from './connections.repo.ts';
 import { zendeskClientFor } from './connections.service.ts';
@@ -69,6 +71,40 @@ describe('connecting Zendesk (against the emulator)', () => {
     return (await response.json()) as Record<string, unknown>;
   };
 
+  describe('the subdomain', () => {
+    const forms = () => `give the subdomain alone (acme) or the account's URL (https://acme.zendesk.com or ${zendesk.url}/acme)`;
+    const stored = async () => ({
+      connections: (await deps.db.query('SELECT 1 FROM zendesk_connections')).rows.length,
+      states: (await deps.db.query('SELECT 1 FROM oauth_states')).rows.length,
+    });
+
+    it.each(NOT_SUBDOMAINS)('refuses %j with 400 naming the accepted forms, with an API token and with OAuth, storing nothing', async (subdomain) => {
+      const before = await stored();
+      for (const payload of [
+        { method: 'api_token', subdomain, email: 'admin@example.com', apiToken: API_TOKEN },
+        { method: 'oauth', subdomain },
+      ]) {
+        const response = await connect(payload);
+        expect(response.statusCode, response.body).toBe(400);
+        expect(response.json().error).toMatchObject({ code: 'validation_failed', details: [{ field: 'subdomain', message: 'is not a Zendesk subdomain' }] });
+        expect(response.json().error.message).toContain(forms());
+        expect(response.headers['set-cookie']).toBeUndefined();
+      }
+      expect(await stored()).toEqual(before);
+      expect(before.connections).toBe(0);
+    });
+
+    it("refuses, before any redirect to Zendesk, a subdomain with no Zendesk account", async () => {
+      const before = await stored();
+      const unknown = await connect({ method: 'oauth', subdomain: 'nosuchco' });
+      expect(unknown.statusCode).toBe(422);
+      expect(unknown.json().error.message).toBe('there is no Zendesk account at the subdomain nosuchco: check the spelling');
+      expect(unknown.json().authorizeUrl).toBeUndefined();
+      expect(unknown.headers['set-cookie']).toBeUndefined();
+      expect(await stored()).toEqual(before);
+    });
+  });
+
   describe('with an API token', () => {
     it('refuses a wrong token, an unknown subdomain, an unreachable Zendesk and a bad subdomain, each with its own message, storing nothing', async () => {
       const wrong = await connect({ method: 'api_token', subdomain: 'acme', email: 'admin@example.com', apiToken: 'wrong' });
@@ -81,7 +117,7 @@ describe('connecting Zendesk (against the emulator)', () => {
 
       const bad = await connect({ method: 'api_token', subdomain: 'acme.example.com', email: 'admin@example.com', apiToken: API_TOKEN });
       expect(bad.statusCode).toBe(400);
-      expect(bad.json().error.message).toMatch(/is not a Zendesk subdomain/);
+      expect(bad.json().error.message).toMatch(/"acme.example.com" is not a Zendesk subdomain/);
 
       const offline = await createTestDeps({ ZENDESK_URL_TEMPLATE: 'http://127.0.0.1:9/{subdomain}' });
       const offlineApp = await buildApp(offline.deps);
@@ -103,7 +139,7 @@ describe('connecting Zendesk (against the emulator)', () => {
     });
 
     it('connects, registers a webhook and trigger in Zendesk, and refuses the same subdomain twice', async () => {
-      const response = await connect({ method: 'api_token', subdomain: 'https://acme.zendesk.com/', email: 'admin@example.com', apiToken: API_TOKEN });
+      const response = await connect({ method: 'api_token', subdomain: 'HTTPS://ACME.zendesk.com/', email: 'admin@example.com', apiToken: API_TOKEN });
       expect(response.statusCode).toBe(201);
       const connection = response.json().connection;
       expect(connection).toMatchObject({ subdomain: 'acme', method: 'api_token', status: 'active', zendeskUser: 'admin@example.com', webhookRegistered: true, error: null });
@@ -122,45 +158,101 @@ describe('connecting Zendesk (against the emulator)', () => {
       const me = await client.request('GET', '/api/v2/users/me.json');
       expect(me).toBeUndefined(); // no schema given: the call succeeded, body not needed
     });
+
+    it('queues a manual sync from a request with no body (no content-type either), as from {}', async () => {
+      const acme = (await deps.db.query<{ id: string }>(`SELECT id FROM zendesk_connections WHERE subdomain = 'acme'`)).rows[0]!;
+      const url = `/api/integrations/zendesk/connections/${acme.id}/sync`;
+      const bare = await app.inject({ method: 'POST', url, headers: { authorization: asAdmin.authorization() } });
+      expect(bare.statusCode, bare.body).toBe(202);
+      expect(bare.json()).toEqual({ queued: true, full: false });
+      const empty = await app.inject({ method: 'POST', url, headers: { authorization: asAdmin.authorization() }, payload: {} });
+      expect(empty.statusCode).toBe(202);
+      expect(empty.json()).toEqual({ queued: true, full: false });
+      const wrong = await app.inject({ method: 'POST', url, headers: { authorization: asAdmin.authorization() }, payload: { full: 'yes' } });
+      expect(wrong.statusCode).toBe(400);
+    });
   });
 
   describe('with OAuth', () => {
-    async function authorize(subdomain: string): Promise<{ callback: URL }> {
+    /** Starts the flow as a browser does; answers Zendesk's redirect back and the browser's cookies. */
+    async function authorize(subdomain: string): Promise<{ callback: URL; cookies: Record<string, string> }> {
       const start = await connect({ method: 'oauth', subdomain });
       expect(start.statusCode).toBe(200);
+      const cookies = Object.fromEntries(start.cookies.map((cookie) => [cookie.name, cookie.value]));
       const authorizeUrl = new URL(start.json().authorizeUrl);
       expect(authorizeUrl.origin + authorizeUrl.pathname).toBe(`${zendesk.url}/${subdomain}/oauth/authorizations/new`);
       expect(authorizeUrl.searchParams.get('code_challenge_method')).toBe('S256');
       const approval = await fetch(authorizeUrl, { redirect: 'manual' });
       expect(approval.status).toBe(302);
-      return { callback: new URL(approval.headers.get('location') ?? '') };
+      return { callback: new URL(approval.headers.get('location') ?? ''), cookies };
     }
-    const finish = (callback: URL) => app.inject({ method: 'GET', url: callback.pathname + callback.search });
+    const finish = (callback: URL, cookies: Record<string, string> = {}) => app.inject({ method: 'GET', url: callback.pathname + callback.search, cookies });
 
-    it('completes the authorization-code flow with PKCE, and the state works once only', async () => {
-      const { callback } = await authorize('globex');
+    it('binds the state to the browser that started the flow: a cookie, httpOnly, SameSite=Lax, for the callback only', async () => {
+      const start = await connect({ method: 'oauth', subdomain: 'globex' });
+      expect(start.statusCode).toBe(200);
+      expect(start.cookies).toHaveLength(1);
+      const cookie = String(start.headers['set-cookie']);
+      expect(cookie).toMatch(/^cscx_oauth_[0-9a-f]{16}=bn_[A-Za-z0-9_-]{43}; /);
+      expect(cookie).toMatch(/; Max-Age=600(;|$)/);
+      expect(cookie).toMatch(/; Path=\/api\/integrations\/zendesk\/callback(;|$)/);
+      expect(cookie).toMatch(/; HttpOnly(;|$)/);
+      expect(cookie).toMatch(/; SameSite=Lax(;|$)/);
+      expect(cookie).not.toMatch(/Secure/); // PUBLIC_URL is http here
+      // The nonce is not in the URL that goes to Zendesk and comes back.
+      expect(start.json().authorizeUrl).not.toContain(start.cookies[0]!.value);
+
+      const https = await createTestDeps({ ZENDESK_URL_TEMPLATE: `${zendesk.url}/{subdomain}`, PUBLIC_URL: 'https://cscx.example', ZENDESK_OAUTH_CLIENT_ID: 'cscx', ZENDESK_OAUTH_CLIENT_SECRET: CLIENT_SECRET });
+      try {
+        const httpsApp = await buildApp(https.deps);
+        const admin = await createUser(https.deps.db, { email: 'a@cscx.test', name: 'A', role: 'admin', password: null });
+        const key = (await createApiKey(https.deps.db, admin.id, 't')).key;
+        const secure = await httpsApp.inject({ method: 'POST', url: '/api/integrations/zendesk/connect', headers: { authorization: `Bearer ${key}` }, payload: { method: 'oauth', subdomain: 'globex' } });
+        expect(secure.statusCode).toBe(200);
+        expect(String(secure.headers['set-cookie'])).toMatch(/; Secure(;|$)/);
+        await httpsApp.close();
+      } finally {
+        await https.destroy();
+      }
+    });
+
+    it('completes the authorization-code flow with PKCE in the browser that started it only, and the state works once only', async () => {
+      const { callback, cookies } = await authorize('globex');
       expect(callback.pathname).toBe('/api/integrations/zendesk/callback');
-      const done = await finish(callback);
+
+      // The same link opened elsewhere (no cookie, or another flow's cookie) connects nothing and
+      // does not use the state up.
+      const elsewhere = await finish(callback);
+      expect(elsewhere.statusCode).toBe(400);
+      expect(elsewhere.body).toMatch(/not started in this browser/);
+      const [name] = Object.keys(cookies);
+      const otherNonce = await finish(callback, { [name!]: 'bn_another-browser' });
+      expect(otherNonce.statusCode).toBe(400);
+      expect(otherNonce.body).toMatch(/Unknown authorization/);
+      expect((await deps.db.query(`SELECT 1 FROM zendesk_connections WHERE subdomain = 'globex'`)).rows).toHaveLength(0);
+
+      const done = await finish(callback, cookies);
       expect(done.statusCode).toBe(302);
       expect(done.headers.location).toBe('/?zendesk=connected&subdomain=globex');
+      expect(String(done.headers['set-cookie'])).toMatch(new RegExp(`^${name}=; Max-Age=0; .*Path=/api/integrations/zendesk/callback`));
       const list = await app.inject({ method: 'GET', url: '/api/integrations/zendesk/connections', headers: { authorization: asAdmin.authorization() } });
       const globex = list.json().connections.find((c: { subdomain: string }) => c.subdomain === 'globex');
       expect(globex).toMatchObject({ method: 'oauth', status: 'active', webhookRegistered: true });
 
-      const reused = await finish(callback);
+      const reused = await finish(callback, cookies);
       expect(reused.statusCode).toBe(400);
       expect(reused.body).toMatch(/already used/);
       const unknown = await app.inject({ method: 'GET', url: '/api/integrations/zendesk/callback?state=st_forged&code=abc' });
       expect(unknown.statusCode).toBe(400);
-      expect(unknown.body).toMatch(/Unknown authorization/);
+      expect(unknown.body).toMatch(/not started in this browser/);
     });
 
     it('shows Zendesk\'s refusal plainly when the admin denies, and stores nothing', async () => {
       await fetch(`${zendesk.url}/_emulator/oauth`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"decision":"deny"}' });
       try {
-        const { callback } = await authorize('initech');
+        const { callback, cookies } = await authorize('initech');
         expect(callback.searchParams.get('error')).toBe('access_denied');
-        const page = await finish(callback);
+        const page = await finish(callback, cookies);
         expect(page.statusCode).toBe(400);
         expect(page.body).toMatch(/Zendesk did not authorize CSCX/);
         expect(page.body).toMatch(/access_denied/);
@@ -174,7 +266,7 @@ describe('connecting Zendesk (against the emulator)', () => {
     it('refuses an expired state, and a code exchanged with the wrong PKCE verifier', async () => {
       const expired = await authorize('initech');
       await deps.db.query(`UPDATE oauth_states SET expires_at = now() - interval '1 second'`);
-      const late = await finish(expired.callback);
+      const late = await finish(expired.callback, expired.cookies);
       expect(late.statusCode).toBe(400);
       expect(late.body).toMatch(/older than 10 minutes/);
 
@@ -186,10 +278,23 @@ describe('connecting Zendesk (against the emulator)', () => {
           deps.secrets.seal('a-verifier-that-does-not-match-the-challenge-0000', `oauth_states/${row.state_hash}/code_verifier`),
         ]);
       }
-      const refused = await finish(tampered.callback);
-      expect(refused.statusCode).toBe(502);
+      const refused = await finish(tampered.callback, tampered.cookies);
+      expect(refused.statusCode).toBe(400);
       expect(refused.body).toMatch(/Zendesk refused the authorization/);
       expect(refused.body).toMatch(/invalid_grant/);
+    });
+
+    it('answers 400 with the reason Zendesk gave when it refuses the code, connecting nothing and showing no secret', async () => {
+      const { callback, cookies } = await authorize('initech');
+      callback.searchParams.set('code', 'a-code-zendesk-never-issued');
+      const refused = await finish(callback, cookies);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.headers['content-type']).toMatch(/^text\/html/);
+      expect(refused.body).toMatch(/Zendesk refused the authorization/);
+      expect(refused.body).toMatch(/Zendesk refused the OAuth token request \(400\): invalid_grant/);
+      expect(refused.body).toMatch(/Nothing was connected/);
+      expect(refused.body).not.toContain(CLIENT_SECRET);
+      expect((await deps.db.query(`SELECT 1 FROM zendesk_connections WHERE subdomain = 'initech'`)).rows).toHaveLength(0);
     });
 
     it('refreshes an access token before it expires', async () => {

@@ -1,7 +1,8 @@
 /**
  * Connecting Zendesk subdomains: verify the credentials, register the webhook and the trigger that
- * feeds it, store everything sealed; OAuth with PKCE and single-use state; keep OAuth tokens fresh;
- * disconnect cleanly. Each connection is independent: its own credentials, webhook and errors.
+ * feeds it, store everything sealed; OAuth with PKCE and a single-use state bound to the browser
+ * that started it; keep OAuth tokens fresh; disconnect cleanly. Each connection is independent:
+ * its own credentials, webhook and errors.
  */
 import { randomUUID } from 'node:crypto';
 import { publicUrl } from '../../config.ts';
@@ -13,7 +14,7 @@ import { ZendeskClient, type ZendeskCredentials } from '../../zendesk/client.ts'
 import { ZendeskError } from '../../zendesk/errors.ts';
 import { authorizeUrl, createPkcePair, exchangeCode, refreshTokens, revokeCurrentToken, type OAuthClientSettings } from '../../zendesk/oauth.ts';
 import type { OAuthTokenResponse } from '../../zendesk/schemas.ts';
-import { normalizeSubdomain, zendeskBaseUrl } from '../../zendesk/url.ts';
+import { parseSubdomain, subdomainRefusal, zendeskBaseUrl } from '../../zendesk/url.ts';
 import type { User } from '../users/users.repo.ts';
 import {
   consumeOAuthState,
@@ -59,12 +60,11 @@ function oauthSettings(deps: Deps): OAuthClientSettings {
 }
 
 
-function parseSubdomain(input: string): string {
-  const subdomain = normalizeSubdomain(input);
+/** The subdomain an admin gave, or a 400 naming the accepted forms (nothing is guessed or repaired). */
+function requireSubdomain(deps: Deps, input: string): string {
+  const subdomain = parseSubdomain(input, deps.config.ZENDESK_URL_TEMPLATE);
   if (!subdomain) {
-    throw new AppError('validation_failed', `"${input}" is not a Zendesk subdomain: give acme, acme.zendesk.com or https://acme.zendesk.com`, [
-      { field: 'subdomain', message: 'is not a Zendesk subdomain' },
-    ]);
+    throw new AppError('validation_failed', subdomainRefusal(input, deps.config.ZENDESK_URL_TEMPLATE), [{ field: 'subdomain', message: 'is not a Zendesk subdomain' }]);
   }
   return subdomain;
 }
@@ -168,7 +168,7 @@ async function removeFromZendesk(deps: Deps, client: ZendeskClient, subdomain: s
 }
 
 export async function connectWithApiToken(deps: Deps, admin: User, input: { subdomain: string; email: string; apiToken: string }): Promise<Connection> {
-  const subdomain = parseSubdomain(input.subdomain);
+  const subdomain = requireSubdomain(deps, input.subdomain);
   await refuseIfConnected(deps, subdomain);
   const credentials = { method: 'api_token' as const, email: input.email.trim(), apiToken: input.apiToken.trim() };
   const connection = await establish(deps, admin, subdomain, credentials, credentials, null);
@@ -176,13 +176,51 @@ export async function connectWithApiToken(deps: Deps, admin: User, input: { subd
   return connection;
 }
 
-/** Starts the OAuth flow: answers the Zendesk URL to send the admin to. */
-export async function startOAuth(deps: Deps, admin: User, input: { subdomain: string }): Promise<{ authorizeUrl: string }> {
-  const subdomain = parseSubdomain(input.subdomain);
+/**
+ * Asks Zendesk, without credentials, whether there is an account at a subdomain: GET users/me is
+ * allowed for anonymous users (Zendesk's API reference, "Show Self": "Allowed For: Anonymous
+ * users"), so an account answers it (200 with the anonymous user, or 401/403 where the account
+ * requires sign-in) while an address with no account answers 404 ("No help desk at
+ * X.zendesk.com"). Only that 404 refuses the subdomain; an unreachable or failing Zendesk is said
+ * as such.
+ */
+async function refuseUnknownAccount(deps: Deps, subdomain: string): Promise<void> {
+  const url = `${zendeskBaseUrl(deps.config.ZENDESK_URL_TEMPLATE, subdomain)}/api/v2/users/me.json`;
+  let status: number;
+  try {
+    const response = await fetch(url, { headers: { accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
+    status = response.status;
+    await response.body?.cancel();
+  } catch (error) {
+    const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+    throw new AppError('upstream_failed', `could not reach Zendesk for ${subdomain} (${reason}); try again in a minute`);
+  }
+  if (status === 404) throw new AppError('unprocessable', `there is no Zendesk account at the subdomain ${subdomain}: check the spelling`);
+  if (status >= 500) throw new AppError('upstream_failed', `could not reach Zendesk for ${subdomain} (it answered ${status}); try again in a minute`);
+}
+
+/**
+ * What binds an OAuth state to the browser that started the flow: the stored hash is of the state
+ * and a nonce that only that browser holds (in an httpOnly cookie), so the state in the callback
+ * URL alone, without the browser's cookie, finds nothing.
+ */
+function boundStateHash(state: string, browserNonce: string): string {
+  return hashToken(`${state}.${browserNonce}`);
+}
+
+/**
+ * Starts the OAuth flow once the subdomain is known to have an account: answers the Zendesk URL to
+ * send the admin to, and the nonce the caller must keep in the admin's browser (a cookie) for the
+ * callback to be accepted.
+ */
+export async function startOAuth(deps: Deps, admin: User, input: { subdomain: string }): Promise<{ authorizeUrl: string; state: string; browserNonce: string }> {
+  const subdomain = requireSubdomain(deps, input.subdomain);
   const settings = oauthSettings(deps);
   await refuseIfConnected(deps, subdomain);
+  await refuseUnknownAccount(deps, subdomain);
   const state = generateToken('st');
-  const stateHash = hashToken(state);
+  const browserNonce = generateToken('bn');
+  const stateHash = boundStateHash(state, browserNonce);
   const pkce = createPkcePair();
   await insertOAuthState(deps.db, {
     stateHash,
@@ -191,7 +229,7 @@ export async function startOAuth(deps: Deps, admin: User, input: { subdomain: st
     codeVerifierSealed: deps.secrets.seal(pkce.verifier, verifierContext(stateHash)),
     ttlSeconds: OAUTH_STATE_TTL_SECONDS,
   });
-  return { authorizeUrl: authorizeUrl(zendeskBaseUrl(deps.config.ZENDESK_URL_TEMPLATE, subdomain), settings, state, pkce.challenge) };
+  return { authorizeUrl: authorizeUrl(zendeskBaseUrl(deps.config.ZENDESK_URL_TEMPLATE, subdomain), settings, state, pkce.challenge), state, browserNonce };
 }
 
 export class OAuthCallbackError extends Error {
@@ -204,15 +242,30 @@ export class OAuthCallbackError extends Error {
   }
 }
 
-/** Finishes the OAuth flow from Zendesk's redirect (code, or error when the admin denied). */
+/**
+ * Finishes the OAuth flow from Zendesk's redirect (code, or error when the admin denied), in the
+ * browser that started it: `browserNonce` is what that browser kept (startOAuth). Without it the
+ * state is not even looked up, so a forwarded or forged callback link neither connects anything
+ * nor uses up the state.
+ */
 export async function completeOAuth(
   deps: Deps,
   query: { state?: string; code?: string; error?: string; error_description?: string },
+  browserNonce: string | undefined,
 ): Promise<Connection> {
   if (!query.state) throw new OAuthCallbackError('Missing state', 'This link has no state parameter. Start the connection again from Settings.', 400);
-  const stateHash = hashToken(query.state);
+  if (!browserNonce) {
+    throw new OAuthCallbackError(
+      'Authorization started elsewhere',
+      'This authorization was not started in this browser (or its cookies were cleared), so nothing was connected. Start the connection again from Settings, in this browser.',
+      400,
+    );
+  }
+  const stateHash = boundStateHash(query.state, browserNonce);
   const state = await consumeOAuthState(deps.db, stateHash);
-  if (state === 'unknown') throw new OAuthCallbackError('Unknown authorization', 'This authorization was not started here. Start the connection again from Settings.', 400);
+  if (state === 'unknown') {
+    throw new OAuthCallbackError('Unknown authorization', 'This authorization was not started here, or not in this browser. Nothing was connected. Start the connection again from Settings.', 400);
+  }
   if (state === 'used') throw new OAuthCallbackError('Authorization already used', 'This authorization link was already used. Start the connection again from Settings.', 400);
   if (state.expired) throw new OAuthCallbackError('Authorization expired', 'This authorization is older than 10 minutes. Start the connection again from Settings.', 400);
   if (query.error) {
@@ -231,7 +284,14 @@ export async function completeOAuth(
   try {
     tokens = await exchangeCode(baseUrl, oauthSettings(deps), query.code, verifier);
   } catch (error) {
-    if (error instanceof ZendeskError) throw new OAuthCallbackError('Zendesk refused the authorization', `${error.message}. Start the connection again from Settings.`, 502);
+    // A refused code (invalid_grant: expired, used, or not ours; or another 4xx about the request)
+    // is the request's fault: 400 with Zendesk's reason. A refused client (401: our client id or
+    // secret) and an unreachable or failing Zendesk are ours or Zendesk's: 502.
+    if (error instanceof ZendeskError) {
+      const refusedRequest = error.zendeskError === 'invalid_grant' || (error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 401);
+      const status = refusedRequest ? 400 : 502;
+      throw new OAuthCallbackError('Zendesk refused the authorization', `${error.message}. Nothing was connected. Start the connection again from Settings.`, status);
+    }
     throw error;
   }
   const stored: StoredCredentials = { method: 'oauth', accessToken: tokens.access_token, refreshToken: tokens.refresh_token ?? null };
