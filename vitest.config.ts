@@ -2,8 +2,9 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
 // Two projects. "node": the server, the emulator, the repository scripts and the whole-process
-// tests, including the browser end-to-end tests (test/e2e); integration files each get a fresh database schema (see
-// src/db/test-db.ts), so files run in parallel across workers; tests inside a file run in order.
+// tests, including the browser end-to-end tests (test/e2e); integration files each get a fresh
+// database schema (see src/db/test-db.ts), so files run in parallel across workers; tests inside
+// a file run in order.
 // "web": the UI's component tests, in happy-dom.
 export default defineConfig({
   test: {
