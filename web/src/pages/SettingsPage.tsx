@@ -253,9 +253,9 @@ function ConnectForm({ first }: { first: boolean }) {
     <Card title={first ? 'Connect Zendesk' : 'Connect another Zendesk'} id="connect">
       <form onSubmit={submit} className="form">
         <label htmlFor="subdomain">Zendesk subdomain</label>
-        <input id="subdomain" required placeholder="acme, or acme.zendesk.com" value={subdomain} onChange={(event) => setSubdomain(event.target.value)} aria-describedby="subdomain-help" />
+        <input id="subdomain" required placeholder="acme, or https://acme.zendesk.com" value={subdomain} onChange={(event) => setSubdomain(event.target.value)} aria-describedby="subdomain-help" />
         <p id="subdomain-help" className="muted small">
-          The name before .zendesk.com in your agents' address.
+          The name before .zendesk.com in your agents' address, or that whole address. The server checks it and says what is wrong.
         </p>
         <fieldset>
           <legend>How CSCX signs in to Zendesk</legend>
