@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../config.ts';
 import type { Deps } from '../deps.ts';
 import { createApiKey, createUser } from '../modules/users/auth.service.ts';
 import { createTestDeps } from '../test-deps.ts';
@@ -144,12 +146,106 @@ describe('HTTP security', () => {
       expect([(await spoofed('198.51.100.1')).statusCode, (await spoofed('198.51.100.2')).statusCode, (await spoofed('198.51.100.3')).statusCode]).toEqual([200, 200, 429]);
     });
 
-    it('limits sign-in to 10 tries a minute per address, whatever the API limit', async () => {
-      const codes: number[] = [];
-      for (let i = 0; i < 12; i += 1) {
-        codes.push((await app.inject({ method: 'POST', url: '/api/auth/sign-in', remoteAddress: '10.3.3.3', payload: { email: 'admin@example.com', password: 'wrong' } })).statusCode);
+  });
+
+  // Each wrong password costs a real scrypt check (tens of milliseconds, more on a busy machine).
+  describe('sign-in throttling, through a real listener with the default limits', { timeout: 120_000 }, () => {
+    const PASSWORD = 'the-right-password-123';
+    let base: string;
+    let secondBase: string;
+    let realNow: number;
+
+    /** The clock the server reads (Date only: timers and sockets run as usual). */
+    const advance = (ms: number) => vi.setSystemTime(Date.now() + ms);
+    const signIn = async (email: string, password: string, url = base) => {
+      const response = await fetch(`${url}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+      return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { error?: { code: string; message: string } } };
+    };
+    const listening = async (): Promise<string> => {
+      // The limits a server runs with when nothing is configured (the tests' deps turn the API limit off).
+      const defaults = loadConfig({});
+      expect(defaults.API_RATE_LIMIT_PER_MINUTE).toBeGreaterThan(0);
+      const server = await appWith({ API_RATE_LIMIT_PER_MINUTE: defaults.API_RATE_LIMIT_PER_MINUTE, TRUST_PROXY: defaults.TRUST_PROXY });
+      await server.listen({ port: 0, host: '127.0.0.1' });
+      return `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+    };
+
+    beforeAll(async () => {
+      await createUser(deps.db, { email: 'dana@example.com', name: 'Dana', role: 'csm', password: PASSWORD });
+      base = await listening();
+      secondBase = await listening();
+      realNow = Date.now();
+    });
+    beforeEach(() => {
+      vi.useFakeTimers({ toFake: ['Date'], now: realNow });
+    });
+    afterEach(() => {
+      // The next test starts with every count forgotten (each window is 15 minutes).
+      realNow = Date.now() + 60 * 60_000;
+      vi.useRealTimers();
+    });
+
+    it('makes an account wait 1, 2, 4 ... s after 5 failures (429 with Retry-After), refuses even the right password meanwhile, and forgets on success', async () => {
+      for (let i = 0; i < 5; i += 1) {
+        expect(await signIn('dana@example.com', `wrong-${i}`)).toEqual({ status: 401, retryAfter: null, body: { error: { code: 'unauthorized', message: 'the email or the password is wrong' } } });
       }
-      expect(codes).toEqual([...Array(10).fill(401), 429, 429]);
+      const waitOne = await signIn('dana@example.com', 'wrong-5');
+      expect(waitOne).toEqual({ status: 429, retryAfter: '1', body: { error: { code: 'rate_limited', message: 'Too many failed sign-ins for this account; try again in 1 s' } } });
+      expect((await signIn('dana@example.com', PASSWORD)).status).toBe(429);
+      expect((await signIn('DANA@example.com ', PASSWORD)).status).toBe(429); // the same account, however typed
+
+      advance(1_000);
+      expect((await signIn('dana@example.com', 'wrong-6')).status).toBe(401);
+      expect(await signIn('dana@example.com', PASSWORD)).toMatchObject({ status: 429, retryAfter: '2' });
+      advance(1_000);
+      expect(await signIn('dana@example.com', PASSWORD)).toMatchObject({ status: 429, retryAfter: '1' });
+      advance(1_000);
+      expect((await signIn('dana@example.com', 'wrong-7')).status).toBe(401);
+      expect(await signIn('dana@example.com', 'wrong-8')).toMatchObject({ status: 429, retryAfter: '4' });
+
+      advance(4_000);
+      const ok = await signIn('dana@example.com', PASSWORD);
+      expect(ok.status).toBe(200);
+      // Forgotten: five more failures before the first wait.
+      for (let i = 0; i < 5; i += 1) expect((await signIn('dana@example.com', `again-${i}`)).status).toBe(401);
+      expect((await signIn('dana@example.com', 'again-5')).status).toBe(429);
+    });
+
+    it('answers an email without an account exactly as one with an account: same errors, same throttle', async () => {
+      const answers = async (email: string) => {
+        const seen = [];
+        for (let i = 0; i < 7; i += 1) seen.push(await signIn(email, `guess-${i}`));
+        advance(1_000);
+        seen.push(await signIn(email, 'guess-after-a-second'), await signIn(email, 'guess-at-once'));
+        return seen;
+      };
+      const known = await answers('dana@example.com');
+      const unknown = await answers('nobody@example.com');
+      expect(unknown).toEqual(known);
+      expect(known.map((answer) => answer.status)).toEqual([401, 401, 401, 401, 401, 429, 429, 401, 429]);
+    });
+
+    it('caps the failures from one address at 30 per 15 minutes, whichever accounts they name', async () => {
+      for (let i = 0; i < 30; i += 1) expect((await signIn(`user-${i}@example.com`, 'guess')).status, `failure ${i + 1}`).toBe(401);
+      advance(60_000);
+      const capped = await signIn('someone-else@example.com', 'guess');
+      expect(capped).toEqual({ status: 429, retryAfter: String(14 * 60), body: { error: { code: 'rate_limited', message: 'Too many failed sign-ins from your address; try again in 840 s' } } });
+      expect((await signIn('dana@example.com', PASSWORD)).status).toBe(429);
+      advance(14 * 60_000);
+      expect((await signIn('dana@example.com', PASSWORD)).status).toBe(200);
+    }, 120_000);
+
+    it('counts the failures of every server process on the same database together', async () => {
+      for (let i = 0; i < 3; i += 1) expect((await signIn('dana@example.com', `wrong-${i}`, base)).status).toBe(401);
+      for (let i = 3; i < 5; i += 1) expect((await signIn('dana@example.com', `wrong-${i}`, secondBase)).status).toBe(401);
+      expect(await signIn('dana@example.com', PASSWORD, secondBase)).toMatchObject({ status: 429, retryAfter: '1' });
+      expect(await signIn('dana@example.com', PASSWORD, base)).toMatchObject({ status: 429, retryAfter: '1' });
+    });
+
+    it('counts attempts sent all at once: no more than 5 reach the password check before the first wait', async () => {
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => signIn('dana@example.com', `parallel-${i}`, i % 2 ? base : secondBase)));
+      const statuses = answers.map((answer) => answer.status).sort();
+      expect(statuses).toEqual([...Array(5).fill(401), ...Array(7).fill(429)]);
     });
   });
 

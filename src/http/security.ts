@@ -6,7 +6,9 @@
  * - a rate limit per client address on the API (API_RATE_LIMIT_PER_MINUTE, per process), checked
  *   before the caller is identified, so that a flood of bad keys costs no database reads. The
  *   webhook intake is not limited here (Zendesk sends bursts; its signature guards it), nor are the
- *   health and metrics endpoints. Sign-in has a stricter limit of its own (auth.routes.ts).
+ *   health and metrics endpoints. Sign-in is throttled besides, per account and per address, in
+ *   the database for all processes (modules/users/sign-in-throttle.ts): not with the plugin, whose
+ *   per-route limits this hook would switch off (the plugin runs one limit per request).
  * Body size limits are Fastify's bodyLimit (1 MB, app.ts; the webhook's own in webhook.routes.ts).
  */
 import cors from '@fastify/cors';
@@ -68,7 +70,8 @@ export async function registerSecurity(app: FastifyInstance, deps: Pick<Deps, 'c
     });
   }
 
-  // global: false: only routes that ask (sign-in) and the API hook below are limited.
+  // global: false: only the API hook below limits (a route's own `config.rateLimit` would never
+  // run: this hook marks every request as already limited).
   await app.register(rateLimit, { global: false });
   if (config.API_RATE_LIMIT_PER_MINUTE > 0) {
     app.addHook(

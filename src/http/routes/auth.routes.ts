@@ -4,6 +4,7 @@ import { publicUrl } from '../../config.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
 import { signIn, signOut } from '../../modules/users/auth.service.ts';
+import { beginSignInAttempt, signInSucceeded } from '../../modules/users/sign-in-throttle.ts';
 import { SESSION_COOKIE } from '../auth.ts';
 import { clientAddress } from '../security.ts';
 
@@ -15,17 +16,26 @@ export function authRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       '/api/auth/sign-in',
       {
-        // Sign-in is the one place a guesser can work: 10 tries a minute per address (the rate-limit
-        // plugin is registered for the whole app in security.ts).
-        config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute', keyGenerator: (request) => clientAddress(request, deps.config.TRUST_PROXY) } },
+        // Sign-in is the one place a guesser can work: failures are throttled per account and per
+        // address in the database, for all server processes alike (sign-in-throttle.ts).
+        config: { public: true },
         schema: {
           body: z.object({ email: z.string().trim().min(1, 'is required'), password: z.string().min(1, 'is required') }),
           response: { 200: z.object({ user: userSchema, csrfToken: z.string() }) },
         },
       },
       async (request, reply) => {
+        const attempt = { email: request.body.email, address: clientAddress(request, deps.config.TRUST_PROXY) };
+        const verdict = await beginSignInAttempt(deps.db, attempt, Date.now());
+        if (!verdict.allowed) {
+          request.log.warn({ throttled: verdict.scope, retryAfterSeconds: verdict.retryAfterSeconds }, 'sign-in refused: too many failures');
+          const whose = verdict.scope === 'account' ? 'for this account' : 'from your address';
+          reply.header('retry-after', String(verdict.retryAfterSeconds));
+          throw new AppError('rate_limited', `Too many failed sign-ins ${whose}; try again in ${verdict.retryAfterSeconds} s`);
+        }
         const result = await signIn(deps.db, request.body.email, request.body.password);
         if (!result) throw new AppError('unauthorized', 'the email or the password is wrong');
+        await signInSucceeded(deps.db, attempt);
         reply.setCookie(SESSION_COOKIE, result.sessionToken, {
           httpOnly: true,
           sameSite: 'lax',
