@@ -60,7 +60,7 @@ export function trackedFiles(root: string): string[] {
 }
 
 const SKIPPED = new Set(['package-lock.json']);
-// `..` followed by `/shared`, and an absolute `/work/...` path (not part of a URL or a longer path).
+// `..` followed by `/shared`, and an absolute path under `/work` (not part of a URL or a longer path).
 const OUTSIDE = [
   { pattern: /\.\.\/shared(?![\w-])/, what: 'the folder beside the repository' },
   { pattern: /(?<![\w.:/~-])\/work\/[\w.-]/, what: 'an absolute path on the build machine' },
