@@ -2,7 +2,8 @@
  * `sync [<connection>] [--wait] [--full]`: without --wait, asks the workers for a sync (the job
  * queue). With --wait, runs it in this process (the sync lease keeps it to one run per connection
  * across processes: when another process is running it, this waits for that run, then catches up
- * once more) and draws its progress from the connection's sync state: count, rate and ETA.
+ * once more) and says, one line per update, how far it is and what it waits for (../sync-wait.ts).
+ * The exit code is 0 when the sync is done, 1 with the reason when it failed or is paused.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { syncProgress, type SyncProgress } from '../../modules/sync/sync-progress.ts';
@@ -10,44 +11,70 @@ import { findSyncStates, resetImport } from '../../modules/sync/sync.repo.ts';
 import { runSync, type SyncRunResult } from '../../modules/sync/sync.service.ts';
 import { listConnections } from '../../modules/connections/connections.repo.ts';
 import { UsageError, type Command, type CommandContext } from '../command.ts';
-import { findNamedConnection, formatDuration } from './connections.ts';
+import { describeWait, exportLimitWait, listeningToZendesk, RateMeter, secondsLeft, type Waiting, type WaitView } from '../sync-wait.ts';
+import { findNamedConnection } from './connections.ts';
 
 const POLL_MS = 500;
 const BUSY_RETRY_MS = 2_000;
-const BAR_WIDTH = 24;
 
 const number = (n: number) => n.toLocaleString('en-US');
 
-/** One line of progress for a person: a bar when the total is known, else the count. */
-export function describeProgress(subdomain: string, p: SyncProgress): string {
-  const rate = p.ratePerSecond === null ? '' : `  ${number(Math.round(p.ratePerSecond))} tickets/s`;
-  const eta = p.state === 'importing' && p.etaSeconds !== null ? `  ETA ${formatDuration(p.etaSeconds)}` : '';
-  if (p.total !== null && p.total > 0) {
-    const ratio = Math.min(1, p.imported / p.total);
-    const filled = Math.round(ratio * BAR_WIDTH);
-    const bar = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`;
-    return `${subdomain} ${p.state.padEnd(9)} ${bar} ${String(Math.floor(ratio * 100)).padStart(3)}%  ${number(p.imported)}/${number(p.total)}${rate}${eta}`;
-  }
-  return `${subdomain} ${p.state.padEnd(9)} ${number(p.imported)} tickets${rate}${eta}`;
+/** What this process knows of the run it follows, beyond the database. */
+interface RunFacts {
+  /** Another process holds the lease (runSync answered busy). */
+  busy: boolean;
+  /** This process is running the sync. */
+  running: boolean;
+  /** The client's current wait before a retry, until its end (epoch ms). */
+  retry: { reason: 'rate_limited' | 'server_error' | 'network'; until: number } | null;
 }
 
-function progressFollower(context: CommandContext, subdomain: string, read: () => Promise<SyncProgress>) {
+/**
+ * Draws the wait: on a terminal, one line rewritten in place; otherwise (and with --json, as JSON
+ * lines) a line each time something changes: the state, the count, or what the sync waits for.
+ */
+function progressFollower(context: CommandContext, subdomain: string, connectionId: string, facts: RunFacts) {
   const tty = !context.json && process.stdout.isTTY === true;
-  let last = '';
+  const meter = new RateMeter();
+  let lastKey = '';
   let stopped = false;
-  const draw = async (final: boolean) => {
-    const progress = await read();
-    if (context.json) {
-      const line = JSON.stringify({ event: 'progress', connection: subdomain, ...progress });
-      if (line !== last || final) context.emit(line);
-      last = line;
-      return progress;
+  const read = async (): Promise<WaitView> => {
+    const db = await context.db();
+    const state = (await findSyncStates(db, [connectionId])).get(connectionId);
+    const now = Date.now();
+    const progress = syncProgress(state, now);
+    meter.add(progress.imported, now);
+    const ratePerSecond = meter.ratePerSecond(now);
+    // What the run is doing, then what holds it, most specific last.
+    const waiting: Waiting[] = [];
+    if (facts.running && state?.importFinishedAt && progress.state === 'live') {
+      const since = state.lastSyncedAt ?? state.importFinishedAt;
+      waiting.push({ kind: 'catching-up', sinceSeconds: Math.round((now - since.getTime()) / 1000) });
     }
-    const text = describeProgress(subdomain, progress);
-    if (tty) process.stdout.write(`\r\x1b[2K${text}${final ? '\n' : ''}`);
-    else if (text !== last || final) context.emit(text);
-    last = text;
-    return progress;
+    if (facts.busy) waiting.push({ kind: 'another-process' });
+    if (facts.retry && facts.retry.until > now) waiting.push({ kind: 'retry', reason: facts.retry.reason, nextInSeconds: Math.ceil((facts.retry.until - now) / 1000) });
+    const limited = facts.busy || facts.running ? await exportLimitWait(db, connectionId, context.config.ZENDESK_EXPORT_REQUESTS_PER_MINUTE) : null;
+    if (limited) waiting.push(limited);
+    const etaSeconds = secondsLeft(progress, ratePerSecond, state?.importFinishedAt != null);
+    return { subdomain, progress, importStarted: state?.importStartedAt != null, ratePerSecond, etaSeconds, waiting };
+  };
+  const draw = async (final: boolean): Promise<SyncProgress> => {
+    const view = await read();
+    const text = describeWait(view);
+    // A change worth a new line: not a countdown's second, nor the rate's drift.
+    const key = JSON.stringify([view.progress.state, view.progress.imported, view.progress.total, view.importStarted, view.progress.error, view.waiting.map((w) => w.kind + ('reason' in w ? w.reason : ''))]);
+    const changed = key !== lastKey;
+    lastKey = key;
+    if (context.json) {
+      if (changed) {
+        const rate = view.ratePerSecond === null ? null : Math.round(view.ratePerSecond * 10) / 10;
+        context.emit(JSON.stringify({ event: 'progress', connection: subdomain, ...view.progress, ratePerSecond: rate, etaSeconds: view.etaSeconds, waitingFor: view.waiting, message: text }));
+      }
+    } else if (tty) {
+      const width = process.stdout.columns > 1 ? process.stdout.columns - 1 : Infinity;
+      process.stdout.write(`\r\x1b[2K${text.length > width ? `${text.slice(0, width - 1)}…` : text}${final ? '\n' : ''}`);
+    } else if (changed) context.emit(text);
+    return view.progress;
   };
   const loop = (async () => {
     while (!stopped) {
@@ -68,10 +95,23 @@ export const syncCommand: Command = {
   summary: 'sync a connection now (the historical import, or a catch-up); --wait runs it here and shows its progress',
   args: '[<subdomain or connection id>]',
   options: {
-    wait: { type: 'boolean', help: 'run the sync in this process and draw a progress bar (count, rate, ETA) until it is done' },
+    wait: { type: 'boolean', help: 'run the sync in this process and say how far it is and what it waits for, until it is done' },
     full: { type: 'boolean', help: 'start the historical import over from the beginning (upserts make it safe)' },
   },
-  notes: ['The connection may be left out when there is only one. With --json, --wait prints JSON lines: progress, then the result.'],
+  notes: [
+    'The connection may be left out when there is only one.',
+    '',
+    'With --wait, one line says how far the sync is: tickets imported (of the total Zendesk counted, when',
+    'it gave one), the rate measured while waiting, the time left when there is a total to measure it',
+    'against, and what the sync waits for: the export limit\'s next page (ZENDESK_EXPORT_REQUESTS_PER_MINUTE),',
+    'a retry after a 429 or a Zendesk error, or another process running the same sync. On a terminal the',
+    'line is rewritten in place; otherwise a new line is printed when something changes. With --json:',
+    'JSON lines, {"event":"progress",...,"waitingFor":[...],"message":...} then {"event":"result",...}.',
+    '',
+    'exit codes:',
+    '  0  the sync is done (or, without --wait, queued)',
+    '  1  the sync failed or is paused (the reason is the last line, on standard error), or a mistake',
+  ],
   run: async (context) => {
     if (context.args.length > 1) throw new UsageError('sync takes one connection (its subdomain or id)');
     const deps = await context.deps();
@@ -91,20 +131,33 @@ export const syncCommand: Command = {
       return { connection: connection.subdomain, queued: true, full: context.options.full === true };
     }
 
-    const read = async () => syncProgress((await findSyncStates(deps.db, [connection.id])).get(connection.id));
-    const follower = progressFollower(context, connection.subdomain, read);
+    const facts: RunFacts = { busy: false, running: false, retry: null };
+    const listening = listeningToZendesk(deps, {
+      onResponse: () => {
+        facts.retry = null;
+      },
+      onRetryWait: ({ reason, seconds }) => {
+        facts.retry = { reason, until: Date.now() + seconds * 1000 };
+      },
+    });
+    const follower = progressFollower(context, connection.subdomain, connection.id, facts);
     const started = Date.now();
     let result: SyncRunResult;
     try {
       for (;;) {
-        result = await runSync(deps, connection.id);
-        if (result.outcome !== 'busy') break;
+        facts.running = true;
+        result = await runSync(listening, connection.id);
+        facts.running = false;
+        facts.busy = result.outcome === 'busy';
+        if (!facts.busy) break;
         await sleep(BUSY_RETRY_MS); // another process runs it: wait for that run to end
       }
     } finally {
+      facts.running = false;
+      facts.retry = null;
       await follower.stop().catch(() => undefined);
     }
-    const progress = await read();
+    const progress = syncProgress((await findSyncStates(deps.db, [connection.id])).get(connection.id));
     if (result.outcome === 'failed' || result.outcome === 'paused') {
       throw new UsageError(`the sync of ${connection.subdomain} ${result.outcome === 'failed' ? 'failed' : 'is paused'}: ${result.error ?? progress.error ?? 'see the server log'}`);
     }
