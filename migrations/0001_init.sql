@@ -1,6 +1,6 @@
 -- 0001: people, customers, Zendesk connections, tickets and daily metrics.
 --
--- Departures from PRD-184's sketch, for a product that connects several Zendesk subdomains:
+-- Shaped for a product that connects several Zendesk subdomains:
 -- * A Zendesk ticket id is unique only inside its subdomain, so a ticket's key is
 --   (connection_id, zendesk_ticket_id), not zendesk_ticket_id alone.
 -- * Zendesk's own timestamps are kept as zendesk_created_at / zendesk_updated_at, apart from our

@@ -1,6 +1,6 @@
 -- 0007: Zendesk's own ticket metrics (the export's metric_sets side-load), kept on each ticket so
 -- that resolution and reply times match Zendesk's reports: Zendesk stores them as integer minutes
--- between events, calendar and business (METRICS-NOTES.md section 2); we use them as they are.
+-- between events, calendar and business (docs/metrics.md); we use them as they are.
 ALTER TABLE zendesk_tickets ADD COLUMN first_resolution_minutes INTEGER;
 ALTER TABLE zendesk_tickets ADD COLUMN full_resolution_minutes INTEGER;
 ALTER TABLE zendesk_tickets ADD COLUMN full_resolution_business_minutes INTEGER;

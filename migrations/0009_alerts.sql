@@ -1,4 +1,4 @@
--- Alerts (issue 6, FR-6): raised from written ticket batches and by the scheduled SLA check,
+-- Alerts: raised from written ticket batches and by the scheduled SLA check,
 -- exactly once each (dedupe_key), routed to the customer's CSM or, with none, to the leaders.
 
 CREATE TABLE alerts (

@@ -1,4 +1,4 @@
--- 0010: customer health score (issue 6, FR-5): configurable weights (one row) and the daily scores
+-- 0010: customer health score: configurable weights (one row) and the daily scores
 -- with their explanation. Signal weights sum to 1 (checked by the API within 0.001);
 -- support_component is the share of the support score inside the overall health score.
 CREATE TABLE health_weights (

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from './db.ts';
-import { MigrationError, migrate, readMigrations } from './migrate.ts';
+import { MigrationError, migrate, readMigrations, statementsOf } from './migrate.ts';
 import { createTestDb, testDatabaseUrl, type TestDb } from './test-db.ts';
 
 const engine = testDatabaseUrl() ? 'postgres' : 'pglite';
@@ -43,6 +43,25 @@ describe(`database on ${engine}`, () => {
     const edited = readMigrations().map((m, i) => (i === 0 ? { ...m, checksum: 'changed' } : m));
     await expect(migrate(db, edited)).rejects.toThrow(MigrationError);
     await expect(migrate(db, edited)).rejects.toThrow(/0001_init\.sql was edited after it was applied/);
+  });
+
+  it('takes a migration whose comments changed, and a database that recorded the whole file or an earlier comment', async () => {
+    const [first] = readMigrations();
+    const recorded = async () => (await db.query<{ checksum: string }>(`SELECT checksum FROM schema_migrations WHERE name = '0001_init'`)).rows[0]!.checksum;
+    expect(statementsOf(`${first!.sql}\n-- a corrected comment\n`)).toBe(statementsOf(first!.sql));
+    expect(statementsOf('SELECT 1; -- why\n\n  \n-- note\nSELECT 2;  ')).toBe('SELECT 1;\nSELECT 2;');
+    // Recorded as the whole file (how databases migrated before comments were left out recorded it): restamped.
+    await db.query(`UPDATE schema_migrations SET checksum = $1 WHERE name = '0001_init'`, [first!.fileChecksum]);
+    expect(await migrate(db)).toEqual({ applied: [] });
+    expect(await recorded()).toBe(first!.checksum);
+    // Recorded as an earlier text of the file that differed in comments only: restamped.
+    await db.query(`UPDATE schema_migrations SET checksum = 'df21cf5293a4dfe3f43adec530cd1522a24c822b419c0ca29f948474e6f8d7c4' WHERE name = '0001_init'`);
+    expect(await migrate(db)).toEqual({ applied: [] });
+    expect(await recorded()).toBe(first!.checksum);
+    // Any other record is a file whose statements changed.
+    await db.query(`UPDATE schema_migrations SET checksum = 'some-other-text' WHERE name = '0001_init'`);
+    await expect(migrate(db)).rejects.toThrow(/0001_init\.sql was edited after it was applied/);
+    await db.query(`UPDATE schema_migrations SET checksum = $1 WHERE name = '0001_init'`, [first!.checksum]);
   });
 
   it('rolls a failing migration back whole', async () => {
