@@ -143,5 +143,8 @@ describe('npm run cli -- customers import', () => {
     expect(help.stdout).toContain('exit codes:');
     expect(help.stdout).toMatch(/^ {2}0 {2}every row was imported$/m);
     expect(help.stdout).toMatch(/^ {2}1 {2}some rows were refused \(the others were imported\)/m);
+    const top = await cli(['--help']);
+    expect(top.stdout).toMatch(/^Exit codes: 0 when the command did all it was asked; 1 otherwise/m);
+    expect(top.stdout).toContain('customers import: also when some rows were refused');
   }, 60_000);
 });

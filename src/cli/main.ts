@@ -51,6 +51,8 @@ function help(): string {
     ...lines,
     '',
     'npm run cli -- <command> --help describes one. Configuration comes from the environment (see README).',
+    'Exit codes: 0 when the command did all it was asked; 1 otherwise, with the reason as the last line on',
+    'standard error (customers import: also when some rows were refused; sync --wait: when the sync failed).',
   ].join('\n');
 }
 
