@@ -3,12 +3,13 @@
  * (the command run in this process on the test database, with the pacer's log filled as another
  * run would have left it), and its exit codes as an operator sees them (real processes).
  */
-import { mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../emulator/app.ts';
-import { runScript } from '../../test/process-helpers.ts';
+import { REPO_ROOT, runScript } from '../../test/process-helpers.ts';
 import { createTestDb, testDatabaseUrl, type TestDb } from '../db/test-db.ts';
 import type { Deps } from '../deps.ts';
 import { connectWithApiToken } from '../modules/connections/connections.service.ts';
@@ -151,4 +152,19 @@ describe('npm run cli -- sync --wait: exit codes', () => {
     expect(events.at(-1)).toMatchObject({ event: 'progress', state: 'failed' });
     expect(json.stderr.trim().split('\n').at(-1)).toMatch(/^the sync of acme failed: /);
   }, 240_000);
+
+  // `script` (util-linux) gives the command a terminal.
+  it.skipIf(!existsSync('/usr/bin/script'))('on a terminal, rewrites one line in place and ends it when done', async () => {
+    await fetch(`${zendesk.url}/_emulator/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ '5xx': 0 }) });
+    const child = spawn('/usr/bin/script', ['-qec', `${process.execPath} --import tsx src/cli/main.ts sync acme --wait`, '/dev/null'], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code, output).toBe(0);
+    const [progress = '', result = ''] = output.split(/\r?\n/);
+    // Each update returns to the start of the line and clears it; no update starts a line of its own.
+    expect(progress.startsWith('\r\x1b[2K')).toBe(true);
+    expect(progress.split('\r\x1b[2K').filter(Boolean).at(-1)).toMatch(/^acme live +\[#{24}\] 100% {2}200\/200$/);
+    expect(result).toMatch(/^acme: synced in [\d.]+s \(0 tickets written\); live, 200 imported$/);
+  }, 120_000);
 });
