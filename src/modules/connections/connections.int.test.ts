@@ -119,7 +119,7 @@ describe('connecting Zendesk (against the emulator)', () => {
       expect(bad.statusCode).toBe(400);
       expect(bad.json().error.message).toMatch(/"acme.example.com" is not a Zendesk subdomain/);
 
-      const offline = await createTestDeps({ ZENDESK_URL_TEMPLATE: 'http://127.0.0.1:9/{subdomain}' });
+      const offline = await createTestDeps({ ZENDESK_URL_TEMPLATE: 'http://127.0.0.1:9/{subdomain}', ZENDESK_OAUTH_CLIENT_ID: 'cscx', ZENDESK_OAUTH_CLIENT_SECRET: CLIENT_SECRET });
       const offlineApp = await buildApp(offline.deps);
       const admin = await createUser(offline.deps.db, { email: 'a@cscx.test', name: 'A', role: 'admin', password: null });
       const key = (await createApiKey(offline.deps.db, admin.id, 't')).key;
@@ -131,6 +131,16 @@ describe('connecting Zendesk (against the emulator)', () => {
       });
       expect(unreachable.statusCode).toBe(502);
       expect(unreachable.json().error.message).toMatch(/could not reach Zendesk for acme/);
+      // OAuth too: the account check before the redirect says Zendesk could not be reached.
+      const unreachableOAuth = await offlineApp.inject({
+        method: 'POST',
+        url: '/api/integrations/zendesk/connect',
+        headers: { authorization: `Bearer ${key}` },
+        payload: { method: 'oauth', subdomain: 'acme' },
+      });
+      expect(unreachableOAuth.statusCode).toBe(502);
+      expect(unreachableOAuth.json().error.message).toMatch(/^could not reach Zendesk for acme \(.+\); try again in a minute$/);
+      expect((await offline.deps.db.query('SELECT 1 FROM oauth_states')).rows).toHaveLength(0);
       await offlineApp.close();
       await offline.destroy();
 
