@@ -44,6 +44,16 @@ describe('HTTP app', () => {
     expect(response.json().error.code).toBe('bad_request');
     expect(response.json().error.message).toMatch(/not valid JSON/);
   });
+
+  it('takes a JSON request with an empty body as one without a body', async () => {
+    const empty = await app.inject({ method: 'POST', url: '/__test/echo', headers: { 'content-type': 'application/json' }, payload: '' });
+    expect(empty.statusCode).toBe(200);
+    expect(empty.body).toBe('');
+    // A route that needs a body says which is missing.
+    const signIn = await app.inject({ method: 'POST', url: '/api/auth/sign-in', headers: { 'content-type': 'application/json' }, payload: '' });
+    expect(signIn.statusCode).toBe(400);
+    expect(signIn.json().error).toMatchObject({ code: 'validation_failed', message: expect.stringMatching(/^body/) });
+  });
 });
 
 describe('HTTP app when the database is gone', () => {

@@ -30,6 +30,12 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // A JSON request with an empty body is a request without a body (clients often send the header
+  // on every request): a route whose body is optional takes it, one that needs a body says so.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    body === '' ? done(null, undefined) : parseJson(request, String(body), done),
+  );
   registerErrorHandler(app);
   await registerSecurity(app, deps);
   await registerAuth(app, deps);

@@ -42,9 +42,6 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
       return reply.status(400).send(body('bad_request', `the request body is not valid JSON: ${error.message}`));
     }
-    if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-      return reply.status(400).send(body('bad_request', 'the request says its body is JSON but the body is empty'));
-    }
     if (isDataException(error)) {
       request.log.warn({ err: error }, 'request refused: the database cannot store a value it holds');
       return reply.status(400).send(body('bad_request', `the request holds a value that cannot be stored (${(error as Error).message})`));

@@ -169,12 +169,14 @@ describe('connecting Zendesk (against the emulator)', () => {
       expect(me).toBeUndefined(); // no schema given: the call succeeded, body not needed
     });
 
-    it('queues a manual sync from a request with no body (no content-type either), as from {}', async () => {
+    it('queues a manual sync from a request with no body (with or without a JSON content-type), as from {}', async () => {
       const acme = (await deps.db.query<{ id: string }>(`SELECT id FROM zendesk_connections WHERE subdomain = 'acme'`)).rows[0]!;
       const url = `/api/integrations/zendesk/connections/${acme.id}/sync`;
       const bare = await app.inject({ method: 'POST', url, headers: { authorization: asAdmin.authorization() } });
       expect(bare.statusCode, bare.body).toBe(202);
       expect(bare.json()).toEqual({ queued: true, full: false });
+      const headerOnly = await app.inject({ method: 'POST', url, headers: { authorization: asAdmin.authorization(), 'content-type': 'application/json' }, payload: '' });
+      expect(headerOnly.statusCode, headerOnly.body).toBe(202);
       const empty = await app.inject({ method: 'POST', url, headers: { authorization: asAdmin.authorization() }, payload: {} });
       expect(empty.statusCode).toBe(202);
       expect(empty.json()).toEqual({ queued: true, full: false });
