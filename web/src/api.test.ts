@@ -23,7 +23,8 @@ describe('api', () => {
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).message).toMatch(/^Something went wrong on our side\. Try again; if it keeps happening, tell your admin \(.*req-7\)\.$/);
     expect(friendlyMessage(0, 'network', '')).toMatch(/cannot be reached/);
-    expect(friendlyMessage(429, 'rate_limited', 'x')).toMatch(/Wait a minute/);
+    expect(friendlyMessage(429, 'rate_limited', '')).toMatch(/Wait a minute/);
+    expect(friendlyMessage(429, 'rate_limited', 'Too many failed sign-ins for this account; try again in 240 s')).toBe('Too many failed sign-ins for this account; try again in 240 s.');
     expect(friendlyMessage(400, 'validation_failed', 'body.subdomain: is required')).toBe('Body.subdomain: is required.');
   });
 });

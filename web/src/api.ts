@@ -51,7 +51,8 @@ export function friendlyMessage(status: number, code: string, serverMessage: str
   if (status === 401) return code === 'unauthorized' && /email or the password/.test(serverMessage) ? 'That email and password do not match. Check them and try again.' : 'Your session has ended. Please sign in again.';
   if (status === 403) return /X-CSRF-Token/i.test(serverMessage) ? 'Your session needs a refresh. Please sign out and sign in again.' : `You do not have access to this. ${upperFirst(serverMessage)}. Ask an admin if you need it.`;
   if (status === 404) return `We could not find that. ${upperFirst(serverMessage)}.`;
-  if (status === 429) return 'Too many attempts in a short time. Wait a minute, then try again.';
+  // The server says how long to wait (a sign-in lockout can last minutes); say it as it is.
+  if (status === 429) return serverMessage ? `${upperFirst(serverMessage)}.`.replace(/\.\.$/, '.') : 'Too many attempts in a short time. Wait a minute, then try again.';
   if (status === 502 || status === 503 || status === 504) return `${upperFirst(serverMessage || 'The service is busy')}. Try again in a moment.`;
   if (status >= 500) return `Something went wrong on our side. Try again; if it keeps happening, tell your admin (${serverMessage}).`;
   return `${upperFirst(serverMessage || 'The request was refused')}.`.replace(/\.\.$/, '.');
