@@ -7,10 +7,10 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runScript } from '../../test/process-helpers.ts';
 import type { Db } from '../db/db.ts';
 import { openDatabase } from '../db/open-db.ts';
-import { createTestDb, testDatabaseUrl, type TestDb } from '../db/test-db.ts';
+import type { TestDb } from '../db/test-db.ts';
+import { cliDatabase, runCli } from './cli-test-helpers.ts';
 
 const MIXED = [
   'external_id,name,domains,csm_email', // line 1
@@ -27,27 +27,15 @@ describe('npm run cli -- customers import', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cscx-import-'));
-    const url = testDatabaseUrl();
-    if (url) {
-      testDb = await createTestDb({ migrate: false });
-      env = { DATABASE_URL: `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${testDb.schema}`)}`, DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent' };
-    } else {
-      env = { DATABASE_URL: '', DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent' };
-    }
+    const database = await cliDatabase(join(dir, 'data'));
+    testDb = database.testDb;
+    env = { ...database.env, LOG_LEVEL: 'silent' };
   });
   afterAll(async () => {
     await testDb?.destroy();
   });
 
-  async function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const run = runScript('src/cli/main.ts', args, env);
-    let stdout = '';
-    let stderr = '';
-    run.child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    run.child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await run.exited;
-    return { code, stdout, stderr };
-  }
+  const cli = (args: string[]) => runCli(args, env);
   function file(name: string, content: string | Buffer): string {
     const path = join(dir, name);
     writeFileSync(path, content);

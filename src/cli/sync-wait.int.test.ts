@@ -9,13 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../emulator/app.ts';
-import { REPO_ROOT, runScript } from '../../test/process-helpers.ts';
-import { createTestDb, testDatabaseUrl, type TestDb } from '../db/test-db.ts';
+import { REPO_ROOT } from '../../test/process-helpers.ts';
+import { testDatabaseUrl, type TestDb } from '../db/test-db.ts';
 import type { Deps } from '../deps.ts';
 import { connectWithApiToken } from '../modules/connections/connections.service.ts';
 import { ensureSyncState } from '../modules/sync/sync.repo.ts';
 import { createUser } from '../modules/users/auth.service.ts';
 import { createTestDeps } from '../test-deps.ts';
+import { cliDatabase, runCli } from './cli-test-helpers.ts';
 import type { CommandContext } from './command.ts';
 import { syncCommand } from './commands/sync.ts';
 
@@ -115,28 +116,16 @@ describe('npm run cli -- sync --wait: exit codes', () => {
   beforeAll(async () => {
     zendesk = await startEmulator({ port: 0, tickets: TICKETS, users: 20, organizations: 3, apiToken: API_TOKEN, seed: 12 });
     const base = { ZENDESK_URL_TEMPLATE: `${zendesk.url}/{subdomain}`, ZENDESK_EXPORT_REQUESTS_PER_MINUTE: '0', ZENDESK_REQUESTS_PER_MINUTE: '0', LOG_LEVEL: 'warn' };
-    const url = testDatabaseUrl();
-    if (url) {
-      testDb = await createTestDb({ migrate: false });
-      const databaseUrl = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${testDb.schema}`)}`;
-      env = { ...base, DATABASE_URL: databaseUrl, DATA_DIR: mkdtempSync(join(tmpdir(), 'cscx-sync-wait-')) };
-    } else {
-      env = { ...base, DATABASE_URL: '', DATA_DIR: mkdtempSync(join(tmpdir(), 'cscx-sync-wait-')) };
-    }
+    const database = await cliDatabase(mkdtempSync(join(tmpdir(), 'cscx-sync-wait-')));
+    testDb = database.testDb;
+    env = { ...base, ...database.env };
   });
   afterAll(async () => {
     await zendesk?.app.close();
     await testDb?.destroy();
   });
 
-  async function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const run = runScript('src/cli/main.ts', args, env);
-    let stdout = '';
-    let stderr = '';
-    run.child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    run.child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    return { code: await run.exited, stdout, stderr };
-  }
+  const cli = (args: string[]) => runCli(args, env);
 
   it('exits 0 when the sync is done, 1 with the reason when it fails', async () => {
     expect((await cli(['migrate'])).code).toBe(0);
