@@ -1,5 +1,5 @@
 /**
- * Scale-out on PostgreSQL (issue 9): two `serve` and two `worker` processes share one database with
+ * Scale-out on PostgreSQL: two `serve` and two `worker` processes share one database with
  * no other coordination. A 20,000-ticket import and a burst of webhooks (the emulator's own signed
  * trigger calls to one server, and our replays of them, duplicated, to both) run at once; the
  * worker running the import is killed (SIGKILL) mid-way. At the end the database equals the

@@ -1,5 +1,5 @@
 /**
- * The support component of the customer health score (FR-5), pure arithmetic. Four signals, each
+ * The support component of the customer health score, pure arithmetic. Four signals, each
  * turned into a subscore 0..100 (100 = healthy):
  *
  * - openTickets: open tickets now against the customer's own baseline (the median of its daily open

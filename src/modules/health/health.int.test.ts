@@ -1,4 +1,4 @@
-/** FR-5 on hand-built tickets: the stored explanation, the open-ticket baseline from history. */
+/** The health score on hand-built tickets: the stored explanation, the open-ticket baseline from history. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../deps.ts';
 import { createTestDeps } from '../../test-deps.ts';

@@ -1,4 +1,4 @@
-/** Storage of the health score (FR-5): weights (one row), daily scores, and the inputs beyond FR-4's metrics. */
+/** Storage of the health score: weights (one row), daily scores, and the inputs beyond the support metrics. */
 import type { Queryable } from '../../db/db.ts';
 import type { HealthWeights, SignalExplanation } from './health-score.ts';
 

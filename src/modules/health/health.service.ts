@@ -1,5 +1,5 @@
 /**
- * Customer health score (FR-5): the support score from FR-4's metrics (health-score.ts has the
+ * Customer health score: the support score from the support metrics (health-score.ts has the
  * formula), combined with the platform's base health score; today's row of customer_health_daily
  * is recomputed on every ticket change of the customer and for every customer when the weights
  * change, so that the rows kept day by day give the trend.

@@ -1,5 +1,5 @@
 /**
- * FR-4 metrics on hand-built tickets: each definition with its edge cases (deleted, reopened,
+ * Support metrics on hand-built tickets: each definition with its edge cases (deleted, reopened,
  * rating changes, SLA stages, window boundaries, re-matched tickets), the daily backfill on chosen
  * days.
  */

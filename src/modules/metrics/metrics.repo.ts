@@ -1,5 +1,5 @@
 /**
- * Per-customer support metrics (FR-4), as set-based SQL. Definitions (they follow Zendesk's own,
+ * Per-customer support metrics, as set-based SQL. Definitions (they follow Zendesk's own,
  * docs/metrics.md); deleted tickets (status
  * 'deleted') are left out of every figure, and a ticket counts for the customer it is matched to
  * now (a re-match moves its whole history):

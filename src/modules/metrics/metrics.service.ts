@@ -1,5 +1,5 @@
 /**
- * Per-customer support metrics (FR-4): live values, the daily rows of zendesk_metrics (today's
+ * Per-customer support metrics: live values, the daily rows of zendesk_metrics (today's
  * upserted on every ticket change, past days rebuilt from history), and the listener that keeps
  * today's row current. Definitions: metrics.repo.ts.
  */

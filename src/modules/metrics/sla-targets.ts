@@ -1,5 +1,5 @@
 /**
- * Fallback SLA targets (FR-4): first reply and resolution, in calendar minutes, per priority, for
+ * Fallback SLA targets: first reply and resolution, in calendar minutes, per priority, for
  * tickets that carry no Zendesk SLA policy metric. metrics.repo.ts measures those tickets against
  * them; saving them marks every customer for the coalesced recompute of today's figures (past
  * daily rows keep the targets they were computed with).
