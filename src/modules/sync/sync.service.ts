@@ -45,6 +45,10 @@ export type SyncSource = 'import' | 'catch-up' | 'webhook';
  */
 async function drainConsequences(deps: Deps, written: readonly WrittenTicket[]): Promise<void> {
   if (written.length === 0) return;
+  if (deps.config.TEST_CRASH_AFTER_TICKET_COMMIT && written.some((t) => t.customerId !== null)) {
+    // The crash test's moment: the tickets and their outbox entry are committed, no alert is raised yet.
+    process.kill(process.pid, 'SIGKILL');
+  }
   await deps.ticketOutbox?.wake();
 }
 
