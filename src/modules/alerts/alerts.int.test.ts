@@ -13,7 +13,7 @@ import { createTestDeps } from '../../test-deps.ts';
 import { createApiKey, createUser } from '../users/auth.service.ts';
 import type { Role } from '../users/users.repo.ts';
 import type { WrittenTicket } from '../sync/ticket-writer.ts';
-import type { SyncSource } from '../sync/sync.service.ts';
+import type { SyncSource } from '../sync/sync-source.ts';
 import type { TicketVersion } from '../sync/sync.repo.ts';
 import { alertsEffect, checkSlaBreaches, raiseAlertsForChange } from './alerts.service.ts';
 

@@ -24,6 +24,7 @@ import {
   startImport,
 } from './sync.repo.ts';
 import { escalationRuleOf } from './escalation-rule.ts';
+import type { SyncSource } from './sync-source.ts';
 import { prepareTicketBatch, writeTicketBatch, type PreparedBatch, type WrittenTicket } from './ticket-writer.ts';
 
 /** This process's name in sync leases (each run adds its own suffix). */
@@ -36,7 +37,6 @@ export const LEASE_SECONDS = 20;
 const LEASE_HEARTBEAT_MS = 5_000;
 let runs = 0;
 
-export type SyncSource = 'import' | 'catch-up' | 'webhook';
 
 /**
  * After a write committed: its consequences are already recorded in the ticket outbox (same

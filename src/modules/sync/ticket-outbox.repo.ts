@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { Queryable } from '../../db/db.ts';
-import type { SyncSource } from './sync.service.ts';
+import { SYNC_SOURCES, type SyncSource } from './sync-source.ts';
 import type { TicketWrite } from './sync.repo.ts';
 
 /** What one ticket write batch changed: the entry's payload, and what effects are applied to. */
@@ -46,7 +46,7 @@ const WrittenTickets = z.array(
 const EntryRow = z.object({
   id: z.coerce.number().int(),
   connection_id: z.string(),
-  source: z.enum(['import', 'catch-up', 'webhook']),
+  source: z.enum(SYNC_SOURCES),
   tickets: z.unknown(),
   attempts: z.number().int(),
 });

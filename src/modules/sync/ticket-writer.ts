@@ -6,7 +6,7 @@
  * refreshes: ticket-outbox.ts drains them), all in the caller's transaction.
  */
 import type { Queryable } from '../../db/db.ts';
-import type { SyncSource } from './sync.service.ts';
+import type { SyncSource } from './sync-source.ts';
 import { escalationRuleOf, withEscalation, type EscalationRule } from './escalation-rule.ts';
 import { eventsOf, insertTicketEvents } from './ticket-history.ts';
 import type { PageRows } from './ticket-rows.ts';
