@@ -37,7 +37,6 @@ export const LEASE_SECONDS = 20;
 const LEASE_HEARTBEAT_MS = 5_000;
 let runs = 0;
 
-
 /**
  * After a write committed: its consequences are already recorded in the ticket outbox (same
  * transaction); this drains them now, for latency. Without a drainer (or after a crash right
