@@ -20,7 +20,7 @@ import { connectWithApiToken } from '../src/modules/connections/connections.serv
 import { upsertCustomers } from '../src/modules/customers/customers.service.ts';
 import { rematchAll } from '../src/modules/matching/matching.service.ts';
 import { createUser } from '../src/modules/users/auth.service.ts';
-import { ticketListeners } from '../src/ticket-listeners.ts';
+import { ticketOutboxDrainer } from '../src/ticket-outbox-effects.ts';
 import {
   EMULATOR_AGENT_EMAIL,
   EMULATOR_API_TOKEN,
@@ -82,7 +82,7 @@ async function measureAlertLatency(engine: Engine, emulatorUrl: string): Promise
     queue = createJobQueue(bench.db, { schema: bench.bossSchema, logger: deps.logger });
     await queue.start();
     deps.syncRequests = queueSyncRequests(queue);
-    deps.ticketListeners = ticketListeners(deps, queueCustomerRefresh(queue));
+    deps.ticketOutbox = ticketOutboxDrainer(deps, queueCustomerRefresh(queue));
     await registerSyncWorkers(deps, queue);
     stops.push(await registerCustomerRefreshWorker(deps, queue));
     stops.push(startSyncScheduler(deps, deps.syncRequests, deps.config.SYNC_INTERVAL_SECONDS));

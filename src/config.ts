@@ -129,6 +129,13 @@ const variables = {
       .transform((value) => value === 'true'),
     'set TRUST_PROXY to true when a reverse proxy or load balancer in front of us sets X-Forwarded-For (the client address for rate limits is then the one it saw), else false',
   ),
+  TEST_CRASH_AFTER_TICKET_COMMIT: variable(
+    z
+      .enum(['true', 'false'], { message: 'is not true or false' })
+      .default('false')
+      .transform((value) => value === 'true'),
+    'leave TEST_CRASH_AFTER_TICKET_COMMIT unset (false): true makes the process kill itself right after a ticket write commits, before its alerts are drained, for the crash test',
+  ),
   ADMIN_EMAIL: variable(
     optionalText.refine((value) => value === undefined || /^[^@\s]+@[^@\s]+$/.test(value), 'is not an email address'),
     'set ADMIN_EMAIL to the email of the first admin, created on first start',

@@ -4,7 +4,7 @@ import type { JobQueue } from './jobs/queue.ts';
 import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secret-box.ts';
 import type { SyncRequests } from './modules/sync/sync-requests.ts';
-import type { TicketsChangedListener } from './modules/sync/sync.service.ts';
+import type { TicketOutboxDrainer } from './modules/sync/ticket-outbox.ts';
 import type { Metrics } from './observability/metrics.ts';
 
 /** Everything the product's parts need, built once by main.ts and passed down (no singletons). */
@@ -16,8 +16,11 @@ export interface Deps {
   secrets: SecretBox;
   /** Asks the workers for sync work (the job queue in production). */
   syncRequests: SyncRequests;
-  /** Told after tickets were written (matching, metrics, alerts subscribe here). */
-  ticketListeners?: TicketsChangedListener[];
+  /**
+   * Drains the ticket outbox (alerts, customer refreshes) right after tickets were written; unset:
+   * the entries wait for a worker's sweep (src/jobs/outbox.jobs.ts).
+   */
+  ticketOutbox?: TicketOutboxDrainer;
   /** Prometheus metrics of this process (src/observability/metrics.ts); unset in most tests. */
   metrics?: Metrics;
   /** The job queue when this process runs one: /readyz checks that it is running. */

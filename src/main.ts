@@ -25,7 +25,8 @@ import { createSecretBox } from './lib/secret-box.ts';
 import { startAlertScheduler } from './jobs/alerts.jobs.ts';
 import { queueCustomerRefresh, registerCustomerRefreshWorker } from './jobs/aggregates.jobs.ts';
 import { ensureFirstAdmin } from './modules/users/auth.service.ts';
-import { alertOptionsOf, ticketListeners } from './ticket-listeners.ts';
+import { alertOptionsOf, ticketOutboxDrainer } from './ticket-outbox-effects.ts';
+import { startOutboxSweeper } from './jobs/outbox.jobs.ts';
 
 type Role = 'all' | 'serve' | 'worker';
 
@@ -57,12 +58,14 @@ async function main(): Promise<void> {
   await queue.start();
   metrics.watchQueue(() => queue.depth());
   const deps: Deps = { config, db, logger, secrets: createSecretBox(keyring), syncRequests: queueSyncRequests(queue), metrics, queue };
-  deps.ticketListeners = ticketListeners(deps, queueCustomerRefresh(queue));
+  // Every role drains after its own writes; workers also sweep (entries a crash left behind).
+  deps.ticketOutbox = ticketOutboxDrainer(deps, queueCustomerRefresh(queue));
 
   const schedules: Array<{ stop(): void }> = [];
   if (role !== 'serve') {
     await registerSyncWorkers(deps, queue);
     schedules.push(await registerCustomerRefreshWorker(deps, queue));
+    schedules.push(startOutboxSweeper(deps, deps.ticketOutbox));
     schedules.push(startSyncScheduler(deps, deps.syncRequests, config.SYNC_INTERVAL_SECONDS));
     schedules.push(startAlertScheduler(deps, alertOptionsOf(config)));
   }

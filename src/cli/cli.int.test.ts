@@ -114,6 +114,7 @@ describe('npm run cli', () => {
     expect(status.code).toBe(0);
     const report = lastJson(status.stdout);
     expect(report.connections).toEqual([expect.objectContaining({ subdomain: 'acme', status: 'active', sync: expect.objectContaining({ state: 'importing', imported: 0 }) })]);
+    expect(report.outbox).toEqual({ pending: 0, retrying: 0, oldestAgeSeconds: 0 });
     // The import job waits in the queue for a worker.
     expect(report.queue).toContainEqual({ queue: 'zendesk-sync', state: 'created', count: 1 });
   });

@@ -15,7 +15,7 @@ import { loadKeyring } from '../lib/keyring-file.ts';
 import { createLogger } from '../lib/logger.ts';
 import { AppError } from '../lib/errors.ts';
 import { createSecretBox, SecretBoxError } from '../lib/secret-box.ts';
-import { ticketListeners } from '../ticket-listeners.ts';
+import { ticketOutboxDrainer } from '../ticket-outbox-effects.ts';
 import { UsageError, type Command, type CommandContext } from './command.ts';
 import { connectCommand, statusCommand } from './commands/connections.ts';
 import { customersImportCommand } from './commands/customers-import.ts';
@@ -155,9 +155,9 @@ async function main(argv: string[]): Promise<void> {
           processWebhooks: async (connectionId) => (await startQueue()).processWebhooks(connectionId),
         },
       };
-      // Tickets written by a sync run here go through the same listeners as in the server
+      // Tickets written by a sync run here have their consequences drained as in the server
       // (alerts; the customers' metrics and health, recomputed in this process).
-      built.ticketListeners = ticketListeners(built);
+      built.ticketOutbox = ticketOutboxDrainer(built);
       deps = built;
       return built;
     },

@@ -47,6 +47,16 @@ export async function exportLimitWait(db: Queryable, connectionId: string, limit
   return { kind: 'export-limit', limit, nextInSeconds: Math.max(1, Math.ceil(EXPORT_WINDOW_SECONDS - leaving / 1000)) };
 }
 
+/** Whether a run other than this process's holds the connection's sync lease now. */
+export async function heldByAnotherProcess(db: Queryable, connectionId: string, ourOwnerPrefix: string): Promise<boolean> {
+  const { rows } = await db.query<{ lease_owner: string }>(
+    'SELECT lease_owner FROM zendesk_sync_state WHERE connection_id = $1 AND lease_owner IS NOT NULL AND lease_until > now()',
+    [connectionId],
+  );
+  const owner = rows[0]?.lease_owner;
+  return owner !== undefined && !owner.startsWith(ourOwnerPrefix);
+}
+
 /**
  * Tickets a second, measured between the moments the count was seen to change during this wait
  * (a page written), over the last two minutes and up to now: unknown until two pages were seen.

@@ -4,7 +4,7 @@
  * - counters and histograms of what this process did (webhook intake, Zendesk calls, 429s, retry
  *   waits, jobs): each process counts its own, Prometheus sums them across processes;
  * - gauges read from the database at scrape time (sync lag and import progress per connection,
- *   queue depth, alerts raised): the same in every process, so aggregate them with max(), not sum().
+ *   queue depth, alerts raised, the ticket outbox backlog): the same in every process, so aggregate them with max(), not sum().
  * A scrape whose database reads fail still answers, with `cscx_database_up 0`.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -13,6 +13,7 @@ import { listConnections, type Connection } from '../modules/connections/connect
 import { bucketOf } from '../modules/connections/request-pacer.ts';
 import { syncProgress } from '../modules/sync/sync-progress.ts';
 import { findSyncStates, type SyncState } from '../modules/sync/sync.repo.ts';
+import { outboxBacklog } from '../modules/sync/ticket-outbox.repo.ts';
 import type { ZendeskClientObserver } from '../zendesk/client.ts';
 
 export type WebhookOutcome = 'stored' | 'duplicate' | 'rejected' | 'unavailable';
@@ -183,6 +184,18 @@ export function createMetrics(options: { db: Db; defaultMetrics?: boolean }): Me
     registers,
   });
 
+  const outboxPending = new Gauge({
+    name: 'cscx_ticket_outbox_pending',
+    help: 'Ticket outbox entries whose consequences (alerts, customer refreshes) are not applied yet',
+    registers,
+  });
+  const outboxRetrying = new Gauge({ name: 'cscx_ticket_outbox_retrying', help: 'Pending ticket outbox entries that failed at least once', registers });
+  const outboxAge = new Gauge({
+    name: 'cscx_ticket_outbox_oldest_age_seconds',
+    help: 'Age of the oldest pending ticket outbox entry (0 when none): how late the alerts are',
+    registers,
+  });
+
   let queueDepth: QueueDepthSource | undefined;
 
   const readDatabase = async (): Promise<void> => {
@@ -212,6 +225,10 @@ export function createMetrics(options: { db: Db; defaultMetrics?: boolean }): Me
     for (const row of alerts.rows) alertsRaised.inc({ type: row.type }, row.count);
     const backlog = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM zendesk_webhook_deliveries WHERE processed_at IS NULL');
     webhookBacklog.set(backlog.rows[0]?.count ?? 0);
+    const outbox = await outboxBacklog(db);
+    outboxPending.set(outbox.pending);
+    outboxRetrying.set(outbox.retrying);
+    outboxAge.set(outbox.oldestAgeSeconds);
     if (queueDepth) {
       const depth = await queueDepth();
       queueJobs.reset();

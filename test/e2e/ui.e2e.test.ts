@@ -19,7 +19,7 @@ import { queueSyncRequests, registerSyncWorkers } from '../../src/jobs/sync.jobs
 import { upsertCustomers } from '../../src/modules/customers/customers.service.ts';
 import { createUser } from '../../src/modules/users/auth.service.ts';
 import { createTestDeps } from '../../src/test-deps.ts';
-import { ticketListeners } from '../../src/ticket-listeners.ts';
+import { ticketOutboxDrainer } from '../../src/ticket-outbox-effects.ts';
 import { buildWeb } from '../../web/build.ts';
 import { freePort } from '../process-helpers.ts';
 import { launchBrowser, screenshot, seriousViolations, type Browser } from './browser.ts';
@@ -86,7 +86,7 @@ describe('web UI, end to end in Chromium', () => {
     queue = createJobQueue(deps.db, { schema: `pgboss_${created.testDb.schema}`, logger: deps.logger });
     await queue.start();
     deps.syncRequests = queueSyncRequests(queue);
-    deps.ticketListeners = ticketListeners(deps);
+    deps.ticketOutbox = ticketOutboxDrainer(deps);
     await registerSyncWorkers(deps, queue);
     app = await buildApp(deps);
     await app.listen({ port, host: '127.0.0.1' });

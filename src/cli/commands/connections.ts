@@ -5,6 +5,7 @@ import { findConnection, findConnectionBySubdomain, listConnections, type Connec
 import { connectWithApiToken } from '../../modules/connections/connections.service.ts';
 import { syncProgress, type SyncProgress } from '../../modules/sync/sync-progress.ts';
 import { findSyncStates } from '../../modules/sync/sync.repo.ts';
+import { outboxBacklog, type OutboxBacklog } from '../../modules/sync/ticket-outbox.repo.ts';
 import { listUsersByRole, type User } from '../../modules/users/users.repo.ts';
 import { syncLagSeconds } from '../../observability/metrics.ts';
 import { parseSubdomain } from '../../zendesk/url.ts';
@@ -53,13 +54,14 @@ export function formatDuration(seconds: number | null): string {
 }
 
 export const statusCommand: Command = {
-  summary: 'the connections, their sync state and lag, and the job queue',
+  summary: 'the connections, their sync state and lag, the ticket outbox backlog, and the job queue',
   run: async (context) => {
     const db = await context.db();
     const connections = await connectionStatuses(db);
     // pg-boss's tables exist once a server or worker has started on this database.
     const queue = await depthOf(db, await jobSchemaOf(db)).catch(() => null);
-    return { connections, queue };
+    const outbox = await outboxBacklog(db);
+    return { connections, outbox, queue };
   },
   describe: (result) => {
     const connections = result.connections as ConnectionStatus[];
@@ -71,6 +73,12 @@ export const statusCommand: Command = {
         `  ${c.subdomain.padEnd(20)} ${c.status.padEnd(12)} sync ${c.sync.state.padEnd(9)} imported ${progress.padEnd(15)} lag ${formatDuration(c.lagSeconds)}${c.sync.error ?? c.error ? `  (${c.sync.error ?? c.error})` : ''}`,
       );
     }
+    const outbox = result.outbox as OutboxBacklog;
+    lines.push(
+      outbox.pending === 0
+        ? 'ticket outbox: empty (every ticket change has its alerts and refreshes)'
+        : `ticket outbox: ${outbox.pending} changes waiting for their alerts and refreshes, oldest ${formatDuration(outbox.oldestAgeSeconds)}${outbox.retrying ? `, ${outbox.retrying} retrying after a failure` : ''}`,
+    );
     if (queue === null) lines.push('queue: not created yet (no server or worker has run on this database)');
     else {
       const waiting = queue.filter((r) => r.state === 'created' || r.state === 'retry').reduce((sum, r) => sum + r.count, 0);

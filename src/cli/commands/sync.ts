@@ -8,10 +8,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { syncProgress, type SyncProgress } from '../../modules/sync/sync-progress.ts';
 import { findSyncStates, resetImport } from '../../modules/sync/sync.repo.ts';
-import { runSync, type SyncRunResult } from '../../modules/sync/sync.service.ts';
+import { PROCESS_ID, runSync, type SyncRunResult } from '../../modules/sync/sync.service.ts';
 import { listConnections } from '../../modules/connections/connections.repo.ts';
 import { UsageError, type Command, type CommandContext } from '../command.ts';
-import { describeWait, exportLimitWait, listeningToZendesk, RateMeter, secondsLeft, type Waiting, type WaitView } from '../sync-wait.ts';
+import { describeWait, exportLimitWait, heldByAnotherProcess, listeningToZendesk, RateMeter, secondsLeft, type Waiting, type WaitView } from '../sync-wait.ts';
 import { findNamedConnection } from './connections.ts';
 
 const POLL_MS = 500;
@@ -21,9 +21,7 @@ const number = (n: number) => n.toLocaleString('en-US');
 
 /** What this process knows of the run it follows, beyond the database. */
 interface RunFacts {
-  /** Another process holds the lease (runSync answered busy). */
-  busy: boolean;
-  /** This process is running the sync. */
+  /** This process is running the sync, or waiting for another process's run of it to end. */
   running: boolean;
   /** The client's current wait before a retry, until its end (epoch ms). */
   retry: { reason: 'rate_limited' | 'server_error' | 'network'; until: number } | null;
@@ -51,9 +49,9 @@ function progressFollower(context: CommandContext, subdomain: string, connection
       const since = state.lastSyncedAt ?? state.importFinishedAt;
       waiting.push({ kind: 'catching-up', sinceSeconds: Math.round((now - since.getTime()) / 1000) });
     }
-    if (facts.busy) waiting.push({ kind: 'another-process' });
+    if (facts.running && (await heldByAnotherProcess(db, connectionId, `${PROCESS_ID}:`))) waiting.push({ kind: 'another-process' });
     if (facts.retry && facts.retry.until > now) waiting.push({ kind: 'retry', reason: facts.retry.reason, nextInSeconds: Math.ceil((facts.retry.until - now) / 1000) });
-    const limited = facts.busy || facts.running ? await exportLimitWait(db, connectionId, context.config.ZENDESK_EXPORT_REQUESTS_PER_MINUTE) : null;
+    const limited = facts.running ? await exportLimitWait(db, connectionId, context.config.ZENDESK_EXPORT_REQUESTS_PER_MINUTE) : null;
     if (limited) waiting.push(limited);
     const etaSeconds = secondsLeft(progress, ratePerSecond, state?.importFinishedAt != null);
     return { subdomain, progress, importStarted: state?.importStartedAt != null, ratePerSecond, etaSeconds, waiting };
@@ -131,7 +129,7 @@ export const syncCommand: Command = {
       return { connection: connection.subdomain, queued: true, full: context.options.full === true };
     }
 
-    const facts: RunFacts = { busy: false, running: false, retry: null };
+    const facts: RunFacts = { running: true, retry: null };
     const listening = listeningToZendesk(deps, {
       onResponse: () => {
         facts.retry = null;
@@ -145,11 +143,8 @@ export const syncCommand: Command = {
     let result: SyncRunResult;
     try {
       for (;;) {
-        facts.running = true;
         result = await runSync(listening, connection.id);
-        facts.running = false;
-        facts.busy = result.outcome === 'busy';
-        if (!facts.busy) break;
+        if (result.outcome !== 'busy') break;
         await sleep(BUSY_RETRY_MS); // another process runs it: wait for that run to end
       }
     } finally {

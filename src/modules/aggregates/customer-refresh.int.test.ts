@@ -9,8 +9,8 @@ import type { Db } from '../../db/db.ts';
 import type { Deps } from '../../deps.ts';
 import { createTestDeps } from '../../test-deps.ts';
 import { HOUR, insertConnection, insertCustomer, insertTicket } from '../metrics/metrics-test-data.ts';
-import type { TicketsChangedListener } from '../sync/sync.service.ts';
-import { customerRefreshListener, pendingCustomerRefreshes, refreshPendingCustomers, requestCustomerRefresh } from './customer-refresh.ts';
+import type { TicketChange } from '../sync/ticket-outbox.repo.ts';
+import { customerRefreshEffect, pendingCustomerRefreshes, refreshPendingCustomers, requestCustomerRefresh } from './customer-refresh.ts';
 
 describe('customer aggregates refresh', () => {
   let deps: Deps;
@@ -28,7 +28,7 @@ describe('customer aggregates refresh', () => {
   const todayHealth = async (customerId: string) =>
     (await deps.db.query(`SELECT 1 FROM customer_health_daily WHERE customer_id = $1 AND day = (now() AT TIME ZONE 'UTC')::date`, [customerId])).rows.length;
   const change = (tickets: Array<{ previousCustomerId: string | null; customerId: string | null }>) =>
-    ({ connectionId: conn, source: 'webhook', tickets: tickets.map((t, i) => ({ zendeskTicketId: i + 1, ...t })) }) as unknown as Parameters<TicketsChangedListener>[0];
+    ({ connectionId: conn, source: 'webhook', tickets: tickets.map((t, i) => ({ zendeskTicketId: i + 1, ...t })) }) as unknown as TicketChange;
 
   beforeAll(async () => {
     ({ deps, destroy } = await createTestDeps());
@@ -47,10 +47,8 @@ describe('customer aggregates refresh', () => {
     await deps.db.query('DELETE FROM customer_health_daily');
   });
 
-  it('marks both customers of a re-matched ticket, wakes the drain, and recomputes only them', async () => {
-    let wakes = 0;
-    await customerRefreshListener(deps, () => void wakes++)(change([{ previousCustomerId: from, customerId: to }, { previousCustomerId: null, customerId: null }]));
-    expect(wakes).toBe(1);
+  it('marks both customers of a re-matched ticket, and recomputes only them', async () => {
+    await customerRefreshEffect(deps.db, change([{ previousCustomerId: from, customerId: to }, { previousCustomerId: null, customerId: null }]));
     expect(await pendingCustomerRefreshes(deps.db)).toBe(2);
 
     expect(await refreshPendingCustomers(deps.db)).toBe(2);
@@ -63,7 +61,7 @@ describe('customer aggregates refresh', () => {
   });
 
   it('coalesces a burst for one customer into one recompute', async () => {
-    for (let i = 0; i < 50; i++) await customerRefreshListener(deps, () => {})(change([{ previousCustomerId: null, customerId: to }]));
+    for (let i = 0; i < 50; i++) await customerRefreshEffect(deps.db, change([{ previousCustomerId: null, customerId: to }]));
     expect(await pendingCustomerRefreshes(deps.db)).toBe(1);
     expect(await refreshPendingCustomers(deps.db)).toBe(1);
   });

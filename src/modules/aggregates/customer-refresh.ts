@@ -1,17 +1,16 @@
 /**
  * Per-customer aggregates (today's metrics row, then today's health row, which reads it) are
  * recomputed by a coalesced queue, not after every written batch: a batch only marks its
- * customers in customer_refresh_requests (one row per customer), and a job drains the marks in
+ * customers in customer_refresh_requests (an effect of its ticket outbox entry) (one row per customer), and a job drains the marks in
  * batches. A burst of a thousand changes for one customer costs a few recomputes, and an import
  * page no longer waits for the aggregates of its customers (docs/architecture.md, "The data path").
  *
- * Alerts are not here: they need the before/after of each write and run inline (alerts.service).
+ * Alerts are not here: they need the before/after of each write (alerts.service alertsEffect).
  */
 import type { Db, Queryable } from '../../db/db.ts';
-import type { Deps } from '../../deps.ts';
 import { recomputeHealth } from '../health/health.service.ts';
 import { recomputeCustomerMetrics } from '../metrics/metrics.service.ts';
-import type { TicketsChangedListener } from '../sync/sync.service.ts';
+import type { TicketChangeEffect } from '../sync/ticket-outbox.ts';
 
 /** Customers per recompute: one set-based metrics statement and one health statement each. */
 const REFRESH_BATCH = 200;
@@ -82,18 +81,15 @@ export async function refreshPendingCustomers(db: Db, options: { now?: () => Dat
 }
 
 /**
- * The listener on written batches: marks the customers the tickets belonged to before and after
- * the write (a re-match moves a ticket's numbers) and wakes whoever drains the marks.
+ * The ticket outbox's aggregates effect: marks the customers the tickets belonged to before and
+ * after the write (a re-match moves a ticket's numbers), in the drain's transaction. Whoever
+ * drains the marks is woken after the drain (TicketOutboxEffects.afterDrain).
  */
-export function customerRefreshListener(deps: Pick<Deps, 'db'>, wake: () => Promise<void> | void): TicketsChangedListener {
-  return async (change) => {
-    const ids = new Set<string>();
-    for (const ticket of change.tickets) {
-      if (ticket.previousCustomerId) ids.add(ticket.previousCustomerId);
-      if (ticket.customerId) ids.add(ticket.customerId);
-    }
-    if (ids.size === 0) return;
-    await requestCustomerRefresh(deps.db, [...ids]);
-    await wake();
-  };
-}
+export const customerRefreshEffect: TicketChangeEffect = async (tx, change) => {
+  const ids = new Set<string>();
+  for (const ticket of change.tickets) {
+    if (ticket.previousCustomerId) ids.add(ticket.previousCustomerId);
+    if (ticket.customerId) ids.add(ticket.customerId);
+  }
+  await requestCustomerRefresh(tx, [...ids]);
+};

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../config.ts';
-import { alertOptionsOf } from '../../ticket-listeners.ts';
+import { alertOptionsOf } from '../../ticket-outbox-effects.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../deps.ts';
 import { buildApp } from '../../http/app.ts';
@@ -13,9 +13,9 @@ import { createTestDeps } from '../../test-deps.ts';
 import { createApiKey, createUser } from '../users/auth.service.ts';
 import type { Role } from '../users/users.repo.ts';
 import type { WrittenTicket } from '../sync/ticket-writer.ts';
-import type { SyncSource } from '../sync/sync.service.ts';
+import type { SyncSource } from '../sync/sync-source.ts';
 import type { TicketVersion } from '../sync/sync.repo.ts';
-import { alertsListener, checkSlaBreaches, raiseAlertsForChange } from './alerts.service.ts';
+import { alertsEffect, checkSlaBreaches, raiseAlertsForChange } from './alerts.service.ts';
 
 const HOUR = 3_600_000;
 const NOW = Date.now();
@@ -148,9 +148,9 @@ describe('alerts', () => {
     const escalated = await write({ id: 1, customerId: customers.Owned!, created: ago(5), updated: ago(1), escalated: true, priority: 'urgent' });
     const raised = await announce([escalated]);
     expect(raised).toEqual([expect.objectContaining({ type: 'escalation', customerId: customers.Owned, recipients: 1 })]);
-    // The same change delivered twice, and through the listener; the replayed version (before = now).
+    // The same change delivered twice, and through the outbox's effect; the replayed version (before = now).
     await announce([escalated]);
-    await alertsListener(deps)({ connectionId: conn, source: 'catch-up', tickets: [escalated] });
+    await alertsEffect(deps)(deps.db, { connectionId: conn, source: 'catch-up', tickets: [escalated] });
     const replay = await write({ id: 1, customerId: customers.Owned!, created: ago(5), updated: ago(1), escalated: true, priority: 'urgent' });
     expect(await announce([replay], 'catch-up')).toEqual([]);
     const alerts = await alertsOf('escalation');

@@ -1,5 +1,6 @@
 /**
- * FR-6 alerts: raised from every written ticket batch (alertsListener) and by the scheduled SLA
+ * FR-6 alerts: raised from every written ticket batch (alertsEffect, applied by the ticket outbox's
+ * drain in the transaction that marks the batch's entry done) and by the scheduled SLA
  * check (checkSlaBreaches), each exactly once: every alert has a deduplication key and every insert
  * is `ON CONFLICT (dedupe_key) DO NOTHING`, so webhook retries, catch-up replays, imports and
  * restarts never raise one twice. Events older than the connection (minus a window, 24 h by
@@ -10,7 +11,8 @@
  */
 import type { Queryable } from '../../db/db.ts';
 import type { Deps } from '../../deps.ts';
-import type { TicketsChangedListener } from '../sync/sync.service.ts';
+import type { TicketChange } from '../sync/ticket-outbox.repo.ts';
+import type { TicketChangeEffect } from '../sync/ticket-outbox.ts';
 
 export const ALERT_TYPES = ['escalation', 'sla_breach', 'ticket_spike', 'negative_csat'] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
@@ -114,10 +116,8 @@ export async function checkSlaBreaches(deps: Pick<Deps, 'db'>, options: Partial<
   return raise(deps.db, slaCandidates(''), [o.importWindowMs / 1000, o.now()]);
 }
 
-type Change = Parameters<TicketsChangedListener>[0];
-
-/** Everything one written batch raises; answers the new alerts. */
-export async function raiseAlertsForChange(deps: Pick<Deps, 'db'>, change: Change, options: Partial<AlertOptions> = {}): Promise<RaisedAlert[]> {
+/** Everything one written batch raises, in `deps.db` (the drain's transaction); answers the new alerts. */
+export async function raiseAlertsForChange(deps: { db: Queryable }, change: TicketChange, options: Partial<AlertOptions> = {}): Promise<RaisedAlert[]> {
   const o = { ...DEFAULT_ALERT_OPTIONS, ...options };
   const matched = change.tickets.filter((t) => t.customerId !== null);
   if (matched.length === 0) return [];
@@ -218,10 +218,10 @@ export async function raiseAlertsForChange(deps: Pick<Deps, 'db'>, change: Chang
   return raised;
 }
 
-/** Registered in deps.ticketListeners: raises the alerts of every written batch. */
-export function alertsListener(deps: Pick<Deps, 'db' | 'logger'>, options: Partial<AlertOptions> = {}): TicketsChangedListener {
-  return async (change) => {
-    const raised = await raiseAlertsForChange(deps, change, options);
+/** The ticket outbox's alert effect: raises the alerts of a written batch in the drain's transaction. */
+export function alertsEffect(deps: Pick<Deps, 'logger'>, options: Partial<AlertOptions> = {}): TicketChangeEffect {
+  return async (tx, change) => {
+    const raised = await raiseAlertsForChange({ db: tx }, change, options);
     if (raised.length > 0) deps.logger.info({ connectionId: change.connectionId, source: change.source, alerts: raised.length }, 'alerts raised');
   };
 }

@@ -24,6 +24,7 @@ import {
   startImport,
 } from './sync.repo.ts';
 import { escalationRuleOf } from './escalation-rule.ts';
+import type { SyncSource } from './sync-source.ts';
 import { prepareTicketBatch, writeTicketBatch, type PreparedBatch, type WrittenTicket } from './ticket-writer.ts';
 
 /** This process's name in sync leases (each run adds its own suffix). */
@@ -36,14 +37,18 @@ export const LEASE_SECONDS = 20;
 const LEASE_HEARTBEAT_MS = 5_000;
 let runs = 0;
 
-export type SyncSource = 'import' | 'catch-up' | 'webhook';
-
-/** Told after tickets were written: matching, metrics and alerts hang on this (later issues). */
-export type TicketsChangedListener = (change: { connectionId: string; source: SyncSource; tickets: WrittenTicket[] }) => Promise<void>;
-
-async function notifyTicketsChanged(deps: Deps, change: Parameters<TicketsChangedListener>[0]): Promise<void> {
-  if (change.tickets.length === 0) return;
-  for (const listener of deps.ticketListeners ?? []) await listener(change);
+/**
+ * After a write committed: its consequences are already recorded in the ticket outbox (same
+ * transaction); this drains them now, for latency. Without a drainer (or after a crash right
+ * here) they wait for the worker's sweep: nothing depends on this call having happened.
+ */
+async function drainConsequences(deps: Deps, written: readonly WrittenTicket[]): Promise<void> {
+  if (written.length === 0) return;
+  if (deps.config.TEST_CRASH_AFTER_TICKET_COMMIT && written.some((t) => t.customerId !== null)) {
+    // The crash test's moment: the tickets and their outbox entry are committed, no alert is raised yet.
+    process.kill(process.pid, 'SIGKILL');
+  }
+  await deps.ticketOutbox?.wake();
 }
 
 /** A page as the loop keeps it: its position and its prepared rows, not Zendesk's whole objects. */
@@ -141,7 +146,7 @@ export async function runSync(
         tickets += rows.tickets.length;
         cursor = after;
         deps.logger.debug({ connectionId, pages, tickets, endOfStream }, 'sync page committed');
-        await notifyTicketsChanged(deps, { connectionId, source, tickets: written });
+        await drainConsequences(deps, written);
         if (endOfStream) return { outcome: 'synced', pages, tickets };
         if (stopAfterThis) return { outcome: 'partial', pages, tickets };
       }
@@ -180,6 +185,6 @@ export async function refreshTickets(deps: Deps, connectionId: string, ticketIds
     const written = await deps.db.transaction((tx) => writeTicketBatch(tx, connectionId, batch, 'webhook', deps.config.FREE_MAIL_DOMAINS));
     writes.push(...written);
   }
-  await notifyTicketsChanged(deps, { connectionId, source: 'webhook', tickets: writes });
+  await drainConsequences(deps, writes);
   return writes;
 }

@@ -5,6 +5,7 @@
  */
 import { recordset } from '../../db/recordset.ts';
 import type { Queryable } from '../../db/db.ts';
+import type { SyncSource } from './sync-source.ts';
 import type { TicketWrite } from './sync.repo.ts';
 
 export type TicketEventKind = 'created' | 'status_changed' | 'priority_changed' | 'escalated' | 'deescalated' | 'rated' | 'solved' | 'reopened' | 'deleted';
@@ -62,7 +63,7 @@ const EVENTS = recordset<TicketEvent>([
   ['occurred_at', 'timestamptz'],
 ]);
 
-export async function insertTicketEvents(db: Queryable, connectionId: string, source: 'import' | 'catch-up' | 'webhook', events: TicketEvent[]): Promise<void> {
+export async function insertTicketEvents(db: Queryable, connectionId: string, source: SyncSource, events: TicketEvent[]): Promise<void> {
   if (events.length === 0) return;
   await db.query(
     `INSERT INTO zendesk_ticket_events (connection_id, zendesk_ticket_id, kind, from_value, to_value, occurred_at, source)

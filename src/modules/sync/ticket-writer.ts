@@ -1,14 +1,16 @@
 /**
  * The one data path for every ticket version, whatever brought it (import page, catch-up page,
  * webhook refresh): upsert the page's organizations, users and tickets (guarded by Zendesk's
- * version stamps, each ticket matched to its customer as it is written) and record the
- * transitions as history, all in the caller's transaction.
+ * version stamps, each ticket matched to its customer as it is written), record the
+ * transitions as history and the batch's consequences-to-be in the ticket outbox (alerts, customer
+ * refreshes: ticket-outbox.ts drains them), all in the caller's transaction.
  */
 import type { Queryable } from '../../db/db.ts';
-import type { SyncSource } from './sync.service.ts';
+import type { SyncSource } from './sync-source.ts';
 import { escalationRuleOf, withEscalation, type EscalationRule } from './escalation-rule.ts';
 import { eventsOf, insertTicketEvents } from './ticket-history.ts';
 import type { PageRows } from './ticket-rows.ts';
+import { recordTicketChange } from './ticket-outbox.repo.ts';
 import { encodeTickets, upsertOrganizations, upsertTickets, upsertUsers, type EncodedTickets, type TicketWrite } from './sync.repo.ts';
 
 /** A written ticket: customerId is its customer after this write, previousCustomerId before it. */
@@ -45,5 +47,6 @@ export async function writeTicketBatch(
   const tickets = JSON.stringify(rule) === batch.rule ? batch.tickets : encodeTickets(withEscalation(rule, batch.rows.tickets));
   const writes = await upsertTickets(tx, connectionId, tickets, freeMailDomains);
   await insertTicketEvents(tx, connectionId, source, writes.flatMap(eventsOf));
+  await recordTicketChange(tx, { connectionId, source, tickets: writes });
   return writes;
 }

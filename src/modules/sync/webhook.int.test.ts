@@ -15,7 +15,7 @@ import { createJobQueue, type JobQueue } from '../../jobs/queue.ts';
 import { queueSyncRequests, registerSyncWorkers } from '../../jobs/sync.jobs.ts';
 import { queueCustomerRefresh, registerCustomerRefreshWorker } from '../../jobs/aggregates.jobs.ts';
 import { createTestDeps } from '../../test-deps.ts';
-import { ticketListeners } from '../../ticket-listeners.ts';
+import { ticketOutboxDrainer } from '../../ticket-outbox-effects.ts';
 import { signWebhook } from '../../zendesk/webhook-signature.ts';
 import { connectWithApiToken, webhookSecretFor } from '../connections/connections.service.ts';
 import { createUser } from '../users/auth.service.ts';
@@ -66,7 +66,7 @@ describe('real-time webhooks (emulator -> our server)', () => {
     queue = createJobQueue(deps.db, { schema: `pgboss_${created.testDb.schema}`, logger: deps.logger });
     await queue.start();
     deps.syncRequests = queueSyncRequests(queue);
-    deps.ticketListeners = ticketListeners(deps, queueCustomerRefresh(queue)); // as main.ts wires them: alerts, then the coalesced aggregates
+    deps.ticketOutbox = ticketOutboxDrainer(deps, queueCustomerRefresh(queue)); // as main.ts wires it: alerts, then the coalesced aggregates
     await registerSyncWorkers(deps, queue);
     refreshWorker = await registerCustomerRefreshWorker(deps, queue);
     app = await buildApp(deps);
