@@ -1,5 +1,5 @@
 /**
- * Alert latency benchmark (issue 6): from the arrival of the webhook that escalates a ticket to
+ * Alert latency benchmark: from the arrival of the webhook that escalates a ticket to
  * the escalation alert stored. Our whole app runs in this process as main.ts runs it (queue, sync
  * and refresh workers, schedules, HTTP server, the product's ticket listeners), on file-backed
  * PGlite and on PostgreSQL when reachable; the emulator is a child process that fires the real

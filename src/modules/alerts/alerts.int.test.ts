@@ -1,5 +1,5 @@
 /**
- * FR-6 alerts on hand-built tickets: each trigger, exactly once under duplicate and replayed
+ * Alerts on hand-built tickets: each trigger, exactly once under duplicate and replayed
  * changes, the import window, routing (CSM, leaders, unsubscribed), the scheduled SLA check, and
  * the API (visibility per role, filters, pages, acknowledge/resolve, subscriptions).
  */

@@ -1,5 +1,5 @@
 /**
- * FR-6 alerts: raised from every written ticket batch (alertsEffect, applied by the ticket outbox's
+ * Alerts: raised from every written ticket batch (alertsEffect, applied by the ticket outbox's
  * drain in the transaction that marks the batch's entry done) and by the scheduled SLA
  * check (checkSlaBreaches), each exactly once: every alert has a deduplication key and every insert
  * is `ON CONFLICT (dedupe_key) DO NOTHING`, so webhook retries, catch-up replays, imports and
