@@ -12,7 +12,6 @@
 import { z } from 'zod';
 import type { Queryable } from '../../db/db.ts';
 import { AppError } from '../../lib/errors.ts';
-import type { TicketRow } from './ticket-rows.ts';
 
 export const escalationRuleSchema = z.strictObject({
   priorities: z.array(z.enum(['urgent', 'high', 'normal', 'low'])).max(4),
@@ -31,7 +30,13 @@ export const DEFAULT_ESCALATION_RULE: EscalationRule = Object.freeze({
   customField: null,
 }) as EscalationRule;
 
-type TicketFacts = Pick<TicketRow, 'priority' | 'tags' | 'group_zendesk_id' | 'custom_fields'>;
+/** What the rule looks at in a ticket (a ticket row has these fields, and more). */
+export interface TicketFacts {
+  priority: string | null;
+  tags: readonly string[];
+  group_zendesk_id: number | null;
+  custom_fields: ReadonlyArray<{ id: number; value: unknown }>;
+}
 
 export function isEscalatedBy(rule: EscalationRule, ticket: TicketFacts): boolean {
   if (ticket.priority !== null && (rule.priorities as string[]).includes(ticket.priority)) return true;
