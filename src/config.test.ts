@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.ts';
-import { DEFAULT_FREE_MAIL_DOMAINS } from './modules/matching/matching.repo.ts';
+import { CONFIG_VARIABLES, ConfigError, DEFAULT_FREE_MAIL_DOMAINS, loadConfig } from './config.ts';
 
 describe('loadConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
@@ -28,6 +27,7 @@ describe('loadConfig', () => {
       SHUTDOWN_TIMEOUT_SECONDS: 25,
       CORS_ORIGINS: [],
       API_RATE_LIMIT_PER_MINUTE: 600,
+      TEST_CRASH_AFTER_TICKET_COMMIT: false,
       TRUST_PROXY: false,
       ADMIN_EMAIL: undefined,
       ADMIN_PASSWORD: undefined,
