@@ -4,7 +4,8 @@
  * pass after a mapping change, on each engine. Reports seconds and tickets/s.
  * Run alone with `npx tsx bench/matching.bench.ts`.
  */
-import { matchTickets, DEFAULT_FREE_MAIL_DOMAINS } from '../src/modules/matching/matching.repo.ts';
+import { DEFAULT_FREE_MAIL_DOMAINS } from '../src/config.ts';
+import { matchTickets } from '../src/modules/matching/matching.repo.ts';
 import { openBenchDb, POSTGRES_SKIPPED, postgresReachable, postgresUrl, round, runIfMain, type Figures } from './helpers.ts';
 
 const TICKETS = Number(process.env.BENCH_MATCH_TICKETS ?? 100_000);

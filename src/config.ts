@@ -5,7 +5,13 @@
  */
 import { z } from 'zod';
 import { parseKeyring } from './lib/secret-box.ts';
-import { DEFAULT_FREE_MAIL_DOMAINS } from './modules/matching/matching.repo.ts';
+
+/** Free-mail domains: never evidence of a customer (the default of FREE_MAIL_DOMAINS). */
+export const DEFAULT_FREE_MAIL_DOMAINS = [
+  'gmail.com', 'googlemail.com', 'outlook.com', 'hotmail.com', 'live.com', 'msn.com', 'yahoo.com', 'ymail.com',
+  'aol.com', 'icloud.com', 'me.com', 'mac.com', 'proton.me', 'protonmail.com', 'gmx.com', 'gmx.de', 'gmx.net',
+  'web.de', 'mail.com', 'yandex.com', 'yandex.ru', 'zoho.com', 'qq.com', '163.com', 'hey.com', 'fastmail.com',
+];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 

@@ -24,6 +24,7 @@ import { startMetricsServer, type MetricsServer } from './observability/metrics-
 import { createSecretBox } from './lib/secret-box.ts';
 import { startAlertScheduler } from './jobs/alerts.jobs.ts';
 import { queueCustomerRefresh, registerCustomerRefreshWorker } from './jobs/aggregates.jobs.ts';
+import { readStatusGauges } from './modules/status/status-gauges.ts';
 import { ensureFirstAdmin } from './modules/users/auth.service.ts';
 import { alertOptionsOf, ticketOutboxDrainer } from './ticket-outbox-effects.ts';
 import { startOutboxSweeper } from './jobs/outbox.jobs.ts';
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
   // installation lives in a schema of its own (several installations can share one database).
   const { rows } = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
   const ourSchema = rows[0]?.schema ?? 'public';
-  const metrics = createMetrics({ db });
+  const metrics = createMetrics({ status: () => readStatusGauges(db) });
   const queue = createJobQueue(db, { logger, schema: ourSchema === 'public' ? 'pgboss' : `pgboss_${ourSchema}`, observer: metrics.jobs });
   await queue.start();
   metrics.watchQueue(() => queue.depth());

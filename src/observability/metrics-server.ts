@@ -5,7 +5,6 @@
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Readiness } from '../http/routes/health.routes.ts';
 import type { Metrics } from './metrics.ts';
 import { bearerMatches } from './metrics-access.ts';
 
@@ -24,7 +23,8 @@ export async function startMetricsServer(options: {
   metrics: Metrics;
   /** When set, /metrics needs `Authorization: Bearer <token>`. */
   token: string | undefined;
-  readiness: () => Promise<Readiness>;
+  /** The same answer as the HTTP server's /readyz (main.ts passes its check): served with 200 when ready, else 503. */
+  readiness: () => Promise<{ status: string }>;
 }): Promise<MetricsServer> {
   const { metrics, token } = options;
   const server = createServer((request, response) => {

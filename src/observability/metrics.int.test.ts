@@ -5,6 +5,7 @@ import { buildApp } from '../http/app.ts';
 import { checkReadiness } from '../http/routes/health.routes.ts';
 import { createJobQueue, jobSchemaOf, type JobQueue } from '../jobs/queue.ts';
 import { createApiKey, createUser } from '../modules/users/auth.service.ts';
+import { readStatusGauges } from '../modules/status/status-gauges.ts';
 import { createTestDeps } from '../test-deps.ts';
 import { ZendeskClient } from '../zendesk/client.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -34,7 +35,7 @@ describe('Prometheus metrics', () => {
 
   beforeAll(async () => {
     ({ deps, destroy } = await createTestDeps());
-    metrics = createMetrics({ db: deps.db });
+    metrics = createMetrics({ status: () => readStatusGauges(deps.db) });
     queue = createJobQueue(deps.db, { logger: deps.logger, schema: await jobSchemaOf(deps.db), observer: metrics.jobs });
     await queue.start();
     metrics.watchQueue(() => queue.depth());
@@ -174,7 +175,7 @@ describe('Prometheus metrics', () => {
   });
 
   it('says the database is down instead of failing the scrape', async () => {
-    const broken = createMetrics({ db: { ...deps.db, query: async () => Promise.reject(new Error('connection refused')) }, defaultMetrics: false });
+    const broken = createMetrics({ status: () => readStatusGauges({ ...deps.db, query: async () => Promise.reject(new Error('connection refused')) }), defaultMetrics: false });
     const text = await broken.render();
     expect(sample(text, 'cscx_database_up')).toBe(0);
   });

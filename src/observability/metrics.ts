@@ -4,16 +4,13 @@
  * - counters and histograms of what this process did (webhook intake, Zendesk calls, 429s, retry
  *   waits, jobs): each process counts its own, Prometheus sums them across processes;
  * - gauges read from the database at scrape time (sync lag and import progress per connection,
- *   queue depth, alerts raised, the ticket outbox backlog): the same in every process, so aggregate them with max(), not sum().
+ *   queue depth, alerts raised, the ticket outbox backlog): the same in every process, so
+ *   aggregate them with max(), not sum(). What they show is read by a source that main.ts wires
+ *   (src/modules/status/status-gauges.ts): this module knows Prometheus, not our tables.
  * A scrape whose database reads fail still answers, with `cscx_database_up 0`.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Db } from '../db/db.ts';
-import { listConnections, type Connection } from '../modules/connections/connections.repo.ts';
-import { bucketOf } from '../modules/connections/request-pacer.ts';
-import { syncProgress } from '../modules/sync/sync-progress.ts';
-import { findSyncStates, type SyncState } from '../modules/sync/sync.repo.ts';
-import { outboxBacklog } from '../modules/sync/ticket-outbox.repo.ts';
+import { bucketOf } from '../zendesk/rate-limit-buckets.ts';
 import type { ZendeskClientObserver } from '../zendesk/client.ts';
 
 export type WebhookOutcome = 'stored' | 'duplicate' | 'rejected' | 'unavailable';
@@ -25,6 +22,25 @@ export interface JobObserver {
 
 /** Jobs per queue and state, read at scrape time. */
 export type QueueDepthSource = () => Promise<Array<{ queue: string; state: string; count: number }>>;
+
+/** What the database-backed gauges show, read at each scrape. */
+export interface StatusGauges {
+  connections: Array<{
+    subdomain: string;
+    phase: 'importing' | 'live' | 'paused' | 'failed';
+    imported: number;
+    /** Tickets Zendesk counted when the import started; null when unknown. */
+    total: number | null;
+    importFinished: boolean;
+    /** Seconds since it last caught up; null for a connection that is not active. */
+    lagSeconds: number | null;
+  }>;
+  alertsRaised: Array<{ type: string; count: number }>;
+  webhookDeliveriesPending: number;
+  outbox: { pending: number; retrying: number; oldestAgeSeconds: number };
+}
+
+export type StatusGaugesSource = () => Promise<StatusGauges>;
 
 export interface Metrics {
   readonly registry: Registry;
@@ -44,24 +60,13 @@ const WEBHOOK_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 const ZENDESK_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const JOB_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900];
 
-/**
- * Seconds since the connection last caught up with Zendesk's export; while it never has, since its
- * import started (or since it was connected). Null for a connection that is not active.
- */
-export function syncLagSeconds(connection: Pick<Connection, 'status' | 'createdAt'>, state: SyncState | undefined, nowMs: number = Date.now()): number | null {
-  if (connection.status !== 'active') return null;
-  const since = state?.lastSyncedAt ?? state?.importStartedAt ?? connection.createdAt;
-  return Math.max(0, (nowMs - since.getTime()) / 1000);
-}
-
 function statusClass(status: number | 'network'): string {
   if (status === 'network') return 'network';
   if (status === 429) return '429';
   return `${Math.floor(status / 100)}xx`;
 }
 
-export function createMetrics(options: { db: Db; defaultMetrics?: boolean }): Metrics {
-  const { db } = options;
+export function createMetrics(options: { status: StatusGaugesSource; defaultMetrics?: boolean }): Metrics {
   const registry = new Registry();
   // Process metrics (CPU, memory, event-loop lag, handles), prefixed like ours.
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'cscx_' });
@@ -199,33 +204,25 @@ export function createMetrics(options: { db: Db; defaultMetrics?: boolean }): Me
   let queueDepth: QueueDepthSource | undefined;
 
   const readDatabase = async (): Promise<void> => {
-    const nowMs = Date.now();
-    const connections = (await listConnections(db)).filter((connection) => connection.status !== 'disconnected');
-    const states = await findSyncStates(db, connections.map((connection) => connection.id));
+    const status = await options.status();
     syncLag.reset();
     syncPhase.reset();
     importImported.reset();
     importTotal.reset();
     importRatio.reset();
-    for (const connection of connections) {
+    for (const connection of status.connections) {
       const subdomain = connection.subdomain;
-      const state = states.get(connection.id);
-      const progress = syncProgress(state, nowMs);
-      for (const phase of ['importing', 'live', 'paused', 'failed'] as const) syncPhase.set({ subdomain, phase }, progress.state === phase ? 1 : 0);
-      importImported.set({ subdomain }, progress.imported);
-      if (progress.total !== null) importTotal.set({ subdomain }, progress.total);
-      const finished = state?.importFinishedAt != null;
-      importRatio.set({ subdomain }, finished ? 1 : progress.total ? Math.min(1, progress.imported / progress.total) : 0);
-      const lag = syncLagSeconds(connection, state, nowMs);
-      if (lag !== null) syncLag.set({ subdomain }, lag);
+      for (const phase of ['importing', 'live', 'paused', 'failed'] as const) syncPhase.set({ subdomain, phase }, connection.phase === phase ? 1 : 0);
+      importImported.set({ subdomain }, connection.imported);
+      if (connection.total !== null) importTotal.set({ subdomain }, connection.total);
+      importRatio.set({ subdomain }, connection.importFinished ? 1 : connection.total ? Math.min(1, connection.imported / connection.total) : 0);
+      if (connection.lagSeconds !== null) syncLag.set({ subdomain }, connection.lagSeconds);
     }
-    const alerts = await db.query<{ type: string; count: number }>('SELECT type, count(*)::int AS count FROM alerts GROUP BY type');
     alertsRaised.reset();
     for (const type of ['escalation', 'sla_breach', 'ticket_spike', 'negative_csat']) alertsRaised.inc({ type }, 0);
-    for (const row of alerts.rows) alertsRaised.inc({ type: row.type }, row.count);
-    const backlog = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM zendesk_webhook_deliveries WHERE processed_at IS NULL');
-    webhookBacklog.set(backlog.rows[0]?.count ?? 0);
-    const outbox = await outboxBacklog(db);
+    for (const row of status.alertsRaised) alertsRaised.inc({ type: row.type }, row.count);
+    webhookBacklog.set(status.webhookDeliveriesPending);
+    const outbox = status.outbox;
     outboxPending.set(outbox.pending);
     outboxRetrying.set(outbox.retrying);
     outboxAge.set(outbox.oldestAgeSeconds);

@@ -3,11 +3,10 @@ import type { Db } from '../../db/db.ts';
 import { depthOf, jobSchemaOf } from '../../jobs/queue.ts';
 import { findConnection, findConnectionBySubdomain, listConnections, type Connection } from '../../modules/connections/connections.repo.ts';
 import { connectWithApiToken } from '../../modules/connections/connections.service.ts';
-import { syncProgress, type SyncProgress } from '../../modules/sync/sync-progress.ts';
+import { syncLagSeconds, syncProgress, type SyncProgress } from '../../modules/sync/sync-progress.ts';
 import { findSyncStates } from '../../modules/sync/sync.repo.ts';
 import { outboxBacklog, type OutboxBacklog } from '../../modules/sync/ticket-outbox.repo.ts';
 import { listUsersByRole, type User } from '../../modules/users/users.repo.ts';
-import { syncLagSeconds } from '../../observability/metrics.ts';
 import { parseSubdomain } from '../../zendesk/url.ts';
 import { requiredOption, stringOption, UsageError, type Command } from '../command.ts';
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Deps } from '../../deps.ts';
 import { createTestDeps } from '../../test-deps.ts';
-import { bucketOf, createRequestPacer, grantedRequests } from './request-pacer.ts';
+import { bucketOf } from '../../zendesk/rate-limit-buckets.ts';
+import { createRequestPacer, grantedRequests } from './request-pacer.ts';
 
 const EXPORT_PATH = '/acme/api/v2/incremental/tickets/cursor.json';
 

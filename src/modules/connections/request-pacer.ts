@@ -9,8 +9,7 @@
  * plan lower than configured.
  */
 import type { Db } from '../../db/db.ts';
-
-export type LimitBucket = 'export' | 'account';
+import { bucketOf, type LimitBucket } from '../../zendesk/rate-limit-buckets.ts';
 
 export interface PacerLimits {
   /** Requests a minute per bucket; 0: unpaced. */
@@ -24,11 +23,6 @@ export interface PacerLimits {
  */
 const WINDOW = `interval '61 seconds'`;
 const MIN_WAIT_MS = 50;
-
-/** Which limit a request path counts against. */
-export function bucketOf(path: string): LimitBucket {
-  return path.includes('/api/v2/incremental/') ? 'export' : 'account';
-}
 
 export function createRequestPacer(db: Db, connectionId: string, limits: PacerLimits, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))) {
   const ready = new Set<LimitBucket>();

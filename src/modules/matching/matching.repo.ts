@@ -16,13 +16,6 @@
  */
 import type { Queryable } from '../../db/db.ts';
 
-/** Free-mail domains: never evidence of a customer. Configurable (FREE_MAIL_DOMAINS). */
-export const DEFAULT_FREE_MAIL_DOMAINS = [
-  'gmail.com', 'googlemail.com', 'outlook.com', 'hotmail.com', 'live.com', 'msn.com', 'yahoo.com', 'ymail.com',
-  'aol.com', 'icloud.com', 'me.com', 'mac.com', 'proton.me', 'protonmail.com', 'gmx.com', 'gmx.de', 'gmx.net',
-  'web.de', 'mail.com', 'yandex.com', 'yandex.ru', 'zoho.com', 'qq.com', '163.com', 'hey.com', 'fastmail.com',
-];
-
 export interface MatchScope {
   connectionId?: string;
   /** Only these tickets of the connection (with connectionId). */

@@ -34,3 +34,13 @@ export function syncProgress(state: SyncState | undefined, nowMs: number = Date.
     error: state.error,
   };
 }
+
+/**
+ * Seconds since the connection last caught up with Zendesk's export; while it never has, since its
+ * import started (or since it was connected). Null for a connection that is not active.
+ */
+export function syncLagSeconds(connection: { status: string; createdAt: Date }, state: SyncState | undefined, nowMs: number = Date.now()): number | null {
+  if (connection.status !== 'active') return null;
+  const since = state?.lastSyncedAt ?? state?.importStartedAt ?? connection.createdAt;
+  return Math.max(0, (nowMs - since.getTime()) / 1000);
+}

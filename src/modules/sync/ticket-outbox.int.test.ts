@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../emulator/app.ts';
 import type { Deps } from '../../deps.ts';
 import { createMetrics } from '../../observability/metrics.ts';
+import { readStatusGauges } from '../status/status-gauges.ts';
 import { createTestDeps } from '../../test-deps.ts';
 import { ticketOutboxDrainer, ticketOutboxEffects } from '../../ticket-outbox-effects.ts';
 import { connectWithApiToken } from '../connections/connections.service.ts';
@@ -74,7 +75,7 @@ describe('ticket outbox', () => {
     expect(await escalationAlerts(ticket)).toBe(0);
     expect(await refreshMarks()).toBe(0);
     expect(await outboxBacklog(deps.db)).toMatchObject({ pending: 1, retrying: 0 });
-    const scraped = await createMetrics({ db: deps.db, defaultMetrics: false }).render();
+    const scraped = await createMetrics({ status: () => readStatusGauges(deps.db), defaultMetrics: false }).render();
     expect(scraped).toMatch(/^cscx_ticket_outbox_pending 1$/m);
     expect(scraped).toMatch(/^cscx_ticket_outbox_oldest_age_seconds \d/m);
 
