@@ -20,4 +20,6 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // CommonJS configuration files (dependency-cruiser reads .dependency-cruiser.cjs).
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },
 );
