@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestEmulator, testEmulator } from './testing.ts';
+import { type TestEmulator, testEmulator } from './testing/test-emulator.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Doc = any;

@@ -6,8 +6,8 @@
 import { createClient } from 'node-zendesk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from './app.ts';
-import { ADMIN_EMAIL, NOW_MS, TOKEN } from './testing.ts';
-import { createManualClock } from './time.ts';
+import { ADMIN_EMAIL, NOW_MS, TOKEN } from './testing/test-emulator.ts';
+import { createManualClock } from './testing/manual-clock.ts';
 
 // node-zendesk's typings describe results loosely; the tests read them as JSON.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -70,23 +70,3 @@ export function createClock(options: ClockOptions = {}): EmulatorClock {
     durationMs: (emulatedSeconds) => (emulatedSeconds * SECOND_MS) / scale,
   };
 }
-
-/** A clock that only moves when told to: for tests that pin time. */
-export interface ManualClock extends EmulatorClock {
-  advance(ms: number): void;
-  set(ms: number): void;
-}
-
-export function createManualClock(startMs: number, timeScale = 1): ManualClock {
-  let now = startMs;
-  return {
-    nowMs: () => now,
-    durationMs: (emulatedSeconds) => (emulatedSeconds * SECOND_MS) / timeScale,
-    advance: (ms) => {
-      now += ms;
-    },
-    set: (ms) => {
-      now = ms;
-    },
-  };
-}

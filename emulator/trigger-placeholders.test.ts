@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { jsonStringEscape, renderPlaceholders, resolvePlaceholder, type PlaceholderContext } from './trigger-placeholders.ts';
 import { renderTriggerRequest } from './trigger-webhook-request.ts';
-import { sampleAccount, sampleTicket } from './webhook-test-fixtures.ts';
+import { sampleAccount, sampleTicket } from './testing/webhook-test-fixtures.ts';
 
 const account = sampleAccount();
 const context: PlaceholderContext = {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildTicketEvents } from './webhook-ticket-events.ts';
-import { sampleAccount, sampleTicket, startReceiver, ticketChange, webhookTestApp } from './webhook-test-fixtures.ts';
+import { sampleAccount, sampleTicket, startReceiver, ticketChange, webhookTestApp } from './testing/webhook-test-fixtures.ts';
 
 const account = sampleAccount();
 const NOW = Date.parse('2024-04-17T17:20:00Z');

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/process-helpers.ts';
 import { startEmulator, type RunningEmulator } from '../../../emulator/app.ts';
-import { createManualClock, type ManualClock } from '../../../emulator/time.ts';
+import { createManualClock, type ManualClock } from '../../../emulator/testing/manual-clock.ts';
 import type { Deps } from '../../deps.ts';
 import { buildApp } from '../../http/app.ts';
 import { createJobQueue, type JobQueue } from '../../jobs/queue.ts';

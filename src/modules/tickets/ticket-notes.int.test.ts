@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../emulator/app.ts';
 import type { ZTicket } from '../../../emulator/contract.ts';
-import { createManualClock, type ManualClock } from '../../../emulator/time.ts';
+import { createManualClock, type ManualClock } from '../../../emulator/testing/manual-clock.ts';
 import type { Deps } from '../../deps.ts';
 import { buildApp } from '../../http/app.ts';
 import { createTestDeps } from '../../test-deps.ts';
