@@ -6,7 +6,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { startEmulator } from '../emulator/app.ts';
-import { generateAccount } from '../emulator/generator.ts';
+import { generateAccount } from '../emulator/generation/generator.ts';
 
 const TICKETS = 100_000;
 const ORGANIZATIONS = 500;

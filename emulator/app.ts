@@ -11,7 +11,7 @@ import type { Account, EmulatorClock, EmulatorContext, OAuthVerifier } from './c
 import { createAuthenticator } from './auth.ts';
 import { ZendeskHttpError, invalidEndpoint, noHelpDesk, sendZendeskError } from './errors.ts';
 import { FaultInjector, type FaultSettings, NO_FAULTS, parseFaultSpec } from './faults.ts';
-import { DEFAULT_AGENT_EMAIL, generateAccount } from './generator.ts';
+import { DEFAULT_AGENT_EMAIL, generateAccount } from './generation/generator.ts';
 import { createOAuthServer } from './oauth.ts';
 import { type RateLimitMode, registerRateLimits } from './rate-limits.ts';
 import { registerIncrementalRoutes } from './routes/incremental.ts';

@@ -7,7 +7,7 @@
  * events while the order varies. One short line is logged per action.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createRandom, type Random } from '../emulator/random.ts';
+import { createRandom, type Random } from '../emulator/generation/random.ts';
 import { HttpError, type ZendeskApi } from './demo-http.ts';
 import type { MatchedOrganization } from './demo-setup.ts';
 

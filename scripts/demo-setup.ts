@@ -6,7 +6,7 @@
  * imports followed to the end.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createRandom } from '../emulator/random.ts';
+import { createRandom } from '../emulator/generation/random.ts';
 import { type ProductApi, type ZendeskApi, redirectLocation } from './demo-http.ts';
 
 export interface ZendeskOrganization {
