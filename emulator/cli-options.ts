@@ -1,7 +1,7 @@
 /** The flags of `npm run emulator` (see cli.ts), parsed with node:util parseArgs. */
 import { parseArgs } from 'node:util';
 import type { EmulatorOptions } from './app.ts';
-import { parseFaultSpec } from './faults.ts';
+import { parseFaultSpec } from './faults/faults.ts';
 
 export const USAGE = `Usage: npm run emulator -- [flags]
 

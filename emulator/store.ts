@@ -13,7 +13,7 @@ import type {
   ZTicket,
   ZUser,
 } from './contract.ts';
-import { ZendeskHttpError, recordInvalid } from './errors.ts';
+import { ZendeskHttpError, recordInvalid } from './faults/errors.ts';
 import { userRecord } from './records.ts';
 import { type AccountState, newTimeline, recordStatusChange } from './state.ts';
 import type { NewRequester, TicketChanges } from './ticket-input.ts';

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { TicketPriority, TicketStatus, TicketType, ZTicket, ZUser } from './contract.ts';
-import { type FieldProblem, ZendeskHttpError, recordInvalid } from './errors.ts';
+import { type FieldProblem, ZendeskHttpError, recordInvalid } from './faults/errors.ts';
 import type { AccountState } from './state.ts';
 
 const STATUSES = ['new', 'open', 'pending', 'hold', 'solved', 'closed'] as const;

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZOrganization, ZUser } from '../contract.ts';
-import { recordNotFound } from '../errors.ts';
+import { recordNotFound } from '../faults/errors.ts';
 import { type ListOptions, type Query, paginate } from '../pagination.ts';
 import { type Json, type RenderContext, renderOrganization, renderUser, resourceUrl } from '../render.ts';
 import { includesOf } from '../sideloads.ts';

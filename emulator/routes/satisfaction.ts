@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZSatisfactionRating } from '../contract.ts';
-import { forbidden, recordNotFound } from '../errors.ts';
+import { forbidden, recordNotFound } from '../faults/errors.ts';
 import { type Query, paginate, queryValue } from '../pagination.ts';
 import { renderSatisfactionRating, resourceUrl } from '../render.ts';
 import { readRating } from '../ticket-input.ts';

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZTicket } from '../contract.ts';
-import { recordInvalid } from '../errors.ts';
+import { recordInvalid } from '../faults/errors.ts';
 import { type ListOptions, type Query, paginate, queryValue } from '../pagination.ts';
 import { type Json, type RenderContext, renderComment, renderTicket, renderUser, resourceUrl } from '../render.ts';
 import { includesOf, sideloadTickets } from '../sideloads.ts';

@@ -18,7 +18,7 @@
  * `ratelimit-reset` are real seconds, what a client should actually wait.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { EmulatorClock } from './contract.ts';
+import type { EmulatorClock } from '../contract.ts';
 import { ZendeskHttpError, sendZendeskError } from './errors.ts';
 
 export type RateLimitMode = 'off' | 'realistic';

@@ -7,9 +7,9 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { EmulatorClock } from './contract.ts';
+import type { EmulatorClock } from '../contract.ts';
 import { ZendeskHttpError, sendZendeskError } from './errors.ts';
-import { createRandom, type Random } from './generation/random.ts';
+import { createRandom, type Random } from '../generation/random.ts';
 
 export interface FaultSettings {
   /** Share of requests answered 500, 502 or 503. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from './app.ts';
+import { type RunningEmulator, startEmulator } from '../app.ts';
 import { NO_FAULTS, parseFaultSpec } from './faults.ts';
-import { ADMIN, TOKEN, type TestEmulator, testEmulator } from './testing/test-emulator.ts';
+import { ADMIN, TOKEN, type TestEmulator, testEmulator } from '../testing/test-emulator.ts';
 
 describe('fault spec', () => {
   it('parses the --faults syntax', () => {

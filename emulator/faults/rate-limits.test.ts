@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type TestEmulator, testEmulator } from './testing/test-emulator.ts';
+import { type TestEmulator, testEmulator } from '../testing/test-emulator.ts';
 
 describe('rate limits', () => {
   let t: TestEmulator;
