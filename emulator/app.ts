@@ -12,7 +12,7 @@ import { createAuthenticator } from './auth.ts';
 import { ZendeskHttpError, invalidEndpoint, noHelpDesk, sendZendeskError } from './faults/errors.ts';
 import { FaultInjector, type FaultSettings, NO_FAULTS, parseFaultSpec } from './faults/faults.ts';
 import { DEFAULT_AGENT_EMAIL, generateAccount } from './generation/generator.ts';
-import { createOAuthServer } from './oauth.ts';
+import { createOAuthServer } from './oauth/oauth.ts';
 import { type RateLimitMode, registerRateLimits } from './faults/rate-limits.ts';
 import { registerIncrementalRoutes } from './routes/incremental.ts';
 import { registerMetricRoutes } from './routes/metrics.ts';
@@ -59,7 +59,7 @@ export interface EmulatorOptions {
   clock?: EmulatorClock;
   /** Origin of `url` fields before the server listens; startEmulator sets the real one. */
   publicUrl?: string;
-  /** false: skip the OAuth server and webhook dispatcher (emulator/oauth.ts, webhooks.ts). */
+  /** false: skip the OAuth server and webhook dispatcher (emulator/oauth/, emulator/webhooks/). */
   integrations?: boolean;
   /** See Services.singleRecordShape. */
   singleRecordShape?: 'array' | 'object';

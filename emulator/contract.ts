@@ -165,7 +165,7 @@ export interface AuthenticatedUser {
   scopes: string[];
 }
 
-/** Implemented by emulator/oauth.ts: the bearer-token side of authentication. */
+/** Implemented by emulator/oauth/oauth.ts: the bearer-token side of authentication. */
 export interface OAuthVerifier {
   /** The user id and scopes of a live access token for this subdomain, or null. */
   verifyAccessToken(subdomain: string, token: string): { userId: number; scopes: string[] } | null;

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EmulatorClock } from './contract.ts';
-import type { PreHandler } from './oauth-fallback-auth.ts';
+import type { PreHandler } from './oauth/fallback-auth.ts';
 import type { TriggerRecord, TriggerStore } from './trigger-store.ts';
 import { validateTrigger } from './trigger-validation.ts';
 import { checkAccess, recordInvalid, recordNotFound } from './webhook-api-errors.ts';

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EmulatorClock } from './contract.ts';
-import type { PreHandler } from './oauth-fallback-auth.ts';
+import type { PreHandler } from './oauth/fallback-auth.ts';
 import { checkAccess, sendWebhookErrors, webhookNotFound } from './webhook-api-errors.ts';
 import type { WebhookDeliverer, WebhookTarget } from './webhook-delivery.ts';
 import { newSigningSecret } from './webhook-ids.ts';

@@ -6,12 +6,12 @@
  * work; a decision mode makes it deny, or show a consent page with Allow/Deny buttons.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Account } from './contract.ts';
-import { isAllowedRedirectUri, type OAuthClient } from './oauth-client.ts';
-import { errorRedirectLocation, escapeHtml, sendAuthorizationErrorPage, type OAuthErrorCode } from './oauth-errors.ts';
-import { bodyParams } from './oauth-form-body.ts';
-import { isKnownScope, parseScopeString } from './oauth-scopes.ts';
-import type { OAuthTokenStore } from './oauth-token-store.ts';
+import type { Account } from '../contract.ts';
+import { isAllowedRedirectUri, type OAuthClient } from './client.ts';
+import { errorRedirectLocation, escapeHtml, sendAuthorizationErrorPage, type OAuthErrorCode } from './errors.ts';
+import { bodyParams } from './form-body.ts';
+import { isKnownScope, parseScopeString } from './scopes.ts';
+import type { OAuthTokenStore } from './token-store.ts';
 
 export type AuthorizationDecisionMode = 'approve' | 'deny' | 'page';
 

@@ -5,7 +5,7 @@
  * renders.
  */
 import { randomBytes } from 'node:crypto';
-import type { EmulatorClock } from './contract.ts';
+import type { EmulatorClock } from '../contract.ts';
 
 /** OAS `CreateTokenForGrantType`: "The code is valid for only 120 seconds." */
 export const AUTHORIZATION_CODE_TTL_SECONDS = 120;

@@ -5,8 +5,8 @@
  * - `POST /_emulator/oauth/expire-tokens` `{"subdomain"?, "include_refresh_tokens"?}`: expire now.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AuthorizationDecisionMode } from './oauth-authorize-routes.ts';
-import type { OAuthTokenStore } from './oauth-token-store.ts';
+import type { AuthorizationDecisionMode } from './authorize-routes.ts';
+import type { OAuthTokenStore } from './token-store.ts';
 
 export interface OAuthAdminDeps {
   store: OAuthTokenStore;

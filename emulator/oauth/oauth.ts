@@ -4,17 +4,17 @@
  * Sources: docs/zendesk.md (Authentication) and the OAS (`/oauth/tokens`, `/api/v2/oauth/tokens`).
  */
 import type { FastifyInstance } from 'fastify';
-import type { Account, EmulatorClock, OAuthVerifier } from './contract.ts';
-import { registerOAuthAdminRoutes } from './oauth-admin-routes.ts';
-import { registerTokenApiRoutes } from './oauth-api-routes.ts';
-import { registerAuthorizeRoutes, type AuthorizationDecisionMode } from './oauth-authorize-routes.ts';
-import type { OAuthClient } from './oauth-client.ts';
-import { createFallbackAuthenticate, type PreHandler } from './oauth-fallback-auth.ts';
-import { ensureFormBodyParser } from './oauth-form-body.ts';
-import { registerTokenRoutes } from './oauth-token-routes.ts';
-import { OAuthTokenStore } from './oauth-token-store.ts';
+import type { Account, EmulatorClock, OAuthVerifier } from '../contract.ts';
+import { registerOAuthAdminRoutes } from './admin-routes.ts';
+import { registerTokenApiRoutes } from './api-routes.ts';
+import { registerAuthorizeRoutes, type AuthorizationDecisionMode } from './authorize-routes.ts';
+import type { OAuthClient } from './client.ts';
+import { createFallbackAuthenticate, type PreHandler } from './fallback-auth.ts';
+import { ensureFormBodyParser } from './form-body.ts';
+import { registerTokenRoutes } from './token-routes.ts';
+import { OAuthTokenStore } from './token-store.ts';
 
-export type { AuthorizationDecisionMode } from './oauth-authorize-routes.ts';
+export type { AuthorizationDecisionMode } from './authorize-routes.ts';
 
 export interface OAuthServerOptions {
   clientId: string;

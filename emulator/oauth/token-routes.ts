@@ -4,13 +4,13 @@
  * `{access_token, token_type:"bearer", scope, expires_in, refresh_token, refresh_token_expires_in}`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Account } from './contract.ts';
-import { isClientSecretValid, type OAuthClient } from './oauth-client.ts';
-import { sendTokenError } from './oauth-errors.ts';
-import { bodyParams } from './oauth-form-body.ts';
-import { verifiesS256Challenge } from './oauth-pkce.ts';
-import { isKnownScope, isScopeSubset, parseScopeString } from './oauth-scopes.ts';
-import type { OAuthToken, OAuthTokenStore } from './oauth-token-store.ts';
+import type { Account } from '../contract.ts';
+import { isClientSecretValid, type OAuthClient } from './client.ts';
+import { sendTokenError } from './errors.ts';
+import { bodyParams } from './form-body.ts';
+import { verifiesS256Challenge } from './pkce.ts';
+import { isKnownScope, isScopeSubset, parseScopeString } from './scopes.ts';
+import type { OAuthToken, OAuthTokenStore } from './token-store.ts';
 
 /** OAS: expires_in "more than 300 seconds (5 minutes) and less than 172,800 seconds (2 days)". */
 const ACCESS_TTL_BOUNDS = { min: 300, max: 172_800 };

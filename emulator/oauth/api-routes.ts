@@ -4,10 +4,10 @@
  * "For security reasons, only the first 10 characters of each access token are included."
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Account } from './contract.ts';
-import type { OAuthClient } from './oauth-client.ts';
-import type { PreHandler } from './oauth-fallback-auth.ts';
-import type { OAuthToken, OAuthTokenStore } from './oauth-token-store.ts';
+import type { Account } from '../contract.ts';
+import type { OAuthClient } from './client.ts';
+import type { PreHandler } from './fallback-auth.ts';
+import type { OAuthToken, OAuthTokenStore } from './token-store.ts';
 
 export interface TokenApiDeps {
   accounts: Map<string, Account>;

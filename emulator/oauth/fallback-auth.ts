@@ -5,8 +5,8 @@
  * article 115000510267), and answers 401 with Zendesk's bodies otherwise.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Account, OAuthVerifier } from './contract.ts';
-import { oauthErrorBody } from './oauth-errors.ts';
+import type { Account, OAuthVerifier } from '../contract.ts';
+import { oauthErrorBody } from './errors.ts';
 
 export type PreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 

@@ -1,8 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOAuthServer, type OAuthServer, type OAuthServerOptions } from './oauth.ts';
-import { s256CodeChallenge } from './oauth-pkce.ts';
-import { fakeClock, sampleAccount, type FakeClock } from './testing/webhook-test-fixtures.ts';
+import { s256CodeChallenge } from './pkce.ts';
+import { fakeClock, sampleAccount, type FakeClock } from '../testing/webhook-test-fixtures.ts';
 
 const CLIENT_ID = 'cscx_integration';
 const CLIENT_SECRET = 'top-secret-client-secret';
