@@ -23,7 +23,7 @@ import { registerTicketRoutes } from './routes/tickets.ts';
 import type { AccountState } from './state.ts';
 import { EmulatorStore } from './store.ts';
 import { createClock } from './time.ts';
-import { type WebhookDispatcher, createWebhookDispatcher } from './webhooks.ts';
+import { type WebhookDispatcher, createWebhookDispatcher } from './webhooks/webhooks.ts';
 
 export interface EmulatorOptions {
   host?: string;

@@ -8,7 +8,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Account, EmulatorClock, EmulatorContext, OAuthVerifier, TicketChangeEvent, ZTicket, ZUser } from '../contract.ts';
-import { createWebhookDispatcher } from '../webhooks.ts';
+import { createWebhookDispatcher } from '../webhooks/webhooks.ts';
 import { userRecord } from '../records.ts';
 
 export interface FakeClock extends EmulatorClock {

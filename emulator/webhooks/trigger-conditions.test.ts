@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ZTicket } from './contract.ts';
+import type { ZTicket } from '../contract.ts';
 import { conditionProblem, conditionsMatch, evaluateCondition, type TicketTransition } from './trigger-conditions.ts';
-import { sampleTicket } from './testing/webhook-test-fixtures.ts';
+import { sampleTicket } from '../testing/webhook-test-fixtures.ts';
 
 function update(previous: Partial<ZTicket>, current: Partial<ZTicket>): TicketTransition {
   return { kind: 'updated', previous: sampleTicket(previous), ticket: sampleTicket(current), comment: null };

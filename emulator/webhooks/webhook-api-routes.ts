@@ -6,8 +6,8 @@
  * custom role with permission"), OAuth scope `webhooks:read|write` or `read|write`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { EmulatorClock } from './contract.ts';
-import type { PreHandler } from './oauth/fallback-auth.ts';
+import type { EmulatorClock } from '../contract.ts';
+import type { PreHandler } from '../oauth/fallback-auth.ts';
 import { checkAccess, sendWebhookErrors, webhookNotFound } from './webhook-api-errors.ts';
 import type { WebhookDeliverer, WebhookTarget } from './webhook-delivery.ts';
 import { newSigningSecret } from './webhook-ids.ts';

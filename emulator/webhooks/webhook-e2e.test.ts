@@ -5,9 +5,9 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { buildEmulator, type Emulator } from './app.ts';
-import { s256CodeChallenge } from './oauth/pkce.ts';
-import { startReceiver } from './testing/webhook-test-fixtures.ts';
+import { buildEmulator, type Emulator } from '../app.ts';
+import { s256CodeChallenge } from '../oauth/pkce.ts';
+import { startReceiver } from '../testing/webhook-test-fixtures.ts';
 
 const NOW_MS = Date.UTC(2025, 5, 2, 12, 0, 0);
 const VERIFIER = 'e2e-verifier-0123456789-abcdefghijklmnopqrstuvwxyz';

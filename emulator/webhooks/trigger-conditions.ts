@@ -8,7 +8,7 @@
  * current_tags (includes/not_includes), organization_id, group_id, assignee_id, requester_id,
  * comment_is_public, and custom_fields_<id>.
  */
-import type { ZComment, ZTicket } from './contract.ts';
+import type { ZComment, ZTicket } from '../contract.ts';
 import type { TriggerCondition } from './trigger-store.ts';
 
 export interface TicketTransition {

@@ -5,8 +5,8 @@
  * update (PUT), delete (204). "Allowed For: Agents"; OAuth scope `triggers:*` or `read`/`write`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { EmulatorClock } from './contract.ts';
-import type { PreHandler } from './oauth/fallback-auth.ts';
+import type { EmulatorClock } from '../contract.ts';
+import type { PreHandler } from '../oauth/fallback-auth.ts';
 import type { TriggerRecord, TriggerStore } from './trigger-store.ts';
 import { validateTrigger } from './trigger-validation.ts';
 import { checkAccess, recordInvalid, recordNotFound } from './webhook-api-errors.ts';

@@ -6,7 +6,7 @@
  * headers of webhook-*.ts / trigger-*.ts.
  */
 import type { FastifyInstance } from 'fastify';
-import type { EmulatorContext, TicketChangeEvent } from './contract.ts';
+import type { EmulatorContext, TicketChangeEvent } from '../contract.ts';
 import { registerTriggerApiRoutes } from './trigger-api-routes.ts';
 import { triggerDeliveries } from './trigger-runner.ts';
 import { TriggerStore } from './trigger-store.ts';

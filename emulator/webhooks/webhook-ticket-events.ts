@@ -1,7 +1,7 @@
 /**
  * Zendesk ticket events for event-subscribed webhooks
  * (developer.zendesk.com/api-reference/webhooks/event-types/ticket-events), built from one
- * TicketChangeEvent. Envelope (webhook-event-types page, fixtures/webhook-user-event-official.json):
+ * TicketChangeEvent. Envelope (webhook-event-types page, emulator/fixtures/webhook-user-event-official.json):
  * `{type, account_id, id, time, zendesk_event_version, subject, detail, event}`.
  *
  * Choices where the official page was not retrievable in full (its per-type examples):
@@ -22,7 +22,7 @@
  * - `time` is ISO-8601 UTC to the second, like the official example.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Account, TicketChangeEvent, ZTicket } from './contract.ts';
+import type { Account, TicketChangeEvent, ZTicket } from '../contract.ts';
 import { isoSeconds } from './webhook-signing.ts';
 
 /** [3P] captured and published examples: `"zendesk_event_version": "2022-11-06"` for ticket events. */

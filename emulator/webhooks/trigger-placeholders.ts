@@ -11,7 +11,7 @@
  * - ticket.tags is the space-separated tag list.
  * - An unknown or empty placeholder renders "" (Liquid's nil); Liquid tags ({% %}) are not run.
  */
-import type { Account, ZComment, ZOrganization, ZTicket, ZUser } from './contract.ts';
+import type { Account, ZComment, ZOrganization, ZTicket, ZUser } from '../contract.ts';
 
 export interface PlaceholderContext {
   account: Account;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildTicketEvents } from './webhook-ticket-events.ts';
-import { sampleAccount, sampleTicket, startReceiver, ticketChange, webhookTestApp } from './testing/webhook-test-fixtures.ts';
+import { sampleAccount, sampleTicket, startReceiver, ticketChange, webhookTestApp } from '../testing/webhook-test-fixtures.ts';
 
 const account = sampleAccount();
 const NOW = Date.parse('2024-04-17T17:20:00Z');
@@ -14,8 +14,8 @@ describe('ticket event envelopes', () => {
   it('has the envelope of the official example, with ticket detail ids as strings', () => {
     const [event, ...rest] = eventsFor({ kind: 'created', ticket: sampleTicket(), previous: null, actor_id: 200 });
     expect(rest).toEqual([]);
-    // Same top-level keys as fixtures/webhook-user-event-official.json.
-    const official = JSON.parse(readFileSync(new URL('./fixtures/webhook-user-event-official.json', import.meta.url), 'utf8'));
+    // Same top-level keys as emulator/fixtures/webhook-user-event-official.json.
+    const official = JSON.parse(readFileSync(new URL('../fixtures/webhook-user-event-official.json', import.meta.url), 'utf8'));
     expect(Object.keys(event ?? {}).sort()).toEqual(Object.keys(official).sort());
     expect(event).toEqual({
       type: 'zen:event-type:ticket.created',

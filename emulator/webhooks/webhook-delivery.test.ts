@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TicketStatus } from './contract.ts';
+import type { TicketStatus } from '../contract.ts';
 import { DeliveryLog } from './webhook-delivery-log.ts';
 import { WebhookDeliverer, type DeliveryRequest } from './webhook-delivery.ts';
 import { parseRetryAfter, retryDelaySeconds } from './webhook-retry-policy.ts';
 import { signWebhookRequest } from './webhook-signing.ts';
-import { fakeClock, sampleTicket, startReceiver, ticketChange, webhookTestApp, type ReceiverReply, type RecordedRequest } from './testing/webhook-test-fixtures.ts';
+import { fakeClock, sampleTicket, startReceiver, ticketChange, webhookTestApp, type ReceiverReply, type RecordedRequest } from '../testing/webhook-test-fixtures.ts';
 
 type TestApp = Awaited<ReturnType<typeof webhookTestApp>>;
 const cleanups: Array<() => Promise<void>> = [];

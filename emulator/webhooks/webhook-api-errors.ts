@@ -7,7 +7,7 @@
  *   UNCONFIRMED: the Webhooks API reference examples for errors were not retrievable.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { scopesAllow, type ScopeAccess } from './oauth/scopes.ts';
+import { scopesAllow, type ScopeAccess } from '../oauth/scopes.ts';
 
 export interface WebhookApiError {
   code: string;

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sampleTicket, startReceiver, ticketChange, webhookTestApp } from './testing/webhook-test-fixtures.ts';
+import { sampleTicket, startReceiver, ticketChange, webhookTestApp } from '../testing/webhook-test-fixtures.ts';
 
 let t: Awaited<ReturnType<typeof webhookTestApp>>;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TEST_SIGNING_SECRET } from './webhook-signing.ts';
-import { startReceiver, webhookTestApp } from './testing/webhook-test-fixtures.ts';
+import { startReceiver, webhookTestApp } from '../testing/webhook-test-fixtures.ts';
 
 let t: Awaited<ReturnType<typeof webhookTestApp>>;
 const url = '/acme/api/v2/webhooks';

@@ -2,7 +2,7 @@
  * Delivers a ticket change's Zendesk events to the webhooks subscribed to them: one request per
  * event and active webhook whose `subscriptions` name the event type.
  */
-import type { Account, TicketChangeEvent } from './contract.ts';
+import type { Account, TicketChangeEvent } from '../contract.ts';
 import type { DeliveryRequest } from './webhook-delivery.ts';
 import type { WebhookStore } from './webhook-store.ts';
 import { buildTicketEvents } from './webhook-ticket-events.ts';

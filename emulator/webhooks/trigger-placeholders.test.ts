@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { jsonStringEscape, renderPlaceholders, resolvePlaceholder, type PlaceholderContext } from './trigger-placeholders.ts';
 import { renderTriggerRequest } from './trigger-webhook-request.ts';
-import { sampleAccount, sampleTicket } from './testing/webhook-test-fixtures.ts';
+import { sampleAccount, sampleTicket } from '../testing/webhook-test-fixtures.ts';
 
 const account = sampleAccount();
 const context: PlaceholderContext = {
@@ -50,8 +50,8 @@ describe('placeholders', () => {
     expect(renderPlaceholders('[{{ticket.organization.id}}|{{ticket.assignee.email}}|{{ticket.priority}}|{{ticket.external_id}}|{{ticket.nope}}]', bare)).toBe('[||||]');
   });
 
-  it('JSON-escapes values inside a JSON body (fixtures/webhook-trigger-json-body-template.json)', () => {
-    const template = readFileSync(new URL('./fixtures/webhook-trigger-json-body-template.json', import.meta.url), 'utf8');
+  it('JSON-escapes values inside a JSON body (emulator/fixtures/webhook-trigger-json-body-template.json)', () => {
+    const template = readFileSync(new URL('../fixtures/webhook-trigger-json-body-template.json', import.meta.url), 'utf8');
     const { body } = renderTriggerRequest({ http_method: 'POST', request_format: 'json' }, template, context);
     const parsed = JSON.parse(body);
     expect(parsed).toMatchObject({

@@ -7,10 +7,10 @@
  * First attempts to one webhook go out one after another, so without faults a receiver sees
  * requests in the order they were produced; retries run on their own.
  */
-import type { EmulatorClock } from './contract.ts';
+import type { EmulatorClock } from '../contract.ts';
 import type { DeliveryLog, DeliverySource, DeliveryStatus } from './webhook-delivery-log.ts';
 import { DELIVERY_TIMEOUT_SECONDS, parseRetryAfter, retryDelaySeconds, type AttemptOutcome } from './webhook-retry-policy.ts';
-import { mulberry32 } from './generation/random.ts';
+import { mulberry32 } from '../generation/random.ts';
 
 type Random = () => number;
 import { isoSeconds, signWebhookRequest } from './webhook-signing.ts';

@@ -4,7 +4,7 @@
  * "determines the order they will execute in"), on ticket creation and update; a deleted ticket
  * runs none. Actions other than notification_webhook are not executed by the emulator.
  */
-import type { Account, TicketChangeEvent } from './contract.ts';
+import type { Account, TicketChangeEvent } from '../contract.ts';
 import { conditionsMatch } from './trigger-conditions.ts';
 import type { TriggerStore } from './trigger-store.ts';
 import { renderTriggerRequest, webhookAction } from './trigger-webhook-request.ts';
