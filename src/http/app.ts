@@ -3,6 +3,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Deps } from '../deps.ts';
 import { registerAuth } from './auth.ts';
 import { registerErrorHandler } from './error-handler.ts';
+import { registerOpenApi } from './openapi.ts';
 import { registerSecurity } from './security.ts';
 import { prometheusRoutes } from './routes/prometheus.routes.ts';
 import { authRoutes } from './routes/auth.routes.ts';
@@ -39,6 +40,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   registerErrorHandler(app);
   await registerSecurity(app, deps);
   await registerAuth(app, deps);
+  // Before the routes: the OpenAPI document is collected from them as they are added.
+  await registerOpenApi(app, deps);
   await app.register(healthRoutes(deps));
   await app.register(prometheusRoutes(deps));
   await app.register(authRoutes(deps));

@@ -130,7 +130,9 @@ export function uiRoutes(options: { distDir?: string } = {}): FastifyPluginAsync
       }
       return send(request, reply, await load('/index.html'));
     };
-    app.get('/', { config: { public: true } }, handler);
-    app.get('/*', { config: { public: true } }, handler);
+    // Not in the OpenAPI document (src/http/openapi.ts): these are the web UI's pages and files,
+    // not the API.
+    app.get('/', { config: { public: true }, schema: { hide: true } }, handler);
+    app.get('/*', { config: { public: true }, schema: { hide: true } }, handler);
   };
 }
