@@ -14,7 +14,7 @@ import { FaultInjector, type FaultSettings, NO_FAULTS, parseFaultSpec } from './
 import { DEFAULT_AGENT_EMAIL, generateAccount } from './generation/generator.ts';
 import { createOAuthServer } from './oauth/oauth.ts';
 import { type RateLimitMode, registerRateLimits } from './faults/rate-limits.ts';
-import { registerIncrementalRoutes } from './routes/incremental.ts';
+import { registerIncrementalRoutes } from './incremental-exports/export-routes.ts';
 import { registerMetricRoutes } from './routes/metrics.ts';
 import { registerPeopleRoutes } from './routes/people.ts';
 import { registerSatisfactionRoutes } from './routes/satisfaction.ts';

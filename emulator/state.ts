@@ -4,7 +4,7 @@
  * (groups, custom fields, custom statuses). Internal to the emulator.
  */
 import type { Account, TicketStatus, ZUser } from './contract.ts';
-import type { ChangeIndex } from './change-index.ts';
+import type { ChangeIndex } from './incremental-exports/change-index.ts';
 import { businessMsBetween } from './business-time.ts';
 import type { IdLayout } from './ids.ts';
 

@@ -16,7 +16,7 @@ import type {
   ZTicket,
   ZUser,
 } from '../contract.ts';
-import { ChangeIndex, type IndexEntry } from '../change-index.ts';
+import { ChangeIndex, type IndexEntry } from '../incremental-exports/change-index.ts';
 import { userRecord } from '../records.ts';
 import { CUSTOMER_ID_FIELD_ID, PRODUCT_AREA_FIELD_ID, idLayoutFor, type IdLayout } from '../ids.ts';
 import { createRandom, hashString, type Random } from './random.ts';

@@ -10,7 +10,7 @@
  *   (`MTU3NjYxMzUzOS4wfHw0Njd8` decodes to `1576613539.0||467|`, OAS example).
  */
 import type { ChangeIndex, IndexEntry } from './change-index.ts';
-import { invalidValue } from './faults/errors.ts';
+import { invalidValue } from '../faults/errors.ts';
 
 export const EXCLUDED_RECENT_SECONDS = 60;
 /** Page size: 1000 (the widely used maximum; not documented for tickets, docs/zendesk.md). */

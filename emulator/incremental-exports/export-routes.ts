@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZOrganization, ZTicket, ZUser } from '../contract.ts';
-import { ChangeIndex } from '../change-index.ts';
+import { ChangeIndex } from './change-index.ts';
 import {
   EXCLUDED_RECENT_SECONDS,
   type ExportPage,
@@ -17,13 +17,13 @@ import {
   readPerPage,
   readStartTime,
   scanExport,
-} from '../export-pages.ts';
+} from './export-pages.ts';
 import { type Query, queryValue } from '../pagination.ts';
 import { type Json, type RenderContext, renderOrganization, renderTicket, renderUser, resourceUrl } from '../render.ts';
 import { includesOf, sideloadTickets } from '../sideloads.ts';
 import type { AccountState } from '../state.ts';
 import { msOf, unixSeconds } from '../time.ts';
-import { API, type Services, guard, queryOf, renderContextOf } from './support.ts';
+import { API, type Services, guard, queryOf, renderContextOf } from '../routes/support.ts';
 
 const FORWARDED = ['per_page', 'include', 'support_type_scope', 'exclude_deleted'];
 
