@@ -14,7 +14,8 @@ import type { Db } from '../src/db/db.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { openPglite, pgliteDb } from '../src/db/pglite-db.ts';
 import { postgresDb } from '../src/db/postgres-db.ts';
-import { decodeCursor, decodeHistoryCursor, NO_FILTER, OPEN_STATUSES, type HistoryCursor, type TicketCursor, type TicketFilter, type TicketSort } from '../src/modules/tickets/ticket-list.ts';
+import { OPEN_STATUSES } from '../src/contracts/vocabulary.ts';
+import { decodeCursor, decodeHistoryCursor, NO_FILTER, type HistoryCursor, type TicketCursor, type TicketFilter, type TicketSort } from '../src/modules/tickets/ticket-list.ts';
 import { ticketPageSql } from '../src/modules/tickets/tickets.repo.ts';
 import { listCustomerHistory, listCustomerTickets, type TicketListRequest } from '../src/modules/tickets/tickets.service.ts';
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../deps.ts';
 import { createApiKey, createUser, ensureFirstAdmin } from '../modules/users/auth.service.ts';
-import { ROLES, type Role } from '../modules/users/users.repo.ts';
+import { ROLES, type Role } from '../contracts/vocabulary.ts';
 import { createTestDeps } from '../test-deps.ts';
 import { buildApp } from './app.ts';
 import { CSRF_HEADER, SESSION_COOKIE } from './auth.ts';

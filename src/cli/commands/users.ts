@@ -2,7 +2,7 @@
 import { createInterface } from 'node:readline';
 import { createApiKey, createUser } from '../../modules/users/auth.service.ts';
 import { generatePassword } from '../../modules/users/password.ts';
-import { ROLES, type Role } from '../../modules/users/users.repo.ts';
+import { ROLES, type Role } from '../../contracts/vocabulary.ts';
 import { requiredOption, stringOption, UsageError, type Command, type CommandContext } from '../command.ts';
 
 const MIN_PASSWORD = 12;

@@ -11,7 +11,7 @@ import {
   type Alert,
   type AlertStatus,
 } from '../../modules/alerts/alerts.repo.ts';
-import { ALERT_TYPES, type AlertType } from '../../modules/alerts/alerts.service.ts';
+import { ALERT_TYPES, type AlertType } from '../../contracts/vocabulary.ts';
 import { getAlertWebhook, setAlertWebhook } from '../../modules/alerts/alert-webhooks.ts';
 
 const DEFAULT_PAGE_SIZE = 50;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
-import { ALERT_TYPES } from '../../modules/alerts/alerts.service.ts';
+import { ALERT_TYPES } from '../../contracts/vocabulary.ts';
 import { CHAT_INTENTS, CHAT_PRIORITIES, CHAT_STATUSES } from '../../modules/chat/chat-parser.ts';
 import { answerChat, CHAT_MESSAGE_MAX_LENGTH } from '../../modules/chat/chat.service.ts';
 

@@ -8,10 +8,9 @@ import {
   parseIsoDate,
   parsePriorities,
   parseStatuses,
-  TICKET_PRIORITIES,
   TICKET_SORTS,
-  TICKET_STATUSES,
 } from '../../modules/tickets/ticket-list.ts';
+import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../contracts/vocabulary.ts';
 import type { TicketNote } from '../../modules/tickets/tickets.repo.ts';
 import {
   addTicketNote,

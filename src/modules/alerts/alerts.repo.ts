@@ -6,7 +6,7 @@
 import type { Queryable } from '../../db/db.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { User } from '../users/users.repo.ts';
-import { ALERT_TYPES, type AlertType } from './alerts.service.ts';
+import { ALERT_TYPES, type AlertType } from '../../contracts/vocabulary.ts';
 
 export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];

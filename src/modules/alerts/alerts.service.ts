@@ -9,13 +9,12 @@
  * Routing, fixed when the alert is raised (one statement with the insert): the customer's CSM; with
  * no CSM (or a disabled one), every leader; minus users who unsubscribed from the alert's type.
  */
+import type { AlertType } from '../../contracts/vocabulary.ts';
 import type { Queryable } from '../../db/db.ts';
 import type { Deps } from '../../deps.ts';
 import type { TicketChange } from '../sync/ticket-outbox.repo.ts';
 import type { TicketChangeEffect } from '../sync/ticket-outbox.ts';
 
-export const ALERT_TYPES = ['escalation', 'sla_breach', 'ticket_spike', 'negative_csat'] as const;
-export type AlertType = (typeof ALERT_TYPES)[number];
 
 const HOUR_MS = 3_600_000;
 
@@ -99,7 +98,7 @@ function slaCandidates(ticketFilter: string): string {
                         AND (m.value->>'breach_at') ~ '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}'
                        THEN (m.value->>'breach_at')::timestamptz END AS at
          ) AS b
-        WHERE t.customer_id IS NOT NULL AND t.status IN ('new', 'open', 'pending', 'hold')
+        WHERE t.customer_id IS NOT NULL AND ticket_is_open(t.status)
           AND jsonb_typeof(m.value) = 'object' AND m.value->>'stage' = 'active' AND jsonb_typeof(m.value->'metric') = 'string'
           AND b.at IS NOT NULL AND b.at <= $2::timestamptz AND b.at >= c.at
           ${ticketFilter}

@@ -13,7 +13,7 @@
  * is unknown ("tickets for Wayne Enterprises") or nothing recognizable -> `unknown`, with what was
  * understood.
  */
-import type { AlertType } from '../alerts/alerts.service.ts';
+import { TICKET_PRIORITIES, type AlertType, type TicketPriority } from '../../contracts/vocabulary.ts';
 import type { AccountCandidate, AccountIndex } from './account-index.ts';
 import { FuzzyWords, isDomainLike, tokenize } from './text.ts';
 
@@ -36,8 +36,8 @@ export type CommandIntent = Exclude<ChatIntent, 'clarify' | 'unknown'>;
 
 export const CHAT_STATUSES = ['open', 'new', 'pending', 'hold', 'solved', 'closed', 'all'] as const;
 export type ChatStatus = (typeof CHAT_STATUSES)[number];
-export const CHAT_PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
-export type ChatPriority = (typeof CHAT_PRIORITIES)[number];
+export const CHAT_PRIORITIES = TICKET_PRIORITIES;
+export type ChatPriority = TicketPriority;
 
 export interface Since {
   /** "today", "yesterday", "last 7 days", "last 24 hours". */

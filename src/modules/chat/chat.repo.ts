@@ -38,7 +38,6 @@ const SLA_BREACHED = `EXISTS (
   SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(t.sla_policy_metrics) = 'array' THEN t.sla_policy_metrics ELSE '[]'::jsonb END) m
    WHERE (CASE WHEN m->>'stage' = 'active' AND m->>'breach_at' ~ '^\\d{4}-\\d{2}-\\d{2}T' THEN (m->>'breach_at')::timestamptz END) <= now())`;
 
-const PRIORITY_RANK = `(CASE t.priority WHEN 'urgent' THEN 4 WHEN 'high' THEN 3 WHEN 'normal' THEN 2 WHEN 'low' THEN 1 ELSE 0 END)`;
 
 export interface PortfolioTicketFilter {
   csmId: string | null;
@@ -88,7 +87,7 @@ export async function selectPortfolioTickets(db: Queryable, filter: PortfolioTic
        JOIN customers c ON c.id = t.customer_id
        JOIN zendesk_connections z ON z.id = t.connection_id
       WHERE ${where.join(' AND ')}
-      ORDER BY ${PRIORITY_RANK} DESC, t.zendesk_updated_at DESC, t.id
+      ORDER BY ticket_priority_rank(t.priority) DESC, t.zendesk_updated_at DESC, t.id
       LIMIT ${p(limit)}`,
     params,
   );
@@ -138,7 +137,7 @@ export async function selectCustomersWithBreaches(db: Queryable, csmId: string |
     `SELECT t.customer_id, c.name AS customer_name, count(*)::int AS breached,
             count(*) OVER ()::int AS total, (sum(count(*)) OVER ())::int AS tickets
        FROM zendesk_tickets t JOIN customers c ON c.id = t.customer_id
-      WHERE t.status IN ('new', 'open', 'pending', 'hold') AND ($1::uuid IS NULL OR c.csm_id = $1::uuid) AND ${SLA_BREACHED}
+      WHERE ticket_is_open(t.status) AND ($1::uuid IS NULL OR c.csm_id = $1::uuid) AND ${SLA_BREACHED}
       GROUP BY t.customer_id, c.name
       ORDER BY count(*) DESC, lower(c.name), t.customer_id
       LIMIT $2`,

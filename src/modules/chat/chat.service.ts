@@ -10,12 +10,13 @@
  * as its tickets and metrics are through the API. Subscriptions are always the caller's own.
  */
 import type { Deps } from '../../deps.ts';
-import { ALERT_TYPES, type AlertType } from '../alerts/alerts.service.ts';
+import { ALERT_TYPES, type AlertType } from '../../contracts/vocabulary.ts';
 import { getSubscriptions, setSubscriptions, type Subscription } from '../alerts/alerts.repo.ts';
 import { getCustomerHealth, HEALTH_RANGES } from '../health/health.service.ts';
 import { suggestCustomers } from '../matching/suggestions.ts';
 import { getCustomerMetrics, METRICS_RANGES } from '../metrics/metrics.service.ts';
-import { NO_FILTER, OPEN_STATUSES, type TicketPriority, type TicketStatus } from '../tickets/ticket-list.ts';
+import { OPEN_STATUSES, type TicketPriority, type TicketStatus } from '../../contracts/vocabulary.ts';
+import { NO_FILTER } from '../tickets/ticket-list.ts';
 import { listCustomerHistory, listCustomerTickets, ticketUrl } from '../tickets/tickets.service.ts';
 import type { User } from '../users/users.repo.ts';
 import { accountIndexFor } from './account-cache.ts';

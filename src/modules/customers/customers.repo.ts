@@ -171,7 +171,7 @@ export async function countOpenTickets(db: Queryable, customerIds: readonly stri
   const { rows } = await db.query<{ customer_id: string; open: number }>(
     `SELECT customer_id, count(*)::int AS open
        FROM zendesk_tickets
-      WHERE customer_id = ANY($1::uuid[]) AND status IN ('new', 'open', 'pending', 'hold')
+      WHERE customer_id = ANY($1::uuid[]) AND ticket_is_open(status)
       GROUP BY customer_id`,
     [customerIds],
   );

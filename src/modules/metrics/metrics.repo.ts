@@ -31,7 +31,6 @@
  */
 import type { Queryable } from '../../db/db.ts';
 
-const OPEN = `('new', 'open', 'pending', 'hold')`;
 const SLA_METRICS = `tk.sla_metrics`;
 const HAS_POLICY_METRICS = `(jsonb_typeof(t.sla_policy_metrics) = 'array' AND jsonb_array_length(t.sla_policy_metrics) > 0)`;
 /**
@@ -92,7 +91,7 @@ open AS (
          count(*) FILTER (WHERE priority = 'urgent')::int AS urgent, count(*) FILTER (WHERE priority = 'high')::int AS high,
          count(*) FILTER (WHERE priority = 'normal')::int AS normal, count(*) FILTER (WHERE priority = 'low')::int AS low,
          count(*) FILTER (WHERE priority IS NULL)::int AS none
-    FROM tk WHERE status IN ${OPEN} GROUP BY customer_id),
+    FROM tk WHERE ticket_is_open(status) GROUP BY customer_id),
 res AS (
   SELECT customer_id, resolved_at >= $2::timestamptz - interval '720 hours' AS in30,
          COALESCE(full_resolution_minutes::float8 / 60, ${hours('tk.resolved_at')}) AS hours
@@ -154,15 +153,15 @@ ${EVENTS(`'created', 'status_changed', 'solved', 'reopened', 'escalated', 'rated
 st AS (
   SELECT customer_id, status, d AS from_d, ${UTC_DATE('lead(occurred_at) OVER (PARTITION BY ticket_id ORDER BY occurred_at, id)')} AS to_d
     FROM (SELECT ticket_id, customer_id, id, occurred_at, d,
-                 CASE WHEN kind = 'created' AND to_value NOT IN ${OPEN} THEN 'new' ELSE to_value END AS status
+                 CASE WHEN kind = 'created' AND NOT ticket_is_open(to_value) THEN 'new' ELSE to_value END AS status
             FROM ev WHERE kind IN ('created', 'status_changed') OR (kind = 'solved' AND from_value IS NULL)) s),
 open_delta AS (
   SELECT customer_id, day, sum(delta)::int AS delta FROM (
     SELECT customer_id, greatest(from_d, $2::date) AS day, 1 AS delta FROM st
-     WHERE status IN ${OPEN} AND (to_d IS NULL OR to_d > greatest(from_d, $2::date))
+     WHERE ticket_is_open(status) AND (to_d IS NULL OR to_d > greatest(from_d, $2::date))
     UNION ALL
     SELECT customer_id, to_d, -1 FROM st
-     WHERE status IN ${OPEN} AND to_d IS NOT NULL AND to_d > greatest(from_d, $2::date)) x
+     WHERE ticket_is_open(status) AND to_d IS NOT NULL AND to_d > greatest(from_d, $2::date)) x
    GROUP BY customer_id, day),
 -- Solve episodes: a solve until the next reopen (or solve); only the latest solve takes Zendesk's number.
 episodes AS (

@@ -5,10 +5,12 @@
  * daily rows keep the targets they were computed with).
  */
 import { z } from 'zod';
+import { TICKET_PRIORITIES } from '../../contracts/vocabulary.ts';
 import type { Db } from '../../db/db.ts';
 import { requestAllCustomersRefresh } from '../aggregates/customer-refresh.ts';
 
-export const SLA_PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+/** Fallback targets are set per Zendesk priority. */
+export const SLA_PRIORITIES = TICKET_PRIORITIES;
 const minutes = z.number().int('must be whole minutes').positive('must be more than 0').max(525_600, 'must be at most a year').nullable();
 const target = z.strictObject({ firstReplyMinutes: minutes, resolutionMinutes: minutes });
 export const slaTargetsSchema = z.strictObject({ urgent: target, high: target, normal: target, low: target });

@@ -10,11 +10,12 @@
  * stored flags when an admin changes the rule. A test holds the two equal on random tickets.
  */
 import { z } from 'zod';
+import { TICKET_PRIORITIES } from '../../contracts/vocabulary.ts';
 import type { Queryable } from '../../db/db.ts';
 import { AppError } from '../../lib/errors.ts';
 
 export const escalationRuleSchema = z.strictObject({
-  priorities: z.array(z.enum(['urgent', 'high', 'normal', 'low'])).max(4),
+  priorities: z.array(z.enum(TICKET_PRIORITIES)).max(TICKET_PRIORITIES.length),
   tags: z
     .array(z.string().trim().min(1, 'must not be empty').max(80).regex(/^\S+$/, 'must be one tag without spaces').transform((tag) => tag.toLowerCase()))
     .max(50),

@@ -3,6 +3,7 @@
  * writes it (sync.repo.ts upsertTickets answers both). A ticket first seen already solved, rated
  * or escalated gets those events too, dated from the ticket itself where Zendesk says when.
  */
+import { OPEN_STATUSES, SOLVED_STATUSES } from '../../contracts/vocabulary.ts';
 import { recordset } from '../../db/recordset.ts';
 import type { Queryable } from '../../db/db.ts';
 import type { SyncSource } from './sync-source.ts';
@@ -18,8 +19,8 @@ export interface TicketEvent {
   occurred_at: string;
 }
 
-const SOLVED = new Set(['solved', 'closed']);
-const UNSOLVED = new Set(['new', 'open', 'pending', 'hold']);
+const SOLVED = new Set<string>(SOLVED_STATUSES);
+const UNSOLVED = new Set<string>(OPEN_STATUSES);
 
 export function eventsOf(write: TicketWrite): TicketEvent[] {
   const { now, before } = write;

@@ -2,11 +2,12 @@
  * Zendesk payloads (an export page, a show_many answer) to the rows we store. Pure: the same
  * input always gives the same rows, whatever brought it (import, catch-up, webhook refresh).
  */
+import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../contracts/vocabulary.ts';
 import { DEFAULT_ESCALATION_RULE, isEscalatedBy } from './escalation-rule.ts';
 import type { ExportMetricSet, ExportOrganization, ExportPage, ExportTicket, ExportUser } from '../../zendesk/incremental-export.ts';
 
-const STATUSES = new Set(['new', 'open', 'pending', 'hold', 'solved', 'closed', 'deleted']);
-const PRIORITIES = new Set(['urgent', 'high', 'normal', 'low']);
+const STATUSES = new Set<string>(TICKET_STATUSES);
+const PRIORITIES = new Set<string>(TICKET_PRIORITIES);
 const TYPES = new Set(['problem', 'incident', 'question', 'task']);
 const RATINGS = new Set(['offered', 'unoffered', 'good', 'bad']);
 

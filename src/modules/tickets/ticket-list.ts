@@ -2,15 +2,8 @@
  * The pure parts of a customer's ticket list: the filter and sort vocabulary, the opaque keyset
  * cursor, and a ticket's SLA state.
  */
+import { OPEN_STATUSES, TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from '../../contracts/vocabulary.ts';
 import { decodeOpaqueCursor, encodeOpaqueCursor } from '../../lib/opaque-cursor.ts';
-
-export const TICKET_STATUSES = ['new', 'open', 'pending', 'hold', 'solved', 'closed', 'deleted'] as const;
-export type TicketStatus = (typeof TICKET_STATUSES)[number];
-/** `status=open` in the API: every status a ticket has before it is solved. */
-export const OPEN_STATUSES: readonly TicketStatus[] = ['new', 'open', 'pending', 'hold'];
-
-export const TICKET_PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
-export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
 
 export const TICKET_SORTS = ['updated', 'created', 'priority'] as const;
 export type TicketSort = (typeof TICKET_SORTS)[number];

@@ -4,10 +4,11 @@
  * exists (the customers row is the outer side of a LEFT JOIN LATERAL: no row, no customer).
  */
 import type { Queryable } from '../../db/db.ts';
-import type { HistoryCursor, MatchMethod, SortOrder, TicketCursor, TicketFilter, TicketPriority, TicketSort, TicketStatus } from './ticket-list.ts';
+import type { TicketPriority, TicketStatus } from '../../contracts/vocabulary.ts';
+import type { HistoryCursor, MatchMethod, SortOrder, TicketCursor, TicketFilter, TicketSort } from './ticket-list.ts';
 
 /** Must stay identical to the expression of zendesk_tickets_customer_priority_idx (0006). */
-export const PRIORITY_RANK = `(CASE t.priority WHEN 'urgent' THEN 4 WHEN 'high' THEN 3 WHEN 'normal' THEN 2 WHEN 'low' THEN 1 ELSE 0 END)`;
+const PRIORITY_RANK = 'ticket_priority_rank(t.priority)';
 
 /** Microsecond-exact, UTC, fixed width: the form keys take in cursors. */
 const keyText = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;

@@ -1,7 +1,8 @@
 import type { Queryable } from '../../db/db.ts';
 
-export type Role = 'admin' | 'leader' | 'csm';
-export const ROLES: readonly Role[] = ['admin', 'leader', 'csm'];
+import type { Role } from '../../contracts/vocabulary.ts';
+
+export type { Role };
 
 export interface User {
   id: string;

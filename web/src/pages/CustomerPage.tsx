@@ -1,5 +1,6 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { isOpenStatus } from '../../../src/contracts/vocabulary.ts';
 import { api, errorText } from '../api.ts';
 import { HealthBadge, OpenBadge, PriorityLabel, SlaLabel, StatusTag } from '../components/badges.tsx';
 import { BarChart, BulletGauge, LineChart } from '../components/charts.tsx';
@@ -151,7 +152,7 @@ function TicketPanel({ customerId, user }: { customerId: string; user: User }) {
 
 function TicketRow({ ticket, canNote }: { ticket: Ticket; canNote: boolean }) {
   const [noting, setNoting] = useState(false);
-  const open = ['new', 'open', 'pending', 'hold'].includes(ticket.status);
+  const open = isOpenStatus(ticket.status);
   return (
     <li className={`ticket ${ticket.escalated ? 'escalated' : ''}`} data-testid={`ticket-${ticket.zendeskTicketId}`}>
       <div className="ticket-main">

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
+import { priorityRank } from '../../../src/contracts/vocabulary.ts';
 import { api } from '../api.ts';
 import { healthBand, HealthBadge, OpenBadge } from '../components/badges.tsx';
 import { Empty, ErrorNote, Loading } from '../components/ui.tsx';
@@ -9,7 +10,6 @@ import type { CustomerOverview, CustomersOverviewAnswer, User } from '../types.t
 
 type SortKey = 'health' | 'name' | 'open' | 'csat' | 'activity' | 'support';
 const PAGE = 50;
-const PRIORITY_RANK: Record<string, number> = { urgent: 4, high: 3, normal: 2, low: 1, none: 0 };
 
 /** Smaller first for health (worst first), larger first for counts and recency. */
 function compare(sort: SortKey): (a: CustomerOverview, b: CustomerOverview) => number {
@@ -26,7 +26,7 @@ function compare(sort: SortKey): (a: CustomerOverview, b: CustomerOverview) => n
     case 'support':
       return (a, b) => nullsLast(a.health?.support, b.health?.support, 1) || a.name.localeCompare(b.name);
     case 'open':
-      return (a, b) => b.openTickets - a.openTickets || (PRIORITY_RANK[b.worstOpenPriority ?? ''] ?? -1) - (PRIORITY_RANK[a.worstOpenPriority ?? ''] ?? -1) || a.name.localeCompare(b.name);
+      return (a, b) => b.openTickets - a.openTickets || priorityRank(b.worstOpenPriority) - priorityRank(a.worstOpenPriority) || a.name.localeCompare(b.name);
     case 'csat':
       return (a, b) => nullsLast(a.csat, b.csat, 1) || a.name.localeCompare(b.name);
     case 'activity':

@@ -1,5 +1,6 @@
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
+import { TICKET_PRIORITIES as PRIORITIES } from '../../../src/contracts/vocabulary.ts';
 import { api, errorText } from '../api.ts';
 import { ALERT_TYPE_LABEL, HealthBadge } from '../components/badges.tsx';
 import { Card, Empty, ErrorNote, Loading } from '../components/ui.tsx';
@@ -628,7 +629,6 @@ function HealthWeightsEditor({ admin }: { admin: boolean }) {
 
 // ---- alert rules, escalation and SLA targets ----
 
-const PRIORITIES: Priority[] = ['urgent', 'high', 'normal', 'low'];
 
 function AlertRulesView({ admin }: { admin: boolean }) {
   const rules = useQuery({ queryKey: ['rules'], queryFn: () => api<AlertRules>('/api/alerts/rules') });
