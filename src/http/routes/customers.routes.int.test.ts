@@ -1,7 +1,7 @@
 /**
  * The customers API end to end on a real database: bulk upsert (idempotent, ordered, all or
  * nothing, CSMs by email), the list (search, mine, keyset pages, open-ticket counts) and one
- * customer, with access control.
+ * customer with their current health, with access control.
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ interface CustomerBody {
   csm: { id: string; email: string; name: string } | null;
   baseHealthScore: number | null;
   openTickets: number;
-  health: null;
+  health: { overall: number | null; support: number | null; base: number | null; change7d: number | null; date: string } | null;
 }
 
 describe('customers API', () => {
@@ -271,6 +271,40 @@ describe('customers API', () => {
       customer: { id: one, externalId: 'tix-1', name: 'Ticketed One', domains: [], csm: null, baseHealthScore: null, openTickets: 4, health: null },
     });
     expect((await get(`/api/customers/${three}`)).json().customer.openTickets).toBe(0);
+  });
+
+  it('gives each customer its current health (latest score, its 7-day change) in the list, for one customer and after an upsert; reading writes nothing', async () => {
+    const posted = (await post([
+      { externalId: 'hl-1', name: 'Healthy Scored', baseHealthScore: 80 },
+      { externalId: 'hl-2', name: 'Healthy Unscored' },
+    ])).json() as { customers: CustomerBody[] };
+    const [scored, unscored] = posted.customers.map((c) => c.id);
+    expect(posted.customers.map((c) => c.health)).toEqual([null, null]);
+    const score = (day: string, overall: number | null, support: number | null) =>
+      deps.db.query(
+        `INSERT INTO customer_health_daily (customer_id, day, support_score, overall_score, base_score, support_weight, explanation) VALUES ($1, $2, $3, $4, 80, 0.4, '{}')`,
+        [scored, day, support, overall],
+      );
+    await score('2025-05-10', 70, 55);
+    await score('2025-05-20', 66, 50); // 7 days or more before the latest: the change is against this one
+    await score('2025-05-27', 58.5, 31.25);
+    const current = { overall: 58.5, support: 31.25, base: 80, change7d: -7.5, date: '2025-05-27' };
+    const rowCount = async () => (await deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM customer_health_daily')).rows[0]?.n;
+    const before = await rowCount();
+
+    const list = (await get('/api/customers?q=healthy', csmKey)).json() as { customers: CustomerBody[] };
+    expect(Object.fromEntries(list.customers.map((c) => [c.name, c.health]))).toEqual({ 'Healthy Scored': current, 'Healthy Unscored': null });
+    expect((await get(`/api/customers/${scored}`)).json().customer.health).toEqual(current);
+    expect((await get(`/api/customers/${unscored}`)).json().customer.health).toBeNull();
+    // The same figures as the overview's.
+    expect((await get(`/api/customers/${scored}/overview`)).json().customer.health).toEqual(current);
+    const reposted = (await post([{ externalId: 'hl-1', name: 'Healthy Scored', baseHealthScore: 80 }])).json() as { customers: CustomerBody[] };
+    expect(reposted.customers[0]?.health).toEqual(current);
+
+    // A score without an overall part yet (no base score) still names its day; no 7-day change then.
+    await score('2025-05-28', null, 40);
+    expect((await get(`/api/customers/${scored}`)).json().customer.health).toEqual({ overall: null, support: 40, base: 80, change7d: null, date: '2025-05-28' });
+    expect(await rowCount()).toBe(before! + 1);
   });
 
   it('answers 404 for an unknown id and 400 for a malformed one', async () => {

@@ -5,6 +5,15 @@ import { AppError } from '../../lib/errors.ts';
 import { rematchAll } from '../../modules/matching/matching.service.ts';
 import { getCustomerView, listCustomerViews, MAX_CUSTOMERS_PER_CALL, upsertCustomers } from '../../modules/customers/customers.service.ts';
 
+/**
+ * A customer's current health: the latest daily score (overall, its support part, the CRM's base),
+ * the change of the overall score over 7 days and the day it is of; null before the first score.
+ * Read as stored (the daily job and weight changes write it): reads never compute it.
+ */
+const healthSummary = z
+  .object({ overall: z.number().nullable(), support: z.number().nullable(), base: z.number().nullable(), change7d: z.number().nullable(), date: z.string() })
+  .nullable();
+
 const customerView = z.object({
   id: z.string(),
   externalId: z.string().nullable(),
@@ -14,8 +23,7 @@ const customerView = z.object({
   baseHealthScore: z.number().nullable(),
   /** Tickets new, open, pending or on hold. */
   openTickets: z.number().int(),
-  /** The support health signal: filled by the metrics issue, null until then. */
-  health: z.null(),
+  health: healthSummary,
 });
 
 const upsertBody = z.object({
@@ -40,16 +48,57 @@ const overviewRow = z.object({
   worstOpenPriority: z.enum(PRIORITY_NAMES).nullable(),
   escalatedOpen: z.number().int(),
   escalations30d: z.number().int().nullable(),
-  health: z
-    .object({ overall: z.number().nullable(), support: z.number().nullable(), base: z.number().nullable(), change7d: z.number().nullable(), date: z.string() })
-    .nullable(),
+  health: healthSummary,
   csat: z.number().nullable(),
   csatRatings: z.number().int(),
   slaCompliance: z.number().nullable(),
   lastActivityAt: z.string().nullable(),
 });
 
-interface OverviewDbRow {
+const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+
+interface HealthDbRow {
+  overall: number | null;
+  support: number | null;
+  base: number | null;
+  overall_7d: number | null;
+  health_day: string | null;
+}
+
+/** The latest health row of customer `c` (h) and the one 7 days before it (hp), for healthOf(). */
+const LATEST_HEALTH_JOINS = `
+       LEFT JOIN LATERAL (
+         SELECT d.overall_score, d.support_score, d.base_score, d.day FROM customer_health_daily d WHERE d.customer_id = c.id ORDER BY d.day DESC LIMIT 1
+       ) h ON true
+       LEFT JOIN LATERAL (
+         SELECT d.overall_score FROM customer_health_daily d WHERE d.customer_id = c.id AND d.day <= h.day - 7 ORDER BY d.day DESC LIMIT 1
+       ) hp ON true`;
+const LATEST_HEALTH_COLUMNS = 'h.overall_score AS overall, h.support_score AS support, h.base_score AS base, h.day::text AS health_day, hp.overall_score AS overall_7d';
+
+function healthOf(row: HealthDbRow): z.infer<typeof healthSummary> {
+  if (!row.health_day) return null;
+  const overall = num(row.overall);
+  const before = num(row.overall_7d);
+  return { overall, support: num(row.support), base: num(row.base), change7d: overall !== null && before !== null ? Math.round((overall - before) * 100) / 100 : null, date: row.health_day };
+}
+
+/** The current health of each of these customers (absent: no such customer). */
+async function latestHealth(db: Deps['db'], customerIds: readonly string[]): Promise<Map<string, z.infer<typeof healthSummary>>> {
+  if (customerIds.length === 0) return new Map();
+  const { rows } = await db.query<HealthDbRow & { id: string }>(
+    `SELECT c.id, ${LATEST_HEALTH_COLUMNS} FROM customers c ${LATEST_HEALTH_JOINS} WHERE c.id = ANY($1::uuid[])`,
+    [customerIds],
+  );
+  return new Map(rows.map((row) => [row.id, healthOf(row)]));
+}
+
+/** The customers' views with their current health (the service answers them without). */
+async function withHealth<T extends { id: string }>(db: Deps['db'], views: T[]): Promise<Array<T & { health: z.infer<typeof healthSummary> }>> {
+  const health = await latestHealth(db, views.map((view) => view.id));
+  return views.map((view) => ({ ...view, health: health.get(view.id) ?? null }));
+}
+
+interface OverviewDbRow extends HealthDbRow {
   id: string;
   external_id: string | null;
   name: string;
@@ -61,11 +110,6 @@ interface OverviewDbRow {
   worst: number | null;
   escalated_open: number | null;
   escalations: number | null;
-  overall: number | null;
-  support: number | null;
-  base: number | null;
-  overall_7d: number | null;
-  health_day: string | null;
   csat: number | null;
   csat_ratings: number | null;
   sla: number | null;
@@ -84,7 +128,7 @@ async function customerOverview(db: Deps['db'], filter: { customerId?: string; c
   const { rows } = await db.query<OverviewDbRow>(
     `SELECT c.id, c.external_id, c.name, c.domains, c.csm_id, u.name AS csm_name, u.email AS csm_email,
             o.open_tickets, o.worst, o.escalated_open,
-            h.overall_score AS overall, h.support_score AS support, h.base_score AS base, h.day::text AS health_day, hp.overall_score AS overall_7d,
+            ${LATEST_HEALTH_COLUMNS},
             m.escalations, m.csat_score AS csat, m.csat_ratings, m.sla_compliance AS sla,
             (SELECT max(t.zendesk_updated_at) FROM zendesk_tickets t WHERE t.customer_id = c.id) AS last_activity
        FROM customers c
@@ -93,13 +137,7 @@ async function customerOverview(db: Deps['db'], filter: { customerId?: string; c
          SELECT count(*)::int AS open_tickets, count(*) FILTER (WHERE t.escalated)::int AS escalated_open,
                 max(CASE t.priority WHEN 'urgent' THEN 4 WHEN 'high' THEN 3 WHEN 'normal' THEN 2 WHEN 'low' THEN 1 ELSE 0 END) AS worst
            FROM zendesk_tickets t WHERE t.customer_id = c.id AND t.status IN ('new', 'open', 'pending', 'hold')
-       ) o ON true
-       LEFT JOIN LATERAL (
-         SELECT d.overall_score, d.support_score, d.base_score, d.day FROM customer_health_daily d WHERE d.customer_id = c.id ORDER BY d.day DESC LIMIT 1
-       ) h ON true
-       LEFT JOIN LATERAL (
-         SELECT d.overall_score FROM customer_health_daily d WHERE d.customer_id = c.id AND d.day <= h.day - 7 ORDER BY d.day DESC LIMIT 1
-       ) hp ON true
+       ) o ON true${LATEST_HEALTH_JOINS}
        LEFT JOIN LATERAL (
          SELECT z.escalations, z.csat_score, z.csat_ratings, z.sla_compliance FROM zendesk_metrics z WHERE z.customer_id = c.id ORDER BY z.metric_date DESC LIMIT 1
        ) m ON true
@@ -107,29 +145,22 @@ async function customerOverview(db: Deps['db'], filter: { customerId?: string; c
       ORDER BY lower(c.name), c.id`,
     params,
   );
-  const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
-  return rows.map((row) => {
-    const overall = num(row.overall);
-    const before = num(row.overall_7d);
-    return {
-      id: row.id,
-      externalId: row.external_id,
-      name: row.name,
-      domains: row.domains,
-      csm: row.csm_id ? { id: row.csm_id, name: row.csm_name ?? '', email: row.csm_email ?? '' } : null,
-      openTickets: row.open_tickets ?? 0,
-      worstOpenPriority: row.open_tickets ? PRIORITY_NAMES[row.worst ?? 0] ?? 'none' : null,
-      escalatedOpen: row.escalated_open ?? 0,
-      escalations30d: num(row.escalations),
-      health: row.health_day
-        ? { overall, support: num(row.support), base: num(row.base), change7d: overall !== null && before !== null ? Math.round((overall - before) * 100) / 100 : null, date: row.health_day }
-        : null,
-      csat: num(row.csat),
-      csatRatings: row.csat_ratings ?? 0,
-      slaCompliance: num(row.sla),
-      lastActivityAt: row.last_activity?.toISOString() ?? null,
-    };
-  });
+  return rows.map((row) => ({
+    id: row.id,
+    externalId: row.external_id,
+    name: row.name,
+    domains: row.domains,
+    csm: row.csm_id ? { id: row.csm_id, name: row.csm_name ?? '', email: row.csm_email ?? '' } : null,
+    openTickets: row.open_tickets ?? 0,
+    worstOpenPriority: row.open_tickets ? PRIORITY_NAMES[row.worst ?? 0] ?? 'none' : null,
+    escalatedOpen: row.escalated_open ?? 0,
+    escalations30d: num(row.escalations),
+    health: healthOf(row),
+    csat: num(row.csat),
+    csatRatings: row.csat_ratings ?? 0,
+    slaCompliance: num(row.sla),
+    lastActivityAt: row.last_activity?.toISOString() ?? null,
+  }));
 }
 
 const connectionFreshness = z.object({ subdomain: z.string(), status: z.string(), state: z.string().nullable(), lastSyncedAt: z.string().nullable() });
@@ -177,7 +208,7 @@ export function customerRoutes(deps: Deps): FastifyPluginAsyncZod {
         const result = await upsertCustomers(deps.db, request.body.customers);
         // New or changed customers (their domains) can claim tickets: re-match, set-based.
         const rematched = result.created + result.updated > 0 ? await rematchAll(deps.db, deps.config.FREE_MAIL_DOMAINS) : [];
-        return { ...result, ticketsRematched: rematched.length };
+        return { ...result, customers: await withHealth(deps.db, result.customers), ticketsRematched: rematched.length };
       },
     );
 
@@ -201,7 +232,8 @@ export function customerRoutes(deps: Deps): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { q, mine, limit, cursor } = request.query;
-        return listCustomerViews(deps.db, { query: q, csmId: mine === 'true' ? request.user!.id : null, limit, cursor });
+        const page = await listCustomerViews(deps.db, { query: q, csmId: mine === 'true' ? request.user!.id : null, limit, cursor });
+        return { ...page, customers: await withHealth(deps.db, page.customers) };
       },
     );
 
@@ -251,7 +283,10 @@ export function customerRoutes(deps: Deps): FastifyPluginAsyncZod {
           response: { 200: z.object({ customer: customerView }) },
         },
       },
-      async (request) => ({ customer: await getCustomerView(deps.db, request.params.id) }),
+      async (request) => {
+        const [customer] = await withHealth(deps.db, [await getCustomerView(deps.db, request.params.id)]);
+        return { customer: customer! };
+      },
     );
   };
 }
