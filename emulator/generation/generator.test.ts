@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateAccount, type GeneratorOptions } from './generator.ts';
-import { CUSTOMER_ID_FIELD_ID } from '../ids.ts';
-import { DAY_MS } from '../time.ts';
+import { CUSTOMER_ID_FIELD_ID } from '../support-api/ids.ts';
+import { DAY_MS } from '../support-api/time.ts';
 
 const NOW = Date.UTC(2025, 5, 2, 12, 0, 0);
 const OPTIONS: GeneratorOptions = { seed: 7, subdomain: 'acme', organizations: 15, users: 300, tickets: 3000, apiToken: 't', nowMs: NOW };

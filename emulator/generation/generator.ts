@@ -17,11 +17,11 @@ import type {
   ZUser,
 } from '../contract.ts';
 import { ChangeIndex, type IndexEntry } from '../incremental-exports/change-index.ts';
-import { userRecord } from '../records.ts';
-import { CUSTOMER_ID_FIELD_ID, PRODUCT_AREA_FIELD_ID, idLayoutFor, type IdLayout } from '../ids.ts';
+import { userRecord } from '../support-api/records.ts';
+import { CUSTOMER_ID_FIELD_ID, PRODUCT_AREA_FIELD_ID, idLayoutFor, type IdLayout } from '../support-api/ids.ts';
 import { createRandom, hashString, type Random } from './random.ts';
-import { type AccountState, type TicketTimeline, type ZGroup, newTimeline, recordStatusChange } from '../state.ts';
-import { DAY_MS, HOUR_MS, MINUTE_MS, isoSeconds, unixSeconds } from '../time.ts';
+import { type AccountState, type TicketTimeline, type ZGroup, newTimeline, recordStatusChange } from '../support-api/state.ts';
+import { DAY_MS, HOUR_MS, MINUTE_MS, isoSeconds, unixSeconds } from '../support-api/time.ts';
 import * as words from './generator-vocabulary.ts';
 
 export interface GeneratorOptions {

@@ -18,12 +18,12 @@ import {
   readStartTime,
   scanExport,
 } from './export-pages.ts';
-import { type Query, queryValue } from '../pagination.ts';
-import { type Json, type RenderContext, renderOrganization, renderTicket, renderUser, resourceUrl } from '../render.ts';
-import { includesOf, sideloadTickets } from '../sideloads.ts';
-import type { AccountState } from '../state.ts';
-import { msOf, unixSeconds } from '../time.ts';
-import { API, type Services, guard, queryOf, renderContextOf } from '../routes/support.ts';
+import { type Query, queryValue } from '../support-api/pagination.ts';
+import { type Json, type RenderContext, renderOrganization, renderTicket, renderUser, resourceUrl } from '../support-api/render.ts';
+import { includesOf, sideloadTickets } from '../support-api/sideloads.ts';
+import type { AccountState } from '../support-api/state.ts';
+import { msOf, unixSeconds } from '../support-api/time.ts';
+import { API, type Services, guard, queryOf, renderContextOf } from '../support-api/routes/support.ts';
 
 const FORWARDED = ['per_page', 'include', 'support_type_scope', 'exclude_deleted'];
 

@@ -3,7 +3,7 @@
  * integration tests and the webhook tests pass it as `clock` and advance it by hand.
  */
 import type { EmulatorClock } from '../contract.ts';
-import { SECOND_MS } from '../time.ts';
+import { SECOND_MS } from '../support-api/time.ts';
 
 export interface ManualClock extends EmulatorClock {
   advance(ms: number): void;

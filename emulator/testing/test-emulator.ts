@@ -1,7 +1,7 @@
 /** Helpers for the emulator's own tests: an emulator on a pinned clock and a small request helper. */
 import { type Emulator, type EmulatorOptions, buildEmulator } from '../app.ts';
 import type { ZTicket, ZUser } from '../contract.ts';
-import type { AccountState } from '../state.ts';
+import type { AccountState } from '../support-api/state.ts';
 import { type ManualClock, createManualClock } from './manual-clock.ts';
 
 export const NOW_MS = Date.UTC(2025, 5, 2, 12, 0, 0);

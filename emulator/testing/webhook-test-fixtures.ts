@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Account, EmulatorClock, EmulatorContext, OAuthVerifier, TicketChangeEvent, ZTicket, ZUser } from '../contract.ts';
 import { createWebhookDispatcher } from '../webhooks/webhooks.ts';
-import { userRecord } from '../records.ts';
+import { userRecord } from '../support-api/records.ts';
 
 export interface FakeClock extends EmulatorClock {
   advance(seconds: number): void;

@@ -3,8 +3,8 @@
  * organizations (list, show, show_many, their tickets and ticket count, their users).
  */
 import type { FastifyInstance } from 'fastify';
-import type { ZOrganization, ZUser } from '../contract.ts';
-import { recordNotFound } from '../faults/errors.ts';
+import type { ZOrganization, ZUser } from '../../contract.ts';
+import { recordNotFound } from '../../faults/errors.ts';
 import { type ListOptions, type Query, paginate } from '../pagination.ts';
 import { type Json, type RenderContext, renderOrganization, renderUser, resourceUrl } from '../render.ts';
 import { includesOf } from '../sideloads.ts';

@@ -2,11 +2,11 @@
  * Reads the `ticket` object of Create Ticket / Update Ticket requests (OAS TicketCreateRequest,
  * TicketUpdateRequest) into a normalized change set, and validates it against the account the way
  * Zendesk answers: 422 RecordInvalid with problems keyed by field. The exact wording of each
- * problem is UNCONFIRMED (no official example); the shape follows [3P] captures (see errors.ts).
+ * problem is UNCONFIRMED (no official example); the shape follows [3P] captures (see ../faults/errors.ts).
  */
 import { z } from 'zod';
-import type { TicketPriority, TicketStatus, TicketType, ZTicket, ZUser } from './contract.ts';
-import { type FieldProblem, ZendeskHttpError, recordInvalid } from './faults/errors.ts';
+import type { TicketPriority, TicketStatus, TicketType, ZTicket, ZUser } from '../contract.ts';
+import { type FieldProblem, ZendeskHttpError, recordInvalid } from '../faults/errors.ts';
 import type { AccountState } from './state.ts';
 
 const STATUSES = ['new', 'open', 'pending', 'hold', 'solved', 'closed'] as const;

@@ -8,7 +8,7 @@
  * - offset pagination otherwise: `page`/`per_page` (100 per page by default and at most), with
  *   `next_page`, `previous_page`, `count`; past page 100 or 10,000 records: 400.
  */
-import { invalidPaginationParameter, paginationTooDeep } from './faults/errors.ts';
+import { invalidPaginationParameter, paginationTooDeep } from '../faults/errors.ts';
 
 export type Query = Record<string, string | string[] | undefined>;
 export type SortValue = number | string | null;

@@ -3,7 +3,7 @@
  * resources; ticket ids are the account's own sequence starting at 1. Each subdomain gets its
  * own block of a billion ids so two emulated accounts never share a user or org id.
  */
-import { hashString } from './generation/random.ts';
+import { hashString } from '../generation/random.ts';
 
 /** The "Customer ID" text field and "Product area" drop-down every emulated account has. */
 export const CUSTOMER_ID_FIELD_ID = 360000000001;

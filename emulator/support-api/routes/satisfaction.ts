@@ -4,8 +4,8 @@
  * requester may sign in with the account's API token).
  */
 import type { FastifyInstance } from 'fastify';
-import type { ZSatisfactionRating } from '../contract.ts';
-import { forbidden, recordNotFound } from '../faults/errors.ts';
+import type { ZSatisfactionRating } from '../../contract.ts';
+import { forbidden, recordNotFound } from '../../faults/errors.ts';
 import { type Query, paginate, queryValue } from '../pagination.ts';
 import { renderSatisfactionRating, resourceUrl } from '../render.ts';
 import { readRating } from '../ticket-input.ts';

@@ -14,8 +14,8 @@
  *   resource (OAS, OAuth Tokens "scopes").
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthenticatedUser, OAuthVerifier, ZUser } from './contract.ts';
-import { couldNotAuthenticate, forbidden, invalidToken, missingScope } from './faults/errors.ts';
+import type { AuthenticatedUser, OAuthVerifier, ZUser } from '../contract.ts';
+import { couldNotAuthenticate, forbidden, invalidToken, missingScope } from '../faults/errors.ts';
 import type { AccountState } from './state.ts';
 
 export type Role = 'end-user' | 'agent' | 'admin';

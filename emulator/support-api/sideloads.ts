@@ -4,7 +4,7 @@
  * Ticket side-loads supported here: users, organizations, groups, metric_sets (top-level arrays),
  * slas and comment_count (added to each ticket). Unknown names are ignored.
  */
-import type { ZTicket } from './contract.ts';
+import type { ZTicket } from '../contract.ts';
 import { type Json, type RenderContext, renderGroup, renderOrganization, renderSlas, renderTicketMetric, renderUser } from './render.ts';
 
 export function includesOf(query: Record<string, unknown>): Set<string> {

@@ -3,7 +3,7 @@
  * ("2024-04-17T17:18:10Z", see the OAS examples) and exports `generated_timestamp` /
  * `start_time` / `end_time` as Unix seconds.
  */
-import type { EmulatorClock } from './contract.ts';
+import type { EmulatorClock } from '../contract.ts';
 
 export const SECOND_MS = 1000;
 export const MINUTE_MS = 60 * SECOND_MS;
@@ -43,7 +43,7 @@ export function unixSeconds(ms: number): number {
   return Math.floor(ms / SECOND_MS);
 }
 
-/** Milliseconds of an ISO timestamp (the store keeps Zendesk's rendering, see contract.ts). */
+/** Milliseconds of an ISO timestamp (the store keeps Zendesk's rendering, see ../contract.ts). */
 export function msOf(iso: string): number {
   return Date.parse(iso);
 }

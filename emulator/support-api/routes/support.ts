@@ -1,8 +1,8 @@
 /** What every route module needs: the account of the request, rendering context, guards. */
 import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import type { EmulatorClock, EmulatorContext, ZTicket } from '../contract.ts';
+import type { EmulatorClock, EmulatorContext, ZTicket } from '../../contract.ts';
 import { authorize, type Role, type ScopedResource } from '../auth.ts';
-import { noHelpDesk, recordNotFound } from '../faults/errors.ts';
+import { noHelpDesk, recordNotFound } from '../../faults/errors.ts';
 import type { Query } from '../pagination.ts';
 import type { RenderContext } from '../render.ts';
 import type { AccountState } from '../state.ts';

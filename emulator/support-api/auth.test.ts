@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildEmulator } from './app.ts';
-import { type TestEmulator, agentOf, basicAuth, requesterOf, testEmulator } from './testing/test-emulator.ts';
+import { buildEmulator } from '../app.ts';
+import { type TestEmulator, agentOf, basicAuth, requesterOf, testEmulator } from '../testing/test-emulator.ts';
 
 const COULD_NOT_AUTHENTICATE = { error: "Couldn't authenticate you" };
 const INVALID_TOKEN = {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestEmulator, testEmulator } from './testing/test-emulator.ts';
+import { type TestEmulator, testEmulator } from '../testing/test-emulator.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Page = any;

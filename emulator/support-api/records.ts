@@ -1,5 +1,5 @@
 /** Record constructors shared by the generator, the store and tests: one place for Zendesk's defaults. */
-import type { ZUser } from './contract.ts';
+import type { ZUser } from '../contract.ts';
 
 /** A user with Zendesk's defaults for everything not given (active, UTC, en-US, no tags or fields). */
 export function userRecord(fields: Pick<ZUser, 'id' | 'name' | 'role' | 'created_at'> & Partial<ZUser>): ZUser {

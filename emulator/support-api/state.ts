@@ -3,8 +3,8 @@
  * are computed from, the export index, id sequences and the account's fixed configuration
  * (groups, custom fields, custom statuses). Internal to the emulator.
  */
-import type { Account, TicketStatus, ZUser } from './contract.ts';
-import type { ChangeIndex } from './incremental-exports/change-index.ts';
+import type { Account, TicketStatus, ZUser } from '../contract.ts';
+import type { ChangeIndex } from '../incremental-exports/change-index.ts';
 import { businessMsBetween } from './business-time.ts';
 import type { IdLayout } from './ids.ts';
 

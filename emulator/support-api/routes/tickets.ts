@@ -4,8 +4,8 @@
  * agents with permission (all emulated agents have it).
  */
 import type { FastifyInstance } from 'fastify';
-import type { ZTicket } from '../contract.ts';
-import { recordInvalid } from '../faults/errors.ts';
+import type { ZTicket } from '../../contract.ts';
+import { recordInvalid } from '../../faults/errors.ts';
 import { type ListOptions, type Query, paginate, queryValue } from '../pagination.ts';
 import { type Json, type RenderContext, renderComment, renderTicket, renderUser, resourceUrl } from '../render.ts';
 import { includesOf, sideloadTickets } from '../sideloads.ts';

@@ -4,7 +4,7 @@
  * emulator/fixtures (oas-ticket-show.json, oas-incremental-users-*.json,
  * oas-organization-show.json, oas-satisfaction-rating-*.json, oas-ticket-metric*.json).
  */
-import type { ZComment, ZOrganization, ZSatisfactionRating, ZSlaPolicyMetric, ZTicket, ZUser } from './contract.ts';
+import type { ZComment, ZOrganization, ZSatisfactionRating, ZSlaPolicyMetric, ZTicket, ZUser } from '../contract.ts';
 import type { AccountState, Duration, TicketTimeline, ZGroup } from './state.ts';
 import { closeStatusSegment } from './state.ts';
 import { businessMsBetween } from './business-time.ts';
@@ -99,7 +99,7 @@ function encodedId(ticketId: number): string {
 
 /**
  * The `slas` side-load: policy metrics with a signed countdown in the largest whole unit
- * (negative: deadline passed). Shape from fixtures/ticket-with-slas.json ([3P] live capture,
+ * (negative: deadline passed). Shape from emulator/fixtures/ticket-with-slas.json ([3P] live capture,
  * PARTLY UNCONFIRMED).
  */
 export function renderSlas(ticket: ZTicket, nowMs: number): Json {

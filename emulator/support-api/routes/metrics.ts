@@ -4,8 +4,8 @@
  * metric, or the metrics of a specific ticket"), and tickets/{id}/metrics.
  */
 import type { FastifyInstance } from 'fastify';
-import type { ZTicket } from '../contract.ts';
-import { recordNotFound } from '../faults/errors.ts';
+import type { ZTicket } from '../../contract.ts';
+import { recordNotFound } from '../../faults/errors.ts';
 import { paginate } from '../pagination.ts';
 import { type RenderContext, renderTicketMetric, resourceUrl } from '../render.ts';
 import { API, type Services, type TicketParams, guard, idParam, liveTicket, queryOf, renderContextOf, singleRecord } from './support.ts';

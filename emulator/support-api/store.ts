@@ -12,8 +12,8 @@ import type {
   ZSatisfactionRating,
   ZTicket,
   ZUser,
-} from './contract.ts';
-import { ZendeskHttpError, recordInvalid } from './faults/errors.ts';
+} from '../contract.ts';
+import { ZendeskHttpError, recordInvalid } from '../faults/errors.ts';
 import { userRecord } from './records.ts';
 import { type AccountState, newTimeline, recordStatusChange } from './state.ts';
 import type { NewRequester, TicketChanges } from './ticket-input.ts';

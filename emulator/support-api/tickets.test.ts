@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TicketChangeEvent } from './contract.ts';
-import { type TestEmulator, agentOf, basicAuth, requesterOf, testEmulator } from './testing/test-emulator.ts';
+import type { TicketChangeEvent } from '../contract.ts';
+import { type TestEmulator, agentOf, basicAuth, requesterOf, testEmulator } from '../testing/test-emulator.ts';
 
 describe('tickets', () => {
   let t: TestEmulator;
