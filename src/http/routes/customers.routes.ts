@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { TICKET_PRIORITIES, type TicketPriority } from '../../contracts/vocabulary.ts';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -35,7 +36,8 @@ const upsertBody = z.object({
 
 // ---- the UI's customer overview: each customer's support picture in one set-based query ----
 
-const PRIORITY_NAMES = ['none', 'low', 'normal', 'high', 'urgent'] as const;
+/** By rank (ticket_priority_rank): 0 is none, then the priorities from the least urgent. */
+const PRIORITY_NAMES = ['none', ...[...TICKET_PRIORITIES].reverse()] as ['none', ...TicketPriority[]];
 
 const overviewRow = z.object({
   id: z.string(),
@@ -45,7 +47,7 @@ const overviewRow = z.object({
   csm: z.object({ id: z.string(), name: z.string(), email: z.string() }).nullable(),
   openTickets: z.number().int(),
   /** Priority of the worst open ticket (none: open tickets without a priority); null: no open ticket. */
-  worstOpenPriority: z.enum(PRIORITY_NAMES).nullable(),
+  worstOpenPriority: z.enum(['none', ...TICKET_PRIORITIES]).nullable(),
   escalatedOpen: z.number().int(),
   escalations30d: z.number().int().nullable(),
   health: healthSummary,
@@ -135,8 +137,8 @@ async function customerOverview(db: Deps['db'], filter: { customerId?: string; c
        LEFT JOIN users u ON u.id = c.csm_id
        LEFT JOIN LATERAL (
          SELECT count(*)::int AS open_tickets, count(*) FILTER (WHERE t.escalated)::int AS escalated_open,
-                max(CASE t.priority WHEN 'urgent' THEN 4 WHEN 'high' THEN 3 WHEN 'normal' THEN 2 WHEN 'low' THEN 1 ELSE 0 END) AS worst
-           FROM zendesk_tickets t WHERE t.customer_id = c.id AND t.status IN ('new', 'open', 'pending', 'hold')
+                max(ticket_priority_rank(t.priority)) AS worst
+           FROM zendesk_tickets t WHERE t.customer_id = c.id AND ticket_is_open(t.status)
        ) o ON true${LATEST_HEALTH_JOINS}
        LEFT JOIN LATERAL (
          SELECT z.escalations, z.csat_score, z.csat_ratings, z.sla_compliance FROM zendesk_metrics z WHERE z.customer_id = c.id ORDER BY z.metric_date DESC LIMIT 1

@@ -101,10 +101,9 @@ function rawExternalId(entry: unknown): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
 }
 
+/** A customer with its open tickets (the HTTP API adds its current health score). */
 export interface CustomerView extends Customer {
   openTickets: number;
-  /** Filled by the metrics issue; null until then. */
-  health: null;
 }
 
 export interface UpsertResult {
@@ -119,7 +118,7 @@ export interface UpsertResult {
 
 async function toViews(db: Queryable, customers: Customer[]): Promise<CustomerView[]> {
   const open = await countOpenTickets(db, customers.map((customer) => customer.id));
-  return customers.map((customer) => ({ ...customer, openTickets: open.get(customer.id) ?? 0, health: null }));
+  return customers.map((customer) => ({ ...customer, openTickets: open.get(customer.id) ?? 0 }));
 }
 
 /**
