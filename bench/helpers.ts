@@ -20,7 +20,7 @@ import { postgresDb } from '../src/db/postgres-db.ts';
 import type { Deps } from '../src/deps.ts';
 import { createLogger, type Logger } from '../src/lib/logger.ts';
 import { addKey, createSecretBox } from '../src/lib/secret-box.ts';
-import type { SyncRequests } from '../src/modules/sync/sync-requests.ts';
+import type { SyncRequests } from '../src/modules/ingest/sync-requests.ts';
 
 export type Figures = Record<string, number | string>;
 

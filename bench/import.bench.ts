@@ -10,9 +10,9 @@
 import { availableParallelism } from 'node:os';
 import type { Db } from '../src/db/db.ts';
 import { connectWithApiToken } from '../src/modules/connections/connections.service.ts';
-import { runSync } from '../src/modules/sync/sync.service.ts';
-import { encodeTickets, upsertOrganizations, upsertTickets, upsertUsers } from '../src/modules/sync/sync.repo.ts';
-import { pageRows, type PageRows } from '../src/modules/sync/ticket-rows.ts';
+import { runSync } from '../src/modules/ingest/sync.service.ts';
+import { encodeTickets, upsertOrganizations, upsertTickets, upsertUsers } from '../src/modules/ingest/sync.repo.ts';
+import { pageRows, type PageRows } from '../src/modules/ingest/ticket-rows.ts';
 import { createUser } from '../src/modules/users/auth.service.ts';
 import { recordSyncRequests } from '../src/test-deps.ts';
 import { ZendeskClient } from '../src/zendesk/client.ts';

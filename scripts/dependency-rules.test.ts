@@ -46,10 +46,10 @@ describe('module boundaries (.dependency-cruiser.cjs)', () => {
   it('fail a planted import cycle', { timeout: 30_000 }, () => {
     const { code, report } = cruise({
       ...CLEAN,
-      'src/modules/sync/a.ts': "import { b } from './b.ts';\nexport const a = () => b;\n",
-      'src/modules/sync/b.ts': "import { a } from './a.ts';\nexport const b = () => a;\n",
+      'src/modules/ingest/a.ts': "import { b } from './b.ts';\nexport const a = () => b;\n",
+      'src/modules/ingest/b.ts': "import { a } from './a.ts';\nexport const b = () => a;\n",
     });
-    expect(report).toMatch(/error no-cycles: src\/modules\/sync\/a\.ts/);
+    expect(report).toMatch(/error no-cycles: src\/modules\/ingest\/a\.ts/);
     expect(code).not.toBe(0);
   });
 

@@ -3,8 +3,8 @@ import type { Db } from './db/db.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secret-box.ts';
-import type { SyncRequests } from './modules/sync/sync-requests.ts';
-import type { TicketOutboxDrainer } from './modules/sync/ticket-outbox.ts';
+import type { SyncRequests } from './modules/ingest/sync-requests.ts';
+import type { TicketOutboxDrainer } from './modules/ingest/ticket-outbox.ts';
 import type { Metrics } from './observability/metrics.ts';
 
 /** Everything the product's parts need, built once by main.ts and passed down (no singletons). */

@@ -4,7 +4,7 @@ import { createTestDb, type TestDb } from './db/test-db.ts';
 import type { Deps } from './deps.ts';
 import { createLogger } from './lib/logger.ts';
 import { addKey, createSecretBox, type Keyring } from './lib/secret-box.ts';
-import type { SyncRequests } from './modules/sync/sync-requests.ts';
+import type { SyncRequests } from './modules/ingest/sync-requests.ts';
 
 /** Records what was asked of the workers; tests that need the work done run the real queue. */
 export interface RecordedSyncRequests extends SyncRequests {

@@ -9,7 +9,7 @@ import type { Config } from './config.ts';
 import type { Deps } from './deps.ts';
 import { customerRefreshEffect, refreshPendingCustomers } from './modules/aggregates/customer-refresh.ts';
 import { alertsEffect, type AlertOptions } from './modules/alerts/alerts.service.ts';
-import { createTicketOutboxDrainer, type TicketOutboxDrainer, type TicketOutboxEffects } from './modules/sync/ticket-outbox.ts';
+import { createTicketOutboxDrainer, type TicketOutboxDrainer, type TicketOutboxEffects } from './modules/ingest/ticket-outbox.ts';
 
 export function alertOptionsOf(config: Pick<Config, 'ALERT_SPIKE_THRESHOLD' | 'ALERT_SPIKE_WINDOW_HOURS' | 'ALERT_HISTORY_WINDOW_HOURS'>): Partial<AlertOptions> {
   return {

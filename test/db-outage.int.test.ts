@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../emulator/app.ts';
 import { createTestDb, testDatabaseUrl, type TestDb } from '../src/db/test-db.ts';
-import { differencesFromZendesk, emulatorApi } from '../src/modules/sync/sync-test-helpers.ts';
+import { differencesFromZendesk, emulatorApi } from '../src/modules/ingest/sync-test-helpers.ts';
 import { freePort, runScript, type RunningProcess } from './process-helpers.ts';
 
 const API_TOKEN = 'outage-test-token';

@@ -17,7 +17,7 @@ import type { Deps } from '../src/deps.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { addKey, createSecretBox, formatKeyring } from '../src/lib/secret-box.ts';
 import { connectWithApiToken } from '../src/modules/connections/connections.service.ts';
-import { differencesFromZendesk } from '../src/modules/sync/sync-test-helpers.ts';
+import { differencesFromZendesk } from '../src/modules/ingest/sync-test-helpers.ts';
 import { createUser } from '../src/modules/users/auth.service.ts';
 import { recordSyncRequests } from '../src/test-deps.ts';
 import { runScript, type RunningProcess } from './process-helpers.ts';

@@ -22,7 +22,7 @@ import { createLogger } from '../src/lib/logger.ts';
 import { addKey, createSecretBox, formatKeyring } from '../src/lib/secret-box.ts';
 import { recomputeCustomerAggregates, refreshPendingCustomers } from '../src/modules/aggregates/customer-refresh.ts';
 import { connectWithApiToken } from '../src/modules/connections/connections.service.ts';
-import { emulatorApi } from '../src/modules/sync/sync-test-helpers.ts';
+import { emulatorApi } from '../src/modules/ingest/sync-test-helpers.ts';
 import { createUser } from '../src/modules/users/auth.service.ts';
 import { recordSyncRequests } from '../src/test-deps.ts';
 import { freePort, runScript, type RunningProcess } from './process-helpers.ts';

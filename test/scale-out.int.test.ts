@@ -23,7 +23,7 @@ import { addKey, createSecretBox, formatKeyring } from '../src/lib/secret-box.ts
 import { webhookSecretFor } from '../src/modules/connections/connections.service.ts';
 import { recordSyncRequests } from '../src/test-deps.ts';
 import { upsertCustomers } from '../src/modules/customers/customers.service.ts';
-import { differencesFromZendesk } from '../src/modules/sync/sync-test-helpers.ts';
+import { differencesFromZendesk } from '../src/modules/ingest/sync-test-helpers.ts';
 import { createApiKey, createUser } from '../src/modules/users/auth.service.ts';
 import { freePort, runScript, type RunningProcess } from './process-helpers.ts';
 

@@ -13,7 +13,7 @@ import { REPO_ROOT } from '../../test/process-helpers.ts';
 import { testDatabaseUrl, type TestDb } from '../db/test-db.ts';
 import type { Deps } from '../deps.ts';
 import { connectWithApiToken } from '../modules/connections/connections.service.ts';
-import { ensureSyncState } from '../modules/sync/sync.repo.ts';
+import { ensureSyncState } from '../modules/ingest/sync.repo.ts';
 import { createUser } from '../modules/users/auth.service.ts';
 import { createTestDeps } from '../test-deps.ts';
 import { cliDatabase, runCli } from './cli-test-helpers.ts';

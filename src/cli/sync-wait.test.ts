@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SyncProgress } from '../modules/sync/sync-progress.ts';
+import type { SyncProgress } from '../modules/ingest/sync-progress.ts';
 import { describeWait, humanDuration, RateMeter, secondsLeft, type WaitView } from './sync-wait.ts';
 
 const importing = (imported: number, total: number | null): SyncProgress => ({

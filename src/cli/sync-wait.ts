@@ -9,7 +9,7 @@ import { Registry } from 'prom-client';
 import type { Queryable } from '../db/db.ts';
 import type { Deps } from '../deps.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { SyncProgress } from '../modules/sync/sync-progress.ts';
+import type { SyncProgress } from '../modules/ingest/sync-progress.ts';
 import type { ZendeskClientObserver } from '../zendesk/client.ts';
 
 /** The pacer's window (src/modules/connections/request-pacer.ts): a minute plus a second of margin. */

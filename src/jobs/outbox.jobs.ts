@@ -6,8 +6,8 @@
  * entry can wait when that path did not run.
  */
 import type { Deps } from '../deps.ts';
-import { pruneOutbox } from '../modules/sync/ticket-outbox.repo.ts';
-import type { TicketOutboxDrainer } from '../modules/sync/ticket-outbox.ts';
+import { pruneOutbox } from '../modules/ingest/ticket-outbox.repo.ts';
+import type { TicketOutboxDrainer } from '../modules/ingest/ticket-outbox.ts';
 
 const SWEEP_INTERVAL_MS = 5_000;
 const PRUNE_INTERVAL_MS = 3_600_000;

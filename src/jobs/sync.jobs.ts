@@ -5,9 +5,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Deps } from '../deps.ts';
-import type { SyncRequests } from '../modules/sync/sync-requests.ts';
-import { runSync } from '../modules/sync/sync.service.ts';
-import { processDeliveries } from '../modules/sync/webhook-intake.ts';
+import type { SyncRequests } from '../modules/ingest/sync-requests.ts';
+import { runSync } from '../modules/ingest/sync.service.ts';
+import { processDeliveries } from '../modules/ingest/webhook-intake.ts';
 import { SHOW_MANY_IDS } from '../zendesk/incremental-export.ts';
 import type { JobQueue } from './queue.ts';
 

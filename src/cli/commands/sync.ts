@@ -6,9 +6,9 @@
  * The exit code is 0 when the sync is done, 1 with the reason when it failed or is paused.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { syncProgress, type SyncProgress } from '../../modules/sync/sync-progress.ts';
-import { findSyncStates, resetImport } from '../../modules/sync/sync.repo.ts';
-import { PROCESS_ID, runSync, type SyncRunResult } from '../../modules/sync/sync.service.ts';
+import { syncProgress, type SyncProgress } from '../../modules/ingest/sync-progress.ts';
+import { findSyncStates, resetImport } from '../../modules/ingest/sync.repo.ts';
+import { PROCESS_ID, runSync, type SyncRunResult } from '../../modules/ingest/sync.service.ts';
 import { listConnections } from '../../modules/connections/connections.repo.ts';
 import { UsageError, type Command, type CommandContext } from '../command.ts';
 import { describeWait, exportLimitWait, heldByAnotherProcess, listeningToZendesk, RateMeter, secondsLeft, type Waiting, type WaitView } from '../sync-wait.ts';

@@ -4,8 +4,8 @@ import { publicUrl } from '../../config.ts';
 import type { Deps } from '../../deps.ts';
 import { hashToken } from '../../lib/tokens.ts';
 import { listConnections, type Connection } from '../../modules/connections/connections.repo.ts';
-import { syncProgress } from '../../modules/sync/sync-progress.ts';
-import { findSyncStates, resetImport, type SyncState } from '../../modules/sync/sync.repo.ts';
+import { syncProgress } from '../../modules/ingest/sync-progress.ts';
+import { findSyncStates, resetImport, type SyncState } from '../../modules/ingest/sync.repo.ts';
 import { findConnection } from '../../modules/connections/connections.repo.ts';
 import { AppError } from '../../lib/errors.ts';
 import {

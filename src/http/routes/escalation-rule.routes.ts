@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
-import { DEFAULT_ESCALATION_RULE, escalationRuleOf, escalationRuleSchema, saveEscalationRule } from '../../modules/sync/escalation-rule.ts';
+import { DEFAULT_ESCALATION_RULE, escalationRuleOf, escalationRuleSchema, saveEscalationRule } from '../../modules/ingest/escalation-rule.ts';
 
 const params = z.object({ id: z.uuid('is not a connection id') });
 const ruleView = z.object({

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
 import { isDataException } from '../error-handler.ts';
-import { cachedSecretLookup, receiveDelivery } from '../../modules/sync/webhook-intake.ts';
-import { groupedDeliveryStore } from '../../modules/sync/delivery-store.ts';
+import { cachedSecretLookup, receiveDelivery } from '../../modules/ingest/webhook-intake.ts';
+import { groupedDeliveryStore } from '../../modules/ingest/delivery-store.ts';
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 

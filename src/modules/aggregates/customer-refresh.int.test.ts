@@ -9,7 +9,7 @@ import type { Db } from '../../db/db.ts';
 import type { Deps } from '../../deps.ts';
 import { createTestDeps } from '../../test-deps.ts';
 import { HOUR, insertConnection, insertCustomer, insertTicket } from '../metrics/metrics-test-data.ts';
-import type { TicketChange } from '../sync/ticket-outbox.repo.ts';
+import type { TicketChange } from '../ingest/ticket-outbox.repo.ts';
 import { customerRefreshEffect, pendingCustomerRefreshes, refreshPendingCustomers, requestCustomerRefresh } from './customer-refresh.ts';
 
 describe('customer aggregates refresh', () => {

@@ -10,7 +10,7 @@
 import type { Db, Queryable } from '../../db/db.ts';
 import { recomputeHealth } from '../health/health.service.ts';
 import { recomputeCustomerMetrics } from '../metrics/metrics.service.ts';
-import type { TicketChangeEffect } from '../sync/ticket-outbox.ts';
+import type { TicketChangeEffect } from '../ingest/ticket-outbox.ts';
 
 /** Customers per recompute: one set-based metrics statement and one health statement each. */
 const REFRESH_BATCH = 200;

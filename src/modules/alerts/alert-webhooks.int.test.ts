@@ -7,7 +7,7 @@ import type { Deps } from '../../deps.ts';
 import { buildApp } from '../../http/app.ts';
 import { createTestDeps } from '../../test-deps.ts';
 import { createApiKey, createUser } from '../users/auth.service.ts';
-import type { WrittenTicket } from '../sync/ticket-writer.ts';
+import type { WrittenTicket } from '../ingest/ticket-writer.ts';
 import { deliverAlertWebhooks, httpSender } from './alert-webhooks.ts';
 import { raiseAlertsForChange } from './alerts.service.ts';
 

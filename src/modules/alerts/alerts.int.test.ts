@@ -12,9 +12,9 @@ import { buildApp } from '../../http/app.ts';
 import { createTestDeps } from '../../test-deps.ts';
 import { createApiKey, createUser } from '../users/auth.service.ts';
 import type { Role } from '../users/users.repo.ts';
-import type { WrittenTicket } from '../sync/ticket-writer.ts';
-import type { SyncSource } from '../sync/sync-source.ts';
-import type { TicketVersion } from '../sync/sync.repo.ts';
+import type { WrittenTicket } from '../ingest/ticket-writer.ts';
+import type { SyncSource } from '../ingest/sync-source.ts';
+import type { TicketVersion } from '../ingest/sync.repo.ts';
 import { alertsEffect, checkSlaBreaches, raiseAlertsForChange } from './alerts.service.ts';
 
 const HOUR = 3_600_000;

@@ -12,8 +12,8 @@
 import type { AlertType } from '../../contracts/vocabulary.ts';
 import type { Queryable } from '../../db/db.ts';
 import type { Deps } from '../../deps.ts';
-import type { TicketChange } from '../sync/ticket-outbox.repo.ts';
-import type { TicketChangeEffect } from '../sync/ticket-outbox.ts';
+import type { TicketChange } from '../ingest/ticket-outbox.repo.ts';
+import type { TicketChangeEffect } from '../ingest/ticket-outbox.ts';
 
 
 const HOUR_MS = 3_600_000;

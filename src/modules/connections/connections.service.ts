@@ -32,6 +32,9 @@ import {
 import { createRequestPacer } from './request-pacer.ts';
 import { credentialsContext, verifierContext, webhookSecretContext } from './sealed-columns.ts';
 
+/** What this module uses of the process's dependencies. */
+export type ConnectionDeps = Pick<Deps, 'db' | 'config' | 'logger' | 'secrets' | 'syncRequests' | 'metrics'>;
+
 export const OAUTH_STATE_TTL_SECONDS = 10 * 60;
 /** Refresh an expiring access token when it has less than this left. */
 export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
@@ -40,15 +43,15 @@ type StoredCredentials =
   | { method: 'api_token'; email: string; apiToken: string }
   | { method: 'oauth'; accessToken: string; refreshToken: string | null };
 
-export function webhookEndpoint(deps: Deps, connectionId: string): string {
+export function webhookEndpoint(deps: ConnectionDeps, connectionId: string): string {
   return `${publicUrl(deps.config)}/api/integrations/zendesk/webhook?connection=${connectionId}`;
 }
 
-export function oauthRedirectUri(deps: Deps): string {
+export function oauthRedirectUri(deps: ConnectionDeps): string {
   return `${publicUrl(deps.config)}/api/integrations/zendesk/callback`;
 }
 
-function oauthSettings(deps: Deps): OAuthClientSettings {
+function oauthSettings(deps: ConnectionDeps): OAuthClientSettings {
   const { ZENDESK_OAUTH_CLIENT_ID: clientId, ZENDESK_OAUTH_CLIENT_SECRET: clientSecret } = deps.config;
   if (!clientId || !clientSecret) {
     throw new AppError(
@@ -61,7 +64,7 @@ function oauthSettings(deps: Deps): OAuthClientSettings {
 
 
 /** The subdomain an admin gave, or a 400 naming the accepted forms (nothing is guessed or repaired). */
-function requireSubdomain(deps: Deps, input: string): string {
+function requireSubdomain(deps: ConnectionDeps, input: string): string {
   const subdomain = parseSubdomain(input, deps.config.ZENDESK_URL_TEMPLATE);
   if (!subdomain) {
     throw new AppError('validation_failed', subdomainRefusal(input, deps.config.ZENDESK_URL_TEMPLATE), [{ field: 'subdomain', message: 'is not a Zendesk subdomain' }]);
@@ -70,7 +73,7 @@ function requireSubdomain(deps: Deps, input: string): string {
 }
 
 /** A connected subdomain may be connected again only when it is not working (re-authorization). */
-async function refuseIfConnected(deps: Deps, subdomain: string): Promise<void> {
+async function refuseIfConnected(deps: ConnectionDeps, subdomain: string): Promise<void> {
   const existing = await findConnectionBySubdomain(deps.db, subdomain);
   if (existing?.status === 'active') {
     throw new AppError('conflict', `${subdomain} is already connected (connection ${existing.id}); disconnect it first to connect it again`);
@@ -96,7 +99,7 @@ function connectError(subdomain: string, error: unknown, what: string): AppError
   }
 }
 
-function clientWith(deps: Deps, subdomain: string, credentials: ZendeskCredentials): ZendeskClient {
+function clientWith(deps: ConnectionDeps, subdomain: string, credentials: ZendeskCredentials): ZendeskClient {
   return new ZendeskClient({
     baseUrl: zendeskBaseUrl(deps.config.ZENDESK_URL_TEMPLATE, subdomain),
     credentials: () => credentials,
@@ -111,7 +114,7 @@ function clientWith(deps: Deps, subdomain: string, credentials: ZendeskCredentia
  * removed again, so that a failed connect leaves nothing behind on either side.
  */
 async function establish(
-  deps: Deps,
+  deps: ConnectionDeps,
   admin: User,
   subdomain: string,
   credentials: ZendeskCredentials,
@@ -158,7 +161,7 @@ async function establish(
   }
 }
 
-async function removeFromZendesk(deps: Deps, client: ZendeskClient, subdomain: string, webhookId?: string | null, triggerId?: number | null): Promise<string[]> {
+async function removeFromZendesk(deps: ConnectionDeps, client: ZendeskClient, subdomain: string, webhookId?: string | null, triggerId?: number | null): Promise<string[]> {
   const problems: string[] = [];
   // The trigger first: a trigger pointing at a deleted webhook would fail on every ticket.
   if (triggerId) await deleteTrigger(client, triggerId).catch((e: Error) => problems.push(`trigger ${triggerId}: ${e.message}`));
@@ -167,7 +170,7 @@ async function removeFromZendesk(deps: Deps, client: ZendeskClient, subdomain: s
   return problems;
 }
 
-export async function connectWithApiToken(deps: Deps, admin: User, input: { subdomain: string; email: string; apiToken: string }): Promise<Connection> {
+export async function connectWithApiToken(deps: ConnectionDeps, admin: User, input: { subdomain: string; email: string; apiToken: string }): Promise<Connection> {
   const subdomain = requireSubdomain(deps, input.subdomain);
   await refuseIfConnected(deps, subdomain);
   const credentials = { method: 'api_token' as const, email: input.email.trim(), apiToken: input.apiToken.trim() };
@@ -184,7 +187,7 @@ export async function connectWithApiToken(deps: Deps, admin: User, input: { subd
  * X.zendesk.com"). Only that 404 refuses the subdomain; an unreachable or failing Zendesk is said
  * as such.
  */
-async function refuseUnknownAccount(deps: Deps, subdomain: string): Promise<void> {
+async function refuseUnknownAccount(deps: ConnectionDeps, subdomain: string): Promise<void> {
   const url = `${zendeskBaseUrl(deps.config.ZENDESK_URL_TEMPLATE, subdomain)}/api/v2/users/me.json`;
   let status: number;
   try {
@@ -213,7 +216,7 @@ function boundStateHash(state: string, browserNonce: string): string {
  * send the admin to, and the nonce the caller must keep in the admin's browser (a cookie) for the
  * callback to be accepted.
  */
-export async function startOAuth(deps: Deps, admin: User, input: { subdomain: string }): Promise<{ authorizeUrl: string; state: string; browserNonce: string }> {
+export async function startOAuth(deps: ConnectionDeps, admin: User, input: { subdomain: string }): Promise<{ authorizeUrl: string; state: string; browserNonce: string }> {
   const subdomain = requireSubdomain(deps, input.subdomain);
   const settings = oauthSettings(deps);
   await refuseIfConnected(deps, subdomain);
@@ -249,7 +252,7 @@ export class OAuthCallbackError extends Error {
  * nor uses up the state.
  */
 export async function completeOAuth(
-  deps: Deps,
+  deps: ConnectionDeps,
   query: { state?: string; code?: string; error?: string; error_description?: string },
   browserNonce: string | undefined,
 ): Promise<Connection> {
@@ -305,7 +308,7 @@ export async function completeOAuth(
   }
 }
 
-function openCredentials(deps: Deps, connection: Connection & { credentialsSealed: string | null }): StoredCredentials {
+function openCredentials(deps: ConnectionDeps, connection: Connection & { credentialsSealed: string | null }): StoredCredentials {
   if (!connection.credentialsSealed) throw new AppError('conflict', `the connection to ${connection.subdomain} has no credentials (it was disconnected)`);
   return JSON.parse(deps.secrets.open(connection.credentialsSealed, credentialsContext(connection.id))) as StoredCredentials;
 }
@@ -315,7 +318,7 @@ function openCredentials(deps: Deps, connection: Connection & { credentialsSeale
  * replica refreshed while we waited, its fresh token is used as is. A refused refresh marks the
  * connection needs_reauth: syncing pauses and the admins see why; no retry storm follows.
  */
-export async function refreshConnectionTokens(deps: Deps, connectionId: string, staleAccessToken: string | null): Promise<string | null> {
+export async function refreshConnectionTokens(deps: ConnectionDeps, connectionId: string, staleAccessToken: string | null): Promise<string | null> {
   const outcome = await deps.db.transaction(async (tx) => {
     const connection = await findConnectionForUpdate(tx, connectionId);
     if (!connection || connection.status === 'disconnected') return { token: null, failure: null };
@@ -350,7 +353,7 @@ export async function refreshConnectionTokens(deps: Deps, connectionId: string, 
  * A Zendesk client acting for a connection. OAuth tokens are refreshed before they expire and
  * once on a 401; a connection that needs re-authorization gives no client.
  */
-export async function zendeskClientFor(deps: Deps, connectionId: string): Promise<ZendeskClient> {
+export async function zendeskClientFor(deps: ConnectionDeps, connectionId: string): Promise<ZendeskClient> {
   const connection = await findConnection(deps.db, connectionId);
   if (!connection) throw new AppError('not_found', `no Zendesk connection ${connectionId}`);
   if (connection.status !== 'active') {
@@ -389,7 +392,7 @@ export async function zendeskClientFor(deps: Deps, connectionId: string): Promis
 }
 
 /** The webhook signing secret of a connection, for verifying deliveries. */
-export async function webhookSecretFor(deps: Deps, connectionId: string): Promise<string | null> {
+export async function webhookSecretFor(deps: ConnectionDeps, connectionId: string): Promise<string | null> {
   const connection = await findConnection(deps.db, connectionId);
   if (!connection?.webhookSecretSealed || connection.status === 'disconnected') return null;
   return deps.secrets.open(connection.webhookSecretSealed, webhookSecretContext(connectionId));
@@ -399,7 +402,7 @@ export async function webhookSecretFor(deps: Deps, connectionId: string): Promis
  * Disconnects: removes our trigger and webhook from Zendesk, revokes the OAuth token, forgets the
  * credentials. Ticket data is kept (status disconnected) or purged with the connection.
  */
-export async function disconnect(deps: Deps, connectionId: string, options: { purge: boolean }): Promise<{ zendeskCleanup: string[] }> {
+export async function disconnect(deps: ConnectionDeps, connectionId: string, options: { purge: boolean }): Promise<{ zendeskCleanup: string[] }> {
   const connection = await findConnection(deps.db, connectionId);
   if (!connection) throw new AppError('not_found', `no Zendesk connection ${connectionId}`);
   let problems: string[] = [];

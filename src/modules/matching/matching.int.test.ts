@@ -12,9 +12,9 @@ import type { Deps } from '../../deps.ts';
 import { buildApp } from '../../http/app.ts';
 import { createTestDeps } from '../../test-deps.ts';
 import { connectWithApiToken } from '../connections/connections.service.ts';
-import { emulatorApi } from '../sync/sync-test-helpers.ts';
+import { emulatorApi } from '../ingest/sync-test-helpers.ts';
 import { utcDay } from '../metrics/metrics.service.ts';
-import { runSync } from '../sync/sync.service.ts';
+import { runSync } from '../ingest/sync.service.ts';
 import { createApiKey, createUser } from '../users/auth.service.ts';
 
 const API_TOKEN = 'matching-token';

@@ -11,6 +11,9 @@ import { matchTickets, type MatchChange } from './matching.repo.ts';
 import { normalizeDomain } from '../../lib/domains.ts';
 import { suggestCustomers, type Suggestion } from './suggestions.ts';
 
+/** What this module uses of the process's dependencies. */
+export type MatchingDeps = Pick<Deps, 'db' | 'config'>;
+
 export type Mapping =
   | { kind: 'organization'; subdomain: string; zendeskOrganizationId: number; customerId: string | null }
   | { kind: 'domain'; domain: string; customerId: string | null }
@@ -33,7 +36,7 @@ interface Problem {
   message: string;
 }
 
-export async function applyMappings(deps: Deps, admin: { id: string }, mappings: Mapping[]): Promise<MappingResult> {
+export async function applyMappings(deps: MatchingDeps, admin: { id: string }, mappings: Mapping[]): Promise<MappingResult> {
   const connections = new Map(
     (await deps.db.query<{ id: string; subdomain: string }>(`SELECT id, subdomain FROM zendesk_connections`)).rows.map((r) => [r.subdomain, r.id]),
   );
@@ -149,7 +152,7 @@ export interface UnmatchedGroups {
 }
 
 /** Unmatched tickets grouped so that an admin maps a whole group in one action, biggest first. */
-export async function listUnmatched(deps: Deps, limit = 100): Promise<UnmatchedGroups> {
+export async function listUnmatched(deps: MatchingDeps, limit = 100): Promise<UnmatchedGroups> {
   const [total, organizations, domains, bare, customers] = await Promise.all([
     deps.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM zendesk_tickets WHERE customer_id IS NULL AND status <> 'deleted'`),
     deps.db.query<{ subdomain: string; organization_id: number; name: string | null; domain_names: string[] | null; tickets: number }>(

@@ -6,9 +6,9 @@
 import type { Queryable } from '../../db/db.ts';
 import type { StatusGauges } from '../../observability/metrics.ts';
 import { listConnections } from '../connections/connections.repo.ts';
-import { syncLagSeconds, syncProgress } from '../sync/sync-progress.ts';
-import { findSyncStates } from '../sync/sync.repo.ts';
-import { outboxBacklog } from '../sync/ticket-outbox.repo.ts';
+import { syncLagSeconds, syncProgress } from '../ingest/sync-progress.ts';
+import { findSyncStates } from '../ingest/sync.repo.ts';
+import { outboxBacklog } from '../ingest/ticket-outbox.repo.ts';
 
 export async function readStatusGauges(db: Queryable, nowMs: number = Date.now()): Promise<StatusGauges> {
   const connections = (await listConnections(db)).filter((connection) => connection.status !== 'disconnected');

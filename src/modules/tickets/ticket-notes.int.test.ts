@@ -13,8 +13,8 @@ import { buildApp } from '../../http/app.ts';
 import { createTestDeps } from '../../test-deps.ts';
 import { connectWithApiToken } from '../connections/connections.service.ts';
 import { credentialsContext } from '../connections/sealed-columns.ts';
-import { emulatorApi } from '../sync/sync-test-helpers.ts';
-import { runSync } from '../sync/sync.service.ts';
+import { emulatorApi } from '../ingest/sync-test-helpers.ts';
+import { runSync } from '../ingest/sync.service.ts';
 import { createApiKey, createUser } from '../users/auth.service.ts';
 import { insertCustomer } from './tickets-test-data.ts';
 

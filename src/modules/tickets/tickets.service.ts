@@ -9,7 +9,7 @@ import { ZendeskError } from '../../zendesk/errors.ts';
 import { zendeskBaseUrl } from '../../zendesk/url.ts';
 import { findConnection } from '../connections/connections.repo.ts';
 import { zendeskClientFor } from '../connections/connections.service.ts';
-import { refreshTickets } from '../sync/sync.service.ts';
+import { refreshTickets } from '../ingest/sync.service.ts';
 import type { User } from '../users/users.repo.ts';
 import {
   encodeCursor,
@@ -23,6 +23,9 @@ import {
   type TicketSort,
 } from './ticket-list.ts';
 import { findNoteTarget, insertNoteWithEvent, selectHistoryPage, selectTicketPage, type TicketEventRow, type TicketListRow, type TicketNote } from './tickets.repo.ts';
+
+/** What this module uses of the process's dependencies. */
+export type NoteDeps = Pick<Deps, 'db' | 'config' | 'logger' | 'secrets' | 'syncRequests' | 'metrics'>;
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -152,7 +155,7 @@ function noteRefused(error: ZendeskError, subdomain: string, zendeskTicketId: nu
  * Not idempotent: the Zendesk client retries a 5xx, and Zendesk has no idempotency key for ticket
  * updates, so a 5xx after Zendesk applied the comment may add it twice (never silently lose it).
  */
-export async function addTicketNote(deps: Deps, author: User, input: { connectionId: string; zendeskTicketId: number; body: string }): Promise<TicketNote> {
+export async function addTicketNote(deps: NoteDeps, author: User, input: { connectionId: string; zendeskTicketId: number; body: string }): Promise<TicketNote> {
   const { connectionId, zendeskTicketId } = input;
   const target = await findNoteTarget(deps.db, connectionId, zendeskTicketId);
   if (!target) {

@@ -7,14 +7,16 @@
  * Neither carries the whole ticket: processing fetches the tickets named (show_many, batched).
  */
 import { createHash } from 'node:crypto';
-import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from '../../zendesk/webhook-signature.ts';
 import { SHOW_MANY_IDS } from '../../zendesk/incremental-export.ts';
 import { findConnection } from '../connections/connections.repo.ts';
 import { webhookSecretFor } from '../connections/connections.service.ts';
-import { refreshTickets } from './sync.service.ts';
+import { refreshTickets, type SyncDeps } from './sync.service.ts';
 import { storeDelivery, type StoreDelivery } from './delivery-store.ts';
+
+/** What this module uses of the process's dependencies. */
+export type IntakeDeps = SyncDeps;
 
 export interface ParsedDelivery {
   dedupeKey: string;
@@ -74,7 +76,7 @@ export type SecretLookup = (connectionId: string) => Promise<string | null>;
  * decrypting the secret for each is most of the intake's work. A disconnected connection's
  * deliveries are refused at the latest `ttlMs` later.
  */
-export function cachedSecretLookup(deps: Deps, ttlMs = 5_000): SecretLookup {
+export function cachedSecretLookup(deps: IntakeDeps, ttlMs = 5_000): SecretLookup {
   const cache = new Map<string, { secret: Promise<string | null>; until: number }>();
   return (connectionId) => {
     const now = Date.now();
@@ -89,7 +91,7 @@ export function cachedSecretLookup(deps: Deps, ttlMs = 5_000): SecretLookup {
 }
 
 export async function receiveDelivery(
-  deps: Deps,
+  deps: IntakeDeps,
   request: IntakeRequest,
   secretOf: SecretLookup = (connectionId) => webhookSecretFor(deps, connectionId),
   store: StoreDelivery = (row) => storeDelivery(deps.db, row),
@@ -116,7 +118,7 @@ export async function receiveDelivery(
   return { connectionId, stored };
 }
 
-async function connectionIdOfWebhook(deps: Deps, webhookId: string): Promise<string | undefined> {
+async function connectionIdOfWebhook(deps: IntakeDeps, webhookId: string): Promise<string | undefined> {
   const { rows } = await deps.db.query<{ id: string }>(`SELECT id FROM zendesk_connections WHERE webhook_id = $1 AND status <> 'disconnected'`, [webhookId]);
   return rows[0]?.id;
 }
@@ -129,7 +131,7 @@ async function connectionIdOfWebhook(deps: Deps, webhookId: string): Promise<str
  * runs one such job per connection at a time; were two to overlap, the refresh is idempotent and
  * costs only extra calls.) Answers how many deliveries were processed.
  */
-export async function processDeliveries(deps: Deps, connectionId: string, limit = 1000): Promise<number> {
+export async function processDeliveries(deps: IntakeDeps, connectionId: string, limit = 1000): Promise<number> {
   const connection = await findConnection(deps.db, connectionId);
   if (!connection || connection.status !== 'active') return 0;
   const { rows } = await deps.db.query<{ id: number; zendesk_ticket_id: number }>(

@@ -27,6 +27,9 @@ import { escalationRuleOf } from './escalation-rule.ts';
 import type { SyncSource } from './sync-source.ts';
 import { prepareTicketBatch, writeTicketBatch, type PreparedBatch, type WrittenTicket } from './ticket-writer.ts';
 
+/** What this module uses of the process's dependencies. */
+export type SyncDeps = Pick<Deps, 'db' | 'config' | 'logger' | 'secrets' | 'syncRequests' | 'metrics' | 'ticketOutbox'>;
+
 /** This process's name in sync leases (each run adds its own suffix). */
 export const PROCESS_ID = `${process.pid}-${randomUUID().slice(0, 8)}`;
 /**
@@ -42,7 +45,7 @@ let runs = 0;
  * transaction); this drains them now, for latency. Without a drainer (or after a crash right
  * here) they wait for the worker's sweep: nothing depends on this call having happened.
  */
-async function drainConsequences(deps: Deps, written: readonly WrittenTicket[]): Promise<void> {
+async function drainConsequences(deps: SyncDeps, written: readonly WrittenTicket[]): Promise<void> {
   if (written.length === 0) return;
   if (deps.config.TEST_CRASH_AFTER_TICKET_COMMIT && written.some((t) => t.customerId !== null)) {
     // The crash test's moment: the tickets and their outbox entry are committed, no alert is raised yet.
@@ -72,7 +75,7 @@ export interface SyncRunResult {
  * 'failed' when Zendesk kept failing (the cursor is kept: the next run resumes there).
  */
 export async function runSync(
-  deps: Deps,
+  deps: SyncDeps,
   connectionId: string,
   options: { maxPages?: number; maxDurationMs?: number; owner?: string } = {},
 ): Promise<SyncRunResult> {
@@ -174,7 +177,7 @@ export async function runSync(
  * Fetches these tickets from Zendesk now (show_many, 100 ids per call) and writes them through
  * the same guarded path: what a webhook that does not carry the whole ticket leads to.
  */
-export async function refreshTickets(deps: Deps, connectionId: string, ticketIds: readonly number[]): Promise<WrittenTicket[]> {
+export async function refreshTickets(deps: SyncDeps, connectionId: string, ticketIds: readonly number[]): Promise<WrittenTicket[]> {
   const client = await zendeskClientFor(deps, connectionId);
   const rule = await escalationRuleOf(deps.db, connectionId);
   const writes: WrittenTicket[] = [];
