@@ -2,10 +2,11 @@
  * The coalesced recompute of customers' aggregates (metrics, health): one job waits at a time
  * (singleton key), and its handler drains every customer marked by then. Marks are rows, not
  * jobs, so a lost or failed job loses nothing: the sweep below sends a new one while marks remain.
+ * The same sweep is the daily roll-over: customers without today's rows are marked.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Deps } from '../deps.ts';
-import { pendingCustomerRefreshes, refreshPendingCustomers } from '../modules/aggregates/customer-refresh.ts';
+import { pendingCustomerRefreshes, refreshPendingCustomers, requestRollOverRefresh } from '../modules/aggregates/customer-refresh.ts';
 import type { JobQueue } from './queue.ts';
 
 export const CUSTOMER_REFRESH_QUEUE = 'customer-refresh';
@@ -27,6 +28,9 @@ export async function registerCustomerRefreshWorker(deps: Pick<Deps, 'db' | 'log
   const wake = queueCustomerRefresh(queue);
   const sweep = async () => {
     try {
+      // The day turned (UTC), or a customer was never recomputed: its rows of today are built now, not when someone looks.
+      const rolledOver = await requestRollOverRefresh(deps.db);
+      if (rolledOver > 0) deps.logger.debug({ customers: rolledOver }, 'daily roll-over of customer aggregates requested');
       if ((await pendingCustomerRefreshes(deps.db)) > 0) await wake();
     } catch (error) {
       deps.logger.warn({ err: error }, 'customer refresh sweep could not run this time');

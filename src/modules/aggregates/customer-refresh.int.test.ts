@@ -2,7 +2,8 @@
  * The coalesced recompute of customers' aggregates: a written batch marks its customers (before
  * and after a re-match), a burst for one customer leaves one mark, the drain recomputes metrics
  * and health of the marked customers only, and a mark renewed during its recompute or left by a
- * failed recompute survives.
+ * failed recompute survives. The recompute, not a read, completes the daily history, and the daily
+ * roll-over marks the customers whose rows of the new day do not exist yet.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/db.ts';
@@ -10,7 +11,8 @@ import type { Deps } from '../../deps.ts';
 import { createTestDeps } from '../../test-deps.ts';
 import { HOUR, insertConnection, insertCustomer, insertTicket } from '../metrics/metrics-test-data.ts';
 import type { TicketChange } from '../ingest/ticket-outbox.repo.ts';
-import { customerRefreshEffect, pendingCustomerRefreshes, refreshPendingCustomers, requestCustomerRefresh } from './customer-refresh.ts';
+import { HISTORY_DAYS } from '../metrics/metrics.service.ts';
+import { customerRefreshEffect, pendingCustomerRefreshes, refreshPendingCustomers, requestCustomerRefresh, requestRollOverRefresh } from './customer-refresh.ts';
 
 describe('customer aggregates refresh', () => {
   let deps: Deps;
@@ -19,6 +21,7 @@ describe('customer aggregates refresh', () => {
   let from: string;
   let to: string;
   let bystander: string;
+  let created: Date;
 
   const todayMetrics = async (customerId: string) =>
     (await deps.db.query<{ open_tickets: number }>(
@@ -36,7 +39,7 @@ describe('customer aggregates refresh', () => {
     from = await insertCustomer(deps.db, 'From');
     to = await insertCustomer(deps.db, 'To');
     bystander = await insertCustomer(deps.db, 'Bystander');
-    const created = new Date(Date.now() - HOUR);
+    created = new Date(Date.now() - HOUR);
     await insertTicket(deps.db, { connectionId: conn, zendeskTicketId: 1, customerId: to, status: 'open', created, events: [['created', 'open', created]] });
     await insertTicket(deps.db, { connectionId: conn, zendeskTicketId: 2, customerId: bystander, status: 'open', created, events: [['created', 'open', created]] });
   });
@@ -102,5 +105,29 @@ describe('customer aggregates refresh', () => {
     } as Db;
     await expect(refreshPendingCustomers(failing)).rejects.toThrow('health write failed');
     expect(await pendingCustomerRefreshes(deps.db)).toBe(2);
+  });
+
+  it('completes the daily history when data arrives: a year of rows on the first recompute, then only what a quiet day left out', async () => {
+    const storedDays = async (customerId: string) =>
+      (await deps.db.query<{ n: number; first: string }>(`SELECT count(*)::int AS n, min(metric_date)::text AS first FROM zendesk_metrics WHERE customer_id = $1`, [customerId])).rows[0]!;
+    const now = new Date();
+    await requestCustomerRefresh(deps.db, [to]);
+    await refreshPendingCustomers(deps.db, { now: () => now });
+    // HISTORY_DAYS days before today, and today.
+    expect(await storedDays(to)).toMatchObject({ n: HISTORY_DAYS + 1 });
+    // The ticket was created about an hour ago: at the end of yesterday it was open only if that hour was still yesterday.
+    const yesterday = new Date(now.getTime() - 24 * HOUR).toISOString().slice(0, 10);
+    const { rows } = await deps.db.query<{ open_tickets: number }>(`SELECT open_tickets FROM zendesk_metrics WHERE customer_id = $1 AND metric_date = $2::date`, [to, yesterday]);
+    expect(rows[0]?.open_tickets).toBe(new Date(created.getTime()).toISOString().slice(0, 10) === yesterday ? 1 : 0);
+    expect(await todayMetrics(to)).toBe(1);
+
+    // Two days later without any change: the roll-over marks the customer, and the recompute fills the two missing days.
+    const later = new Date(now.getTime() + 48 * HOUR);
+    expect(await requestRollOverRefresh(deps.db, later)).toBe(3);
+    await refreshPendingCustomers(deps.db, { now: () => later });
+    const after = await storedDays(to);
+    expect(after.n).toBe(HISTORY_DAYS + 1 + 2);
+    // Nothing left to roll over for that day.
+    expect(await requestRollOverRefresh(deps.db, later)).toBe(0);
   });
 });

@@ -9,15 +9,21 @@
  */
 import type { Db, Queryable } from '../../db/db.ts';
 import { recomputeHealth } from '../health/health.service.ts';
-import { recomputeCustomerMetrics } from '../metrics/metrics.service.ts';
+import { completeDailyMetrics, recomputeCustomerMetrics, utcDay } from '../metrics/metrics.service.ts';
+import { selectCustomersWithoutDay } from '../metrics/metrics.repo.ts';
 import type { TicketChangeEffect } from '../ingest/ticket-outbox.ts';
 
 /** Customers per recompute: one set-based metrics statement and one health statement each. */
 const REFRESH_BATCH = 200;
 
-/** Today's metrics, then today's health (it reads them), of these customers: set-based, in the caller's transaction or not. */
+/**
+ * The daily metrics rows the customers miss (rebuilt from history: a customer's first recompute, or
+ * a day without any recompute), today's metrics, then today's health (it reads them): set-based,
+ * in the caller's transaction or not.
+ */
 export async function recomputeCustomerAggregates(db: Queryable, customerIds: readonly string[], asOf: Date = new Date()): Promise<void> {
   if (customerIds.length === 0) return;
+  await completeDailyMetrics(db, customerIds, asOf);
   await recomputeCustomerMetrics(db, customerIds, asOf);
   await recomputeHealth(db, customerIds, asOf);
 }
@@ -44,6 +50,17 @@ export async function requestAllCustomersRefresh(db: Queryable): Promise<number>
      SELECT count(*)::int AS n FROM marked`,
   );
   return rows[0]?.n ?? 0;
+}
+
+/**
+ * The daily roll-over: marks every customer that has no metrics row for today's date (UTC) yet,
+ * so that the day's rows and scores exist before anyone looks, also for a customer whose tickets
+ * did not change. Answers how many were marked.
+ */
+export async function requestRollOverRefresh(db: Queryable, now: Date = new Date()): Promise<number> {
+  const stale = await selectCustomersWithoutDay(db, utcDay(now));
+  await requestCustomerRefresh(db, stale);
+  return stale.length;
 }
 
 /** How many customers wait for a recompute (status, metrics, tests). */

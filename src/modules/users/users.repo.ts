@@ -64,13 +64,11 @@ export async function insertApiKey(db: Queryable, input: { userId: string; name:
   return (rows[0] as { id: string }).id;
 }
 
-/** The user behind a live API key; marks the key used. */
+/** The user behind a live API key. A pure read: authenticating a GET must not write (no "last used" stamp). */
 export async function findUserByApiKeyHash(db: Queryable, keyHash: string): Promise<User | null> {
   const { rows } = await db.query<UserRow>(
-    `UPDATE api_keys k SET last_used_at = now()
-       FROM users u
-      WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND u.id = k.user_id AND u.disabled_at IS NULL
-      RETURNING ${USER_COLUMNS}`,
+    `SELECT ${USER_COLUMNS} FROM api_keys k JOIN users u ON u.id = k.user_id
+      WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND u.disabled_at IS NULL`,
     [keyHash],
   );
   return rows[0] ? toUser(rows[0]) : null;
