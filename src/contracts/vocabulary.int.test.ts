@@ -1,7 +1,7 @@
 /** The vocabulary is defined once in TypeScript and once in SQL: the two say the same on both engines. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../db/test-db.ts';
-import { OPEN_STATUSES, SOLVED_STATUSES, TICKET_PRIORITIES, TICKET_STATUSES, isOpenStatus, priorityRank } from './vocabulary.ts';
+import { MERGE_SOURCE_TAG, OPEN_STATUSES, SOLVED_STATUSES, TICKET_PRIORITIES, TICKET_STATUSES, isMergeSource, isOpenStatus, priorityRank } from './vocabulary.ts';
 
 describe('vocabulary in TypeScript and SQL', () => {
   let testDb: TestDb;
@@ -24,5 +24,13 @@ describe('vocabulary in TypeScript and SQL', () => {
     expect(ranks.rows.map((row) => row.rank)).toEqual(priorities.map(priorityRank));
     expect(TICKET_PRIORITIES.map(priorityRank)).toEqual([4, 3, 2, 1]);
     expect(statuses.filter(isOpenStatus)).toEqual([...OPEN_STATUSES]);
+  });
+
+  it('agree on which tickets are merge sources', async () => {
+    const tagSets: Array<string[] | null> = [[MERGE_SOURCE_TAG], ['vip', MERGE_SOURCE_TAG], ['vip'], [], null, ['closed_by_merge_not']];
+    const answers: boolean[] = [];
+    for (const tags of tagSets) answers.push((await testDb.db.query<{ merged: boolean }>('SELECT ticket_is_merge_source($1::text[]) AS merged', [tags])).rows[0]!.merged);
+    expect(answers).toEqual(tagSets.map(isMergeSource));
+    expect(answers).toEqual([true, true, false, false, false, false]);
   });
 });

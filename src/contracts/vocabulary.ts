@@ -27,6 +27,15 @@ export function isOpenStatus(status: string): boolean {
   return (OPEN_STATUSES as readonly string[]).includes(status);
 }
 
+/**
+ * The tag Zendesk adds to a ticket closed by a merge into another (a merge source): such a ticket
+ * is not a resolution, not a new ticket in a spike and not an escalation (docs/metrics.md).
+ */
+export const MERGE_SOURCE_TAG = 'closed_by_merge';
+export function isMergeSource(tags: readonly string[] | null | undefined): boolean {
+  return tags?.includes(MERGE_SOURCE_TAG) ?? false;
+}
+
 export const ALERT_TYPES = ['escalation', 'sla_breach', 'ticket_spike', 'negative_csat'] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 

@@ -33,6 +33,7 @@ interface TicketSpec {
   ratingId?: number | null;
   comment?: string | null;
   sla?: unknown[] | null;
+  tags?: string[];
 }
 
 describe('alerts', () => {
@@ -58,12 +59,12 @@ describe('alerts', () => {
     const created = spec.created ?? ago(1);
     await deps.db.query(
       `INSERT INTO zendesk_tickets (connection_id, zendesk_ticket_id, customer_id, subject, status, priority, escalated, satisfaction_rating,
-                                    satisfaction_rating_id, satisfaction_comment, sla_policy_metrics, zendesk_created_at, zendesk_updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13)
+                                    satisfaction_rating_id, satisfaction_comment, sla_policy_metrics, zendesk_created_at, zendesk_updated_at, tags)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14::text[])
        ON CONFLICT (connection_id, zendesk_ticket_id) DO UPDATE SET customer_id = EXCLUDED.customer_id, status = EXCLUDED.status,
          priority = EXCLUDED.priority, escalated = EXCLUDED.escalated, satisfaction_rating = EXCLUDED.satisfaction_rating,
          satisfaction_rating_id = EXCLUDED.satisfaction_rating_id, satisfaction_comment = EXCLUDED.satisfaction_comment,
-         sla_policy_metrics = EXCLUDED.sla_policy_metrics, zendesk_updated_at = EXCLUDED.zendesk_updated_at`,
+         sla_policy_metrics = EXCLUDED.sla_policy_metrics, zendesk_updated_at = EXCLUDED.zendesk_updated_at, tags = EXCLUDED.tags`,
       [
         conn,
         spec.id,
@@ -78,6 +79,7 @@ describe('alerts', () => {
         spec.sla ? JSON.stringify(spec.sla) : null,
         created,
         spec.updated ?? created,
+        spec.tags ?? [],
       ],
     );
   }
@@ -136,6 +138,7 @@ describe('alerts', () => {
     await customer('Orphan', null);
     await customer('Spiky', 'csm2');
     await customer('Quiet', 'csm2');
+    await customer('Merged', 'csm2');
   });
   afterAll(async () => {
     await app?.close();
@@ -224,6 +227,21 @@ describe('alerts', () => {
     expect(await raiseAlertsForChange(deps, { connectionId: conn, source: 'webhook', tickets: [a, b] }, { spikeThreshold: 2, spikeWindowMs: HOUR })).toEqual([
       expect.objectContaining({ type: 'ticket_spike', customerId: quiet }),
     ]);
+  });
+
+  it('counts no merge source toward a spike: a ticket closed by a merge is no new request', async () => {
+    const merged = customers.Merged!;
+    const source = (id: number, hours: number) => write({ id, customerId: merged, created: ago(hours), status: 'closed', tags: ['closed_by_merge'] }, null);
+    // Two requests and two merge sources in the window (threshold 3): no spike, whichever arrives last.
+    await announce([await write({ id: 40, customerId: merged, created: ago(6) }, null), await source(41, 5)]);
+    await announce([await write({ id: 42, customerId: merged, created: ago(4) }, null)]);
+    await announce([await source(43, 3)]);
+    expect((await alertsOf('ticket_spike')).filter((a) => a.customer_id === merged)).toEqual([]);
+    // A third real request makes the spike, listing only the requests.
+    await announce([await write({ id: 44, customerId: merged, created: ago(2) }, null)]);
+    const spikes = (await alertsOf('ticket_spike')).filter((a) => a.customer_id === merged);
+    expect(spikes).toHaveLength(1);
+    expect(spikes[0]!.details).toMatchObject({ count: 3, zendeskTicketIds: [40, 42, 44] });
   });
 
   it('raises SLA breaches on write and by the scheduled check, once each', async () => {

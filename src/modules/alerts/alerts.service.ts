@@ -180,9 +180,11 @@ export async function raiseAlertsForChange(deps: { db: Queryable }, change: Tick
              CROSS JOIN LATERAL (
                SELECT count(*)::int AS n, jsonb_agg(t.zendesk_ticket_id ORDER BY t.zendesk_created_at) AS ids
                  FROM zendesk_tickets t
-                WHERE t.customer_id = r.customer_id AND t.status <> 'deleted'
+                WHERE t.customer_id = r.customer_id AND t.status <> 'deleted' AND NOT ticket_is_merge_source(t.tags)
                   AND t.zendesk_created_at > r.created_at - make_interval(secs => $4::float8) AND t.zendesk_created_at <= r.created_at
              ) AS w
+            -- A merge source is no new request: it neither makes nor counts toward a spike.
+            JOIN zendesk_tickets self ON self.connection_id = $1::uuid AND self.zendesk_ticket_id = r.zendesk_ticket_id AND NOT ticket_is_merge_source(self.tags)
             WHERE r.created_at >= conn.created_at - make_interval(secs => $3::float8) AND w.n >= $5::int
          ),
          candidates AS (

@@ -15,6 +15,7 @@ export interface TicketSpec {
   fullResolutionMinutes?: number | null;
   rating?: string | null;
   sla?: unknown[] | null;
+  tags?: string[];
   /** [kind, to_value, occurred_at, from_value?] */
   events?: Array<[string, string | null, Date, (string | null)?]>;
 }
@@ -22,8 +23,8 @@ export interface TicketSpec {
 export async function insertTicket(db: Queryable, spec: TicketSpec): Promise<void> {
   await db.query(
     `INSERT INTO zendesk_tickets (connection_id, zendesk_ticket_id, customer_id, status, priority, zendesk_created_at, zendesk_updated_at,
-                                  resolved_at, full_resolution_minutes, satisfaction_rating, sla_policy_metrics)
-     VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10::jsonb)`,
+                                  resolved_at, full_resolution_minutes, satisfaction_rating, sla_policy_metrics, tags)
+     VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10::jsonb, $11::text[])`,
     [
       spec.connectionId,
       spec.zendeskTicketId,
@@ -35,6 +36,7 @@ export async function insertTicket(db: Queryable, spec: TicketSpec): Promise<voi
       spec.fullResolutionMinutes ?? null,
       spec.rating ?? null,
       spec.sla === undefined || spec.sla === null ? null : JSON.stringify(spec.sla),
+      spec.tags ?? [],
     ],
   );
   for (const [kind, to, at, from] of spec.events ?? []) {

@@ -88,6 +88,13 @@ describe('metrics', () => {
     });
     // No Zendesk number: creation to solve (6 h).
     await t(13, { status: 'solved', created: ago(1, 6 * HOUR), resolvedAt: ago(1), events: [['created', 'open', ago(1, 6 * HOUR)], ['solved', 'solved', ago(1)]] });
+    // Merged into another ticket (closed by the merge, tag closed_by_merge): no resolution, no escalation, no SLA target.
+    // Every figure below is what it would be without this ticket.
+    await t(14, {
+      status: 'closed', priority: 'urgent', created: ago(3), resolvedAt: ago(2), fullResolutionMinutes: 1440, tags: ['closed_by_merge'],
+      events: [['created', 'open', ago(3)], ['escalated', 'urgent', ago(3)], ['status_changed', 'closed', ago(2), 'open'], ['solved', 'closed', ago(2), 'open']],
+      sla: [{ metric: 'first_reply_time', stage: 'active', breach_at: ago(2, HOUR).toISOString() }],
+    });
   });
   afterAll(async () => {
     await destroy?.();

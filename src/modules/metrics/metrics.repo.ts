@@ -4,6 +4,8 @@
  * 'deleted') are left out of every figure, and a ticket counts for the customer it is matched to
  * now (a re-match moves its whole history):
  *
+ * - Merge sources (tickets closed by a merge into another, tag closed_by_merge) are not resolutions,
+ *   not escalations and have no SLA targets: they are left out of those figures.
  * - Open tickets: status new, open, pending or hold (Explore's "Unsolved tickets"), also by priority.
  * - Resolution time: over tickets solved or closed whose latest solve (resolved_at) lies in the
  *   window, Zendesk's full_resolution_minutes / 60 (creation to latest solve, calendar), or the
@@ -62,14 +64,15 @@ const UTC_DATE = (ts: string) => `((${ts}) AT TIME ZONE 'UTC')::date`;
 /** The customer's non-deleted tickets; $1 is the uuid[] of customers. */
 const TICKETS = `tk AS (
   SELECT t.id, t.customer_id, t.connection_id, t.zendesk_ticket_id, t.status, t.priority, t.zendesk_created_at,
-         t.resolved_at, t.full_resolution_minutes,
-         CASE WHEN ${HAS_POLICY_METRICS} THEN t.sla_policy_metrics WHEN tg.priority IS NULL THEN '[]'::jsonb ELSE ${FALLBACK_SLA} END AS sla_metrics
+         t.resolved_at, t.full_resolution_minutes, ticket_is_merge_source(t.tags) AS merged,
+         CASE WHEN ticket_is_merge_source(t.tags) THEN '[]'::jsonb
+              WHEN ${HAS_POLICY_METRICS} THEN t.sla_policy_metrics WHEN tg.priority IS NULL THEN '[]'::jsonb ELSE ${FALLBACK_SLA} END AS sla_metrics
     FROM zendesk_tickets t
     LEFT JOIN sla_fallback_targets tg ON tg.priority = t.priority
    WHERE t.customer_id = ANY($1::uuid[]) AND t.status <> 'deleted')`;
 
 const EVENTS = (kinds: string) => `ev AS (
-  SELECT tk.id AS ticket_id, tk.customer_id, e.id, e.kind, e.from_value, e.to_value, e.occurred_at,
+  SELECT tk.id AS ticket_id, tk.customer_id, tk.merged, e.id, e.kind, e.from_value, e.to_value, e.occurred_at,
          ${UTC_DATE('e.occurred_at')} AS d
     FROM tk
     JOIN zendesk_ticket_events e ON e.connection_id = tk.connection_id AND e.zendesk_ticket_id = tk.zendesk_ticket_id
@@ -96,7 +99,7 @@ res AS (
   SELECT customer_id, resolved_at >= $2::timestamptz - interval '720 hours' AS in30,
          COALESCE(full_resolution_minutes::float8 / 60, ${hours('tk.resolved_at')}) AS hours
     FROM tk
-   WHERE status IN ('solved', 'closed') AND resolved_at >= $2::timestamptz - interval '2160 hours' AND resolved_at < $2::timestamptz),
+   WHERE status IN ('solved', 'closed') AND NOT merged AND resolved_at >= $2::timestamptz - interval '2160 hours' AND resolved_at < $2::timestamptz),
 res_agg AS (
   SELECT customer_id,
          avg(hours) FILTER (WHERE in30) AS avg30, percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) FILTER (WHERE in30) AS med30,
@@ -105,7 +108,7 @@ res_agg AS (
     FROM res GROUP BY customer_id),
 esc AS (
   SELECT customer_id, count(*)::int AS n FROM (
-    SELECT DISTINCT ON (ticket_id) customer_id, occurred_at FROM ev WHERE kind = 'escalated' ORDER BY ticket_id, occurred_at, id) first_esc
+    SELECT DISTINCT ON (ticket_id) customer_id, occurred_at FROM ev WHERE kind = 'escalated' AND NOT merged ORDER BY ticket_id, occurred_at, id) first_esc
    WHERE occurred_at >= $2::timestamptz - interval '720 hours' AND occurred_at < $2::timestamptz
    GROUP BY customer_id),
 csat AS (
@@ -173,7 +176,7 @@ episodes AS (
                  count(*) FILTER (WHERE kind = 'solved') OVER (PARTITION BY ticket_id ORDER BY occurred_at, id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_solves
             FROM ev WHERE kind IN ('solved', 'reopened')) s
     JOIN tk ON tk.id = s.ticket_id
-   WHERE s.kind = 'solved'),
+   WHERE s.kind = 'solved' AND NOT tk.merged),
 res AS (
   SELECT e.customer_id, e.solved_d + k AS day, k < 30 AS in30, e.hours
     FROM episodes e
@@ -186,7 +189,7 @@ res_agg AS (
     FROM res GROUP BY customer_id, day),
 esc AS (
   SELECT e.customer_id, e.d + k AS day, count(*)::int AS n
-    FROM (SELECT DISTINCT ON (ticket_id) customer_id, d FROM ev WHERE kind = 'escalated' ORDER BY ticket_id, occurred_at, id) e
+    FROM (SELECT DISTINCT ON (ticket_id) customer_id, d FROM ev WHERE kind = 'escalated' AND NOT merged ORDER BY ticket_id, occurred_at, id) e
    CROSS JOIN LATERAL generate_series(greatest(0, $2::date - e.d), least(29, $3::date - e.d)) k
    GROUP BY e.customer_id, e.d + k),
 ratings AS (
