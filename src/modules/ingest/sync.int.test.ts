@@ -220,6 +220,38 @@ describe('ticket sync (against the emulator)', () => {
     await deps.db.query(`DELETE FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 990004`, [acmeId]);
   });
 
+  it('keeps stored SLA data, Zendesk figures and the solve time when a later page lacks the side-loads (an archived ticket)', async () => {
+    const base = { id: 990005, status: 'closed', priority: 'high', type: null, tags: [], custom_fields: [], requester_id: null, assignee_id: null, organization_id: null, group_id: null, created_at: '2026-01-01T00:00:00Z' };
+    const slas = { policy_metrics: [{ breach_at: '2026-01-01T08:00:00Z', stage: 'achieved', metric: 'first_reply_time', hours: 8 }] };
+    const metricSet = {
+      id: 1, ticket_id: 990005, solved_at: '2026-01-03T00:00:00Z', reopens: 0,
+      full_resolution_time_in_minutes: { calendar: 2880, business: 900 }, first_resolution_time_in_minutes: { calendar: 2880, business: 900 }, reply_time_in_minutes: { calendar: 30, business: 30 },
+    };
+    const stored = async () =>
+      (await deps.db.query(
+        `SELECT sla_policy_metrics, full_resolution_minutes, first_reply_minutes, resolved_at FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 990005`,
+        [acmeId],
+      )).rows[0];
+    const page = (updatedAt: string, withSideLoads: boolean) =>
+      pageRows({
+        tickets: [{ ...base, updated_at: updatedAt, generated_timestamp: Date.parse(updatedAt) / 1000, ...(withSideLoads ? { slas } : {}) }],
+        users: [],
+        organizations: [],
+        metric_sets: withSideLoads ? [metricSet] : [],
+      } as Parameters<typeof pageRows>[0]).tickets;
+    await upsertTickets(deps.db, acmeId, encodeTickets(page('2026-01-04T00:00:00Z', true)), []);
+    const full = { sla_policy_metrics: slas.policy_metrics, full_resolution_minutes: 2880, first_reply_minutes: 30, resolved_at: new Date('2026-01-03T00:00:00Z') };
+    expect(await stored()).toEqual(full);
+    // A later version without the slas and metric_sets side-loads (archived: closed 120 days ago) erases nothing.
+    await upsertTickets(deps.db, acmeId, encodeTickets(page('2026-05-10T00:00:00Z', false)), []);
+    expect(await stored()).toEqual(full);
+    // First seen without a metric set: solved at its updated_at (the ticket events stream dates it exactly).
+    await deps.db.query(`DELETE FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 990005`, [acmeId]);
+    await upsertTickets(deps.db, acmeId, encodeTickets(page('2026-05-10T00:00:00Z', false)), []);
+    expect(await stored()).toMatchObject({ sla_policy_metrics: null, full_resolution_minutes: null, resolved_at: new Date('2026-05-10T00:00:00Z') });
+    await deps.db.query(`DELETE FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 990005`, [acmeId]);
+  });
+
   it('never lets an older version overwrite a newer one', async () => {
     const { rows } = await deps.db.query<{ zendesk_updated_at: Date; status: string }>(`SELECT zendesk_updated_at, status FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = 5`, [acmeId]);
     const current = rows[0]!;

@@ -84,7 +84,35 @@ const TICKETS = recordset<TicketRow>([
   ['first_reply_minutes', 'integer'],
   ['first_reply_business_minutes', 'integer'],
   ['reopens', 'integer'],
+  ['has_metric_set', 'boolean'],
 ]);
+
+/** Zendesk's figures from the ticket's metric set, in the order of UPDATED: kept as stored when a page lacks the set. */
+const METRIC_SET_COLUMNS = new Set([
+  'first_resolution_minutes',
+  'full_resolution_minutes',
+  'full_resolution_business_minutes',
+  'first_reply_minutes',
+  'first_reply_business_minutes',
+  'reopens',
+]);
+
+/**
+ * The value written for a column: the incoming one, except where a page that lacks a side-load
+ * would erase what is stored. SLA policy metrics are null only when the page had no `slas`
+ * side-load (an empty list when it had one and the ticket has no policy). A solved ticket's solve
+ * time is Zendesk's (metric set), else the one stored while it was solved, else, first seen
+ * without a metric set, its updated_at.
+ */
+function incomingValue(column: string): string {
+  if (column === 'sla_policy_metrics') return 'coalesce(r.sla_policy_metrics, p.sla_policy_metrics)';
+  if (METRIC_SET_COLUMNS.has(column)) return `CASE WHEN r.has_metric_set THEN r.${column} ELSE p.${column} END`;
+  if (column === 'resolved_at') {
+    return `CASE WHEN ticket_is_solved(r.status)
+                 THEN coalesce(r.resolved_at, CASE WHEN ticket_is_solved(p.status) THEN p.resolved_at END, r.zendesk_updated_at) END`;
+  }
+  return `r.${column}`;
+}
 
 const UPDATED = [
   'subject',
@@ -203,7 +231,8 @@ export async function upsertTickets(db: Queryable, connectionId: string, tickets
          FROM ${TICKETS.from('$2')} AS r
      ),
      previous AS (
-       SELECT t.zendesk_ticket_id, t.customer_id, t.status, t.priority, t.escalated, t.satisfaction_rating, t.zendesk_created_at, t.zendesk_updated_at, t.resolved_at
+       SELECT t.zendesk_ticket_id, t.customer_id, t.status, t.priority, t.escalated, t.satisfaction_rating, t.zendesk_created_at, t.zendesk_updated_at, t.resolved_at,
+              t.sla_policy_metrics, ${[...METRIC_SET_COLUMNS].map((c) => `t.${c}`).join(', ')}
          FROM zendesk_tickets t JOIN incoming r ON t.connection_id = $1 AND t.zendesk_ticket_id = r.zendesk_ticket_id
      ),
      scope AS (
@@ -217,12 +246,13 @@ export async function upsertTickets(db: Queryable, connectionId: string, tickets
        SELECT $1, r.subject, r.description, r.status, r.priority, r.ticket_type,
               r.requester_zendesk_id, r.known_requester_email, r.known_requester_name, r.assignee_zendesk_id, r.known_assignee_name,
               r.organization_zendesk_id, r.group_zendesk_id, coalesce(r.tags, '{}'), coalesce(r.custom_fields, '[]'), r.satisfaction_rating,
-              r.satisfaction_rating_id, r.satisfaction_comment, r.sla_policy_metrics, r.via_channel,
-              r.zendesk_created_at, r.zendesk_updated_at, r.generated_timestamp, r.resolved_at, coalesce(r.escalated, false),
-              r.first_resolution_minutes, r.full_resolution_minutes, r.full_resolution_business_minutes,
-              r.first_reply_minutes, r.first_reply_business_minutes, r.reopens, m.customer_id, m.match_method, r.zendesk_ticket_id
+              r.satisfaction_rating_id, r.satisfaction_comment, ${incomingValue('sla_policy_metrics')}, r.via_channel,
+              r.zendesk_created_at, r.zendesk_updated_at, r.generated_timestamp, ${incomingValue('resolved_at')}, coalesce(r.escalated, false),
+              ${[...METRIC_SET_COLUMNS].map(incomingValue).join(', ')},
+              m.customer_id, m.match_method, r.zendesk_ticket_id
          FROM incoming r
          JOIN matched m ON m.id = r.zendesk_ticket_id
+         LEFT JOIN previous p ON p.zendesk_ticket_id = r.zendesk_ticket_id
        ON CONFLICT (connection_id, zendesk_ticket_id) DO UPDATE SET
          ${WRITTEN.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, last_synced_at = now()
        WHERE (t.zendesk_updated_at, coalesce(t.generated_timestamp, 0)) <= (EXCLUDED.zendesk_updated_at, coalesce(EXCLUDED.generated_timestamp, 0))

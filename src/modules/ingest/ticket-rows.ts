@@ -44,6 +44,11 @@ export interface TicketRow {
   first_reply_minutes: number | null;
   first_reply_business_minutes: number | null;
   reopens: number | null;
+  /**
+   * Whether the page carried the ticket's metric set. Without it (a page without the side-load; an
+   * archived ticket), the stored Zendesk figures and solve time are kept, never erased.
+   */
+  has_metric_set: boolean;
 }
 
 export interface UserRow {
@@ -101,8 +106,8 @@ export function toTicketRow(ticket: ExportTicket, users: UserLookup, metrics: Ex
     zendesk_created_at: ticket.created_at,
     zendesk_updated_at: ticket.updated_at,
     generated_timestamp: ticket.generated_timestamp ?? null,
-    // A solved or closed ticket keeps the time it was solved; a reopened one has none.
-    resolved_at: status === 'solved' || status === 'closed' ? (solvedAt ?? ticket.updated_at) : null,
+    // Zendesk's solve time; without a metric set the writer keeps the stored one (sync.repo.ts).
+    resolved_at: status === 'solved' || status === 'closed' ? (solvedAt ?? null) : null,
     // The default rule; the writer applies the connection's own (escalation-rule.ts).
     escalated: isEscalatedBy(DEFAULT_ESCALATION_RULE, { priority: oneOf(ticket.priority, PRIORITIES), tags: ticket.tags, group_zendesk_id: ticket.group_id, custom_fields: ticket.custom_fields }),
     first_resolution_minutes: minutes(metrics?.first_resolution_time_in_minutes?.calendar),
@@ -111,6 +116,7 @@ export function toTicketRow(ticket: ExportTicket, users: UserLookup, metrics: Ex
     first_reply_minutes: minutes(metrics?.reply_time_in_minutes?.calendar),
     first_reply_business_minutes: minutes(metrics?.reply_time_in_minutes?.business),
     reopens: metrics?.reopens ?? null,
+    has_metric_set: metrics !== undefined,
   };
 }
 
