@@ -9,9 +9,8 @@
  * every customer for leaders and admins; one named customer is readable by every signed-in role,
  * as its tickets and metrics are through the API. Subscriptions are always the caller's own.
  */
-import type { Deps } from '../../deps.ts';
 import { ALERT_TYPES, type AlertType } from '../../contracts/vocabulary.ts';
-import { getSubscriptions, setSubscriptions, type Subscription } from '../alerts/alerts.repo.ts';
+import { getSubscriptions, setSubscriptions } from '../alerts/alerts.repo.ts';
 import { getCustomerHealth, HEALTH_RANGES } from '../health/health.service.ts';
 import { suggestCustomers } from '../matching/suggestions.ts';
 import { getCustomerMetrics, METRICS_RANGES } from '../metrics/metrics.service.ts';
@@ -20,8 +19,8 @@ import { NO_FILTER } from '../tickets/ticket-list.ts';
 import { listCustomerHistory, listCustomerTickets, ticketUrl } from '../tickets/tickets.service.ts';
 import type { User } from '../users/users.repo.ts';
 import { accountIndexFor } from './account-cache.ts';
-import type { AccountIndex } from './account-index.ts';
-import { parseMessage, type ChatEntities, type ChatIntent, type CommandIntent, type ParsedMessage } from './chat-parser.ts';
+import { csmIdOf, scopeOf, type AnswerContext as Context, type ReadDeps } from './answer-context.ts';
+import { parseMessage, type ChatEntities, type CommandIntent } from './chat-parser.ts';
 import {
   countCustomerTickets,
   selectCustomersWithBreaches,
@@ -31,112 +30,16 @@ import {
   selectPortfolioTickets,
   type PortfolioTicket,
 } from './chat.repo.ts';
+import { accountChoices, commandMessage, customerSuggestions, GENERAL_SUGGESTIONS, referenceFor } from './quick-actions.ts';
+import { percent, plural, round } from './reply-format.ts';
+import { customerRef, type ChatAnswer, type ChatChoice, type ChatTicket } from './views.ts';
+
+export type { ChatAnswer, ChatChoice, ChatCustomerRef, ChatData, ChatSuggestion, ChatTicket } from './views.ts';
 
 export const CHAT_MESSAGE_MAX_LENGTH = 500;
 const TICKETS_SHOWN = 10;
 const HISTORY_SHOWN = 20;
 const PORTFOLIO_SHOWN = 10;
-
-type ReadDeps = Pick<Deps, 'db' | 'config'>;
-
-export interface ChatSuggestion {
-  label: string;
-  message: string;
-}
-
-export interface ChatCustomerRef {
-  id: string;
-  name: string;
-  /** The customer in our API (the UI links to its page). */
-  url: string;
-}
-
-export interface ChatTicket {
-  id: string;
-  customerId: string;
-  customerName: string;
-  zendeskTicketId: number;
-  subdomain: string;
-  subject: string | null;
-  status: string;
-  priority: string | null;
-  escalated: boolean;
-  slaState: 'breached' | 'due_soon' | 'ok' | null;
-  updatedAt: string;
-  /** The ticket in Zendesk's agent interface. */
-  url: string;
-}
-
-export interface ChatChoice {
-  label: string;
-  message: string;
-  customerId?: string;
-  alertType?: AlertType;
-}
-
-export type ChatData =
-  | {
-      kind: 'tickets';
-      customer: ChatCustomerRef | null;
-      scope: 'customer' | 'mine' | 'all';
-      filter: { statuses: string[] | null; priority: string | null; escalated: boolean | null; slaBreached: boolean | null; createdSince: string | null };
-      total: number;
-      tickets: ChatTicket[];
-    }
-  | {
-      kind: 'metrics';
-      customer: ChatCustomerRef;
-      days: number;
-      health: { overall: number | null; support: number | null; base: number | null; signals: Array<{ name: string; value: number | null; subscore: number | null; weight: number; points: number }> };
-      current: {
-        openTickets: number;
-        openByPriority: Record<string, number>;
-        escalations30d: number;
-        csat: number | null;
-        csatRatings: number;
-        slaCompliance: number | null;
-        avgResolutionHours: number | null;
-        medianResolutionHours: number | null;
-      };
-      daily: Array<{ date: string; openTickets: number; escalations30d: number; csat: number | null; slaCompliance: number | null; supportScore: number | null; overallScore: number | null }>;
-    }
-  | {
-      kind: 'csat';
-      customer: ChatCustomerRef;
-      days: number;
-      csat: number | null;
-      csatRatings: number;
-      daily: Array<{ date: string; csat: number | null; csatRatings: number }>;
-    }
-  | {
-      kind: 'portfolio';
-      metric: 'support_score' | 'csat' | 'sla_breaches';
-      scope: 'mine' | 'all';
-      total: number;
-      customers: Array<ChatCustomerRef & { value: number | null; detail: string }>;
-    }
-  | {
-      kind: 'history';
-      customer: ChatCustomerRef;
-      events: Array<{ kind: string; from: string | null; to: string | null; occurredAt: string; zendeskTicketId: number; subdomain: string; subject: string | null }>;
-    }
-  | { kind: 'subscriptions'; changed: Array<{ type: AlertType; enabled: boolean; wasEnabled: boolean }>; subscriptions: Subscription[] }
-  | { kind: 'choices'; reason: 'ambiguous_account' | 'account_needed' | 'alert_type_needed'; command: CommandIntent; question: string; choices: ChatChoice[] }
-  | { kind: 'help'; commands: Array<{ intent: CommandIntent; description: string; examples: string[] }> }
-  | {
-      kind: 'unknown';
-      understood: { command: CommandIntent | null; customer: ChatCustomerRef | null; unknownAccount: string | null; corrections: Array<{ from: string; to: string }> };
-      choices: ChatChoice[];
-      examples: string[];
-    };
-
-export interface ChatAnswer {
-  intent: ChatIntent;
-  entities: ChatEntities;
-  reply: string;
-  data: ChatData;
-  suggestions: ChatSuggestion[];
-}
 
 // ---- wording ----
 
@@ -172,73 +75,6 @@ const COMMAND_PHRASES: Record<CommandIntent, string> = {
   unsubscribe_alerts: 'you want to stop alerts',
   help: 'you want help',
 };
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
-const percent = (share: number | null) => (share === null ? 'n/a' : `${Math.round(share * 100)}%`);
-const round = (n: number | null) => (n === null ? null : Math.round(n));
-
-function customerRef(id: string, name: string): ChatCustomerRef {
-  return { id, name, url: `/api/customers/${id}` };
-}
-
-/**
- * How a message names this customer so that it parses back to it alone: its name, else one of its
- * domains (two customers may share a name), else its name anyway.
- */
-function referenceFor(index: AccountIndex, id: string): string {
-  const customer = index.customer(id);
-  if (!customer) return id;
-  const resolves = (text: string) => {
-    const parsed = parseMessage(`CSAT for ${text}`, index);
-    return parsed.accounts.length === 1 && parsed.accounts[0]?.customerId === id;
-  };
-  if (resolves(customer.name)) return customer.name;
-  for (const domain of customer.domains) if (resolves(domain)) return domain;
-  return customer.name;
-}
-
-/** The canonical message of a command about one customer (choices and quick actions send it). */
-function commandMessage(command: CommandIntent, entities: ChatEntities, reference: string): string {
-  switch (command) {
-    case 'list_tickets': {
-      const words = [entities.status === 'all' ? 'all' : entities.status, entities.priority].filter(Boolean).join(' ');
-      const since = entities.since ? ` from ${entities.since.label}` : '';
-      return `show ${words ? `${words} ` : ''}tickets${since} for ${reference}`;
-    }
-    case 'escalated_tickets':
-      return `escalated tickets for ${reference}`;
-    case 'support_health':
-      return `support health for ${reference}`;
-    case 'csat':
-      return `CSAT for ${reference}`;
-    case 'ticket_history':
-      return `ticket history for ${reference}`;
-    case 'sla_breaches':
-      return `SLA breaches for ${reference}`;
-    default:
-      return reference;
-  }
-}
-
-function customerSuggestions(index: AccountIndex, id: string, except: CommandIntent | null): ChatSuggestion[] {
-  const reference = referenceFor(index, id);
-  const none: ChatEntities = { customerId: id, alertType: null, status: null, priority: null, since: null };
-  const all: Array<[CommandIntent, string, string]> = [
-    ['list_tickets', 'View open tickets', `show open tickets for ${reference}`],
-    ['ticket_history', 'See ticket history', commandMessage('ticket_history', none, reference)],
-    ['csat', 'Check CSAT scores', commandMessage('csat', none, reference)],
-    ['support_health', 'Support health', commandMessage('support_health', none, reference)],
-    ['escalated_tickets', 'Escalated tickets', commandMessage('escalated_tickets', none, reference)],
-  ];
-  return all.filter(([intent]) => intent !== except).slice(0, 4).map(([, label, message]) => ({ label, message }));
-}
-
-const GENERAL_SUGGESTIONS: ChatSuggestion[] = [
-  { label: 'View open tickets', message: 'show open tickets' },
-  { label: 'Escalated tickets', message: 'are there any escalated tickets?' },
-  { label: 'Check CSAT scores', message: 'check CSAT scores' },
-  { label: 'SLA breaches', message: 'which customers have SLA breaches?' },
-];
 
 // ---- answers ----
 
@@ -281,17 +117,6 @@ function viewPortfolioTicket(deps: ReadDeps, t: PortfolioTicket): ChatTicket {
     url: ticketUrl(deps.config.ZENDESK_URL_TEMPLATE, t.subdomain, t.zendeskTicketId),
   };
 }
-
-interface Context {
-  deps: ReadDeps;
-  user: User;
-  index: AccountIndex;
-  parsed: ParsedMessage;
-  now: Date;
-}
-
-const scopeOf = (user: User): 'mine' | 'all' => (user.role === 'csm' ? 'mine' : 'all');
-const csmIdOf = (user: User): string | null => (user.role === 'csm' ? user.id : null);
 
 async function answerTickets(ctx: Context, command: 'list_tickets' | 'escalated_tickets' | 'sla_breaches'): Promise<Omit<ChatAnswer, 'intent' | 'entities'>> {
   const { deps, parsed, user } = ctx;
@@ -568,17 +393,6 @@ async function answerSubscription(ctx: Context, enable: boolean): Promise<Omit<C
     data: { kind: 'subscriptions', changed, subscriptions },
     suggestions: types.map((t) => ({ label: enable ? `Undo: stop alerts on ${ALERT_WORDS[t].noun}` : `Undo: alert me on ${ALERT_WORDS[t].noun}`, message: enable ? ALERT_WORDS[t].unsubscribe : ALERT_WORDS[t].subscribe })).slice(0, 2).concat(GENERAL_SUGGESTIONS.slice(0, 2)),
   };
-}
-
-/** One choice per customer, each with the message that asks `command` about it alone; labels tell same-named customers apart by domain. */
-function accountChoices(index: AccountIndex, command: CommandIntent, entities: ChatEntities, accounts: ReadonlyArray<{ customerId: string; name: string }>): ChatChoice[] {
-  const names = accounts.map((a) => a.name.toLowerCase());
-  return accounts.map((account) => {
-    const customer = index.customer(account.customerId);
-    const shared = names.filter((n) => n === account.name.toLowerCase()).length > 1;
-    const label = customer && shared && customer.domains[0] ? `${account.name} (${customer.domains[0]})` : account.name;
-    return { label, message: commandMessage(command, entities, referenceFor(index, account.customerId)), customerId: account.customerId };
-  });
 }
 
 async function answerClarify(ctx: Context): Promise<Omit<ChatAnswer, 'intent' | 'entities'>> {
