@@ -27,7 +27,7 @@ const answer = z.object({
   }),
   reply: z.string(),
   // The card the UI renders, by `kind`: tickets, metrics, csat, portfolio, history, subscriptions,
-  // choices, help, unknown (shapes: ChatData in src/modules/chat/chat.service.ts).
+  // choices, help, unknown (shapes: ChatData in src/modules/chat/views.ts).
   data: z.looseObject({ kind: z.string() }),
   suggestions: z.array(z.object({ label: z.string(), message: z.string() })),
 });
