@@ -90,6 +90,22 @@ const variables = {
       .transform((value) => value?.replace(/\/+$/, '')),
     'set PUBLIC_URL to the address Zendesk and browsers use to reach this server, e.g. https://cscx.example.com (default http://HOST:PORT)',
   ),
+  SMTP_URL: variable(
+    optionalText.refine((value) => {
+      if (value === undefined) return true;
+      try {
+        const url = new URL(value);
+        return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '';
+      } catch {
+        return false;
+      }
+    }, 'is not an smtp:// or smtps:// URL'),
+    'set SMTP_URL to your mail server, smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465, to send alerts by email; unset: alerts stay in the app (and webhooks)',
+  ),
+  MAIL_FROM: variable(
+    optionalText.refine((value) => value === undefined || /^[^<>@\s]+@[^<>@\s]+$|<[^<>@\s]+@[^<>@\s]+>$/.test(value), 'is not an address like alerts@example.com or "CSCX <alerts@example.com>"'),
+    'set MAIL_FROM to the sender of alert emails, e.g. "CSCX alerts <alerts@example.com>" (default: alerts@ the host of PUBLIC_URL)',
+  ),
   ZENDESK_OAUTH_CLIENT_ID: variable(optionalText, 'set ZENDESK_OAUTH_CLIENT_ID to the Identifier of the OAuth client created in Zendesk Admin Center'),
   ZENDESK_OAUTH_CLIENT_SECRET: variable(optionalText, 'set ZENDESK_OAUTH_CLIENT_SECRET to the Secret of that OAuth client'),
   ENCRYPTION_KEY: variable(
@@ -162,7 +178,7 @@ export type Config = { [K in keyof Variables]: z.output<Variables[K]['schema']> 
 export class ConfigError extends Error {}
 
 /** Never echo a value that may hold a password (DATABASE_URL) back into a log or terminal. */
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'ZENDESK_OAUTH_CLIENT_SECRET', 'ENCRYPTION_KEY', 'ADMIN_PASSWORD', 'ADMIN_API_KEY', 'METRICS_TOKEN']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'SMTP_URL', 'ZENDESK_OAUTH_CLIENT_SECRET', 'ENCRYPTION_KEY', 'ADMIN_PASSWORD', 'ADMIN_API_KEY', 'METRICS_TOKEN']);
 
 function describeValue(name: string, value: string | undefined): string {
   if (value === undefined) return '(unset)';

@@ -23,6 +23,7 @@ import { createMetrics } from './observability/metrics.ts';
 import { startMetricsServer, type MetricsServer } from './observability/metrics-server.ts';
 import { createSecretBox } from './lib/secret-box.ts';
 import { startAlertScheduler } from './jobs/alerts.jobs.ts';
+import { startAlertMailer } from './jobs/alert-mail.jobs.ts';
 import { queueCustomerRefresh, registerCustomerRefreshWorker } from './jobs/aggregates.jobs.ts';
 import { readStatusGauges } from './modules/status/status-gauges.ts';
 import { ensureFirstAdmin } from './modules/users/auth.service.ts';
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
     schedules.push(startOutboxSweeper(deps, deps.ticketOutbox));
     schedules.push(startSyncScheduler(deps, deps.syncRequests, config.SYNC_INTERVAL_SECONDS));
     schedules.push(startAlertScheduler(deps, alertOptionsOf(config)));
+    schedules.push(startAlertMailer(deps));
   }
 
   const app = role === 'worker' ? undefined : await buildApp(deps);

@@ -11,8 +11,9 @@ import { customerRefreshEffect, refreshPendingCustomers } from './modules/aggreg
 import { alertsEffect, type AlertOptions } from './modules/alerts/alerts.service.ts';
 import { createTicketOutboxDrainer, type TicketOutboxDrainer, type TicketOutboxEffects } from './modules/ingest/ticket-outbox.ts';
 
-export function alertOptionsOf(config: Pick<Config, 'ALERT_SPIKE_THRESHOLD' | 'ALERT_SPIKE_WINDOW_HOURS' | 'ALERT_HISTORY_WINDOW_HOURS'>): Partial<AlertOptions> {
+export function alertOptionsOf(config: Pick<Config, 'ALERT_SPIKE_THRESHOLD' | 'ALERT_SPIKE_WINDOW_HOURS' | 'ALERT_HISTORY_WINDOW_HOURS' | 'SMTP_URL'>): Partial<AlertOptions> {
   return {
+    email: config.SMTP_URL !== undefined,
     spikeThreshold: config.ALERT_SPIKE_THRESHOLD,
     spikeWindowMs: config.ALERT_SPIKE_WINDOW_HOURS * 3_600_000,
     importWindowMs: config.ALERT_HISTORY_WINDOW_HOURS * 3_600_000,

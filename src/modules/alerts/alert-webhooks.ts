@@ -157,9 +157,9 @@ export async function deliverAlertWebhooks(
   const { rows } = await deps.db.query<DueRow>(
     `WITH claimed AS (
        UPDATE alert_deliveries d SET next_attempt_at = $1::timestamptz + interval '5 minutes'
-        WHERE (d.alert_id, d.user_id) IN (
+        WHERE d.channel = 'webhook' AND (d.alert_id, d.user_id) IN (
           SELECT alert_id, user_id FROM alert_deliveries
-           WHERE status = 'pending' AND next_attempt_at <= $1::timestamptz
+           WHERE channel = 'webhook' AND status = 'pending' AND next_attempt_at <= $1::timestamptz
            ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
        RETURNING d.alert_id, d.user_id, d.attempts
      )
@@ -188,7 +188,7 @@ export async function deliverAlertWebhooks(
     if (error === null) {
       result.delivered += 1;
       await deps.db.query(
-        `UPDATE alert_deliveries SET status = 'delivered', attempts = $3, delivered_at = $4, last_error = NULL WHERE alert_id = $1 AND user_id = $2`,
+        `UPDATE alert_deliveries SET status = 'delivered', attempts = $3, delivered_at = $4, last_error = NULL WHERE alert_id = $1 AND user_id = $2 AND channel = 'webhook'`,
         [row.alert_id, row.user_id, attempts, now],
       );
       continue;
@@ -199,7 +199,7 @@ export async function deliverAlertWebhooks(
     else result.retrying += 1;
     deps.logger.warn({ alertId: row.alert_id, userId: row.user_id, attempts, error, giveUp }, 'alert webhook delivery failed');
     await deps.db.query(
-      `UPDATE alert_deliveries SET status = $3, attempts = $4, last_error = $5, next_attempt_at = $6 WHERE alert_id = $1 AND user_id = $2`,
+      `UPDATE alert_deliveries SET status = $3, attempts = $4, last_error = $5, next_attempt_at = $6 WHERE alert_id = $1 AND user_id = $2 AND channel = 'webhook'`,
       [row.alert_id, row.user_id, giveUp ? 'failed' : 'pending', attempts, error.slice(0, 500), new Date(now.getTime() + delay)],
     );
   }

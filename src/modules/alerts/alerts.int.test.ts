@@ -369,10 +369,10 @@ describe('alerts', () => {
         payload: { subscriptions: [{ type: 'fire', enabled: false }] },
       });
       expect(bad.statusCode).toBe(400);
-      // csm2's customer escalates: the alert is kept (leaders see it) but routed to nobody.
+      // csm2's customer escalates: csm2 left escalations, so the next tier, the leaders, get it (an alert always reaches someone).
       await write({ id: 50, customerId: customers.Quiet!, created: ago(20) }, null);
       const raised = await announce([await write({ id: 50, customerId: customers.Quiet!, created: ago(20), updated: ago(0.1), escalated: true })]);
-      expect(raised).toEqual([expect.objectContaining({ type: 'escalation', recipients: 0 })]);
+      expect(raised).toEqual([expect.objectContaining({ type: 'escalation', recipients: 2 })]);
       expect((await get('csm2', '/api/alerts?type=escalation')).json().alerts).toEqual([]);
       expect((await get('lead1', `/api/alerts?type=escalation&customerId=${customers.Quiet}`)).json().alerts).toHaveLength(1);
     });

@@ -6,8 +6,7 @@
  * restarts never raise one twice. Events older than the connection (minus a window, 24 h by
  * default) raise nothing, so that a historical import does not flood alerts for old events.
  *
- * Routing, fixed when the alert is raised (one statement with the insert): the customer's CSM; with
- * no CSM (or a disabled one), every leader; minus users who unsubscribed from the alert's type.
+ * Routing, fixed when the alert is raised (one statement with the insert): see raise().
  */
 import type { AlertType } from '../../contracts/vocabulary.ts';
 import type { Queryable } from '../../db/db.ts';
@@ -25,6 +24,8 @@ export interface AlertOptions {
   spikeWindowMs: number;
   /** Events older than the connection's created_at minus this raise nothing (default 24 h). */
   importWindowMs: number;
+  /** Whether alerts are also sent by email (mail is configured: SMTP_URL). */
+  email: boolean;
   /** The clock, for tests. */
   now: () => Date;
 }
@@ -33,6 +34,7 @@ export const DEFAULT_ALERT_OPTIONS: AlertOptions = {
   spikeThreshold: 3,
   spikeWindowMs: 24 * HOUR_MS,
   importWindowMs: 24 * HOUR_MS,
+  email: false,
   now: () => new Date(),
 };
 
@@ -46,8 +48,16 @@ export interface RaisedAlert {
 /**
  * Inserts the rows of a `candidates` CTE (type, dedupe_key, customer_id, connection_id,
  * zendesk_ticket_id, details, occurred_at) and routes the new ones, in one statement.
+ *
+ * Routing always finds someone: the customer's CSM; with no CSM (or a disabled or unsubscribed
+ * one), the leaders; with none of those, the admins. Users who unsubscribed from the alert's type
+ * are left out of their tier, and the next tier is asked; if everyone unsubscribed, the admins get
+ * it anyway, so that no alert is stored without a recipient. Deliveries beyond the app are queued
+ * in the same statement: the recipient's outbound webhook, and an email when mail is configured
+ * and the recipient has not turned it off.
  */
-async function raise(db: Queryable, candidatesSql: string, params: readonly unknown[]): Promise<RaisedAlert[]> {
+async function raise(db: Queryable, candidatesSql: string, params: readonly unknown[], options: Pick<AlertOptions, 'email'>): Promise<RaisedAlert[]> {
+  const emailParam = `$${params.length + 1}::boolean`;
   const { rows } = await db.query<{ id: string; type: AlertType; customer_id: string; recipients: number }>(
     `WITH ${candidatesSql},
      ins AS (
@@ -57,23 +67,33 @@ async function raise(db: Queryable, candidatesSql: string, params: readonly unkn
        ON CONFLICT (dedupe_key) DO NOTHING
        RETURNING id, type, customer_id
      ),
-     routed AS (
-       INSERT INTO alert_recipients (alert_id, user_id)
-       SELECT ins.id, u.id
+     tiers AS (
+       SELECT ins.id AS alert_id, u.id AS user_id,
+              CASE WHEN u.id = c.csm_id THEN 1 WHEN u.role = 'leader' THEN 2 ELSE 3 END AS tier,
+              NOT EXISTS (SELECT 1 FROM alert_subscriptions s WHERE s.user_id = u.id AND s.type = ins.type AND NOT s.enabled) AS subscribed
          FROM ins
          JOIN customers c ON c.id = ins.customer_id
-         LEFT JOIN users csm ON csm.id = c.csm_id AND csm.disabled_at IS NULL
-         JOIN users u ON u.disabled_at IS NULL AND (u.id = csm.id OR (csm.id IS NULL AND u.role = 'leader'))
-        WHERE NOT EXISTS (SELECT 1 FROM alert_subscriptions s WHERE s.user_id = u.id AND s.type = ins.type AND NOT s.enabled)
+         JOIN users u ON u.disabled_at IS NULL AND (u.id = c.csm_id OR u.role IN ('leader', 'admin'))
+     ),
+     chosen AS (
+       SELECT alert_id, user_id, tier, subscribed, min(tier) FILTER (WHERE subscribed) OVER (PARTITION BY alert_id) AS best FROM tiers
+     ),
+     routed AS (
+       INSERT INTO alert_recipients (alert_id, user_id)
+       SELECT alert_id, user_id FROM chosen
+        WHERE (best IS NOT NULL AND tier = best AND subscribed) OR (best IS NULL AND tier = 3)
        RETURNING alert_id, user_id
      ),
      queued AS (
-       INSERT INTO alert_deliveries (alert_id, user_id)
-       SELECT r.alert_id, r.user_id FROM routed r JOIN alert_webhooks w ON w.user_id = r.user_id AND w.enabled
+       INSERT INTO alert_deliveries (alert_id, user_id, channel)
+       SELECT r.alert_id, r.user_id, 'webhook' FROM routed r JOIN alert_webhooks w ON w.user_id = r.user_id AND w.enabled
+       UNION ALL
+       SELECT r.alert_id, r.user_id, 'email' FROM routed r JOIN users u ON u.id = r.user_id
+        WHERE ${emailParam} AND u.alert_email AND u.email IS NOT NULL
        RETURNING alert_id
      )
      SELECT ins.id, ins.type, ins.customer_id, (SELECT count(*) FROM routed r WHERE r.alert_id = ins.id)::int AS recipients FROM ins`,
-    params,
+    [...params, options.email],
   );
   return rows.map((row) => ({ id: row.id, type: row.type, customerId: row.customer_id, recipients: row.recipients }));
 }
@@ -112,7 +132,7 @@ function slaCandidates(ticketFilter: string): string {
  */
 export async function checkSlaBreaches(deps: Pick<Deps, 'db'>, options: Partial<AlertOptions> = {}): Promise<RaisedAlert[]> {
   const o = { ...DEFAULT_ALERT_OPTIONS, ...options };
-  return raise(deps.db, slaCandidates(''), [o.importWindowMs / 1000, o.now()]);
+  return raise(deps.db, slaCandidates(''), [o.importWindowMs / 1000, o.now()], o);
 }
 
 /** Everything one written batch raises, in `deps.db` (the drain's transaction); answers the new alerts. */
@@ -157,6 +177,7 @@ export async function raiseAlertsForChange(deps: { db: Queryable }, change: Tick
             WHERE r.occurred_at >= conn.created_at - make_interval(secs => $3::float8)
          )`,
         [change.connectionId, JSON.stringify(transitions), windowSecs],
+        o,
       )),
     );
   }
@@ -202,6 +223,7 @@ export async function raiseAlertsForChange(deps: { db: Queryable }, change: Tick
             ORDER BY k.customer_id, k.created_at
          )`,
         [change.connectionId, JSON.stringify(arrivals), windowSecs, o.spikeWindowMs / 1000, o.spikeThreshold],
+        o,
       )),
     );
   }
@@ -214,7 +236,7 @@ export async function raiseAlertsForChange(deps: { db: Queryable }, change: Tick
       o.now(),
       change.connectionId,
       ids,
-    ])),
+    ], o)),
   );
   return raised;
 }

@@ -1,0 +1,213 @@
+/**
+ * Alerts by email. A delivery (alert, user, 'email') is queued in the statement that raises the
+ * alert (alerts.service.ts raise()), so an alert and its mails commit together or not at all; the
+ * worker sends the due ones (deliverAlertEmails, on the alert schedule and right after a drain).
+ *
+ * Exactly once per alert and user, as far as SMTP allows: a delivery is claimed by moving its next
+ * attempt 5 minutes on (FOR UPDATE SKIP LOCKED: concurrent workers share the work; a crashed run's
+ * claims come due again), and marked delivered in the statement right after the server accepted
+ * the mail. A process killed in the instant between the server's "250 OK" and that statement
+ * sends the mail again 5 minutes later, with the same Message-ID (mail clients and providers such
+ * as Gmail show one message per Message-ID). A failed send is retried with exponential backoff and,
+ * after maxAttempts, marked failed with its reason; the in-app alert never depends on it.
+ */
+import { createTransport } from 'nodemailer';
+import type { Config } from '../../config.ts';
+import { publicUrl } from '../../config.ts';
+import type { Deps } from '../../deps.ts';
+import { escapeHtml } from '../../lib/html.ts';
+import { ticketUrl } from '../tickets/tickets.service.ts';
+
+const MINUTE_MS = 60_000;
+
+export interface MailMessage {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+}
+
+/** Sends one mail; resolves when the server accepted it. */
+export type MailSender = (message: MailMessage) => Promise<void>;
+
+/** A sender over SMTP (nodemailer) to SMTP_URL; `close` ends its connections. */
+export function smtpSender(smtpUrl: string): { send: MailSender; close(): void } {
+  const transport = createTransport(smtpUrl);
+  return {
+    send: async (message) => {
+      await transport.sendMail(message);
+    },
+    close: () => transport.close(),
+  };
+}
+
+/** MAIL_FROM, or alerts@ the host of PUBLIC_URL. */
+export function mailFrom(config: Pick<Config, 'MAIL_FROM' | 'PUBLIC_URL' | 'HOST' | 'PORT'>): string {
+  return config.MAIL_FROM ?? `CSCX alerts <alerts@${new URL(publicUrl(config)).hostname}>`;
+}
+
+export interface AlertMailFacts {
+  alertId: string;
+  userId: string;
+  type: string;
+  customerId: string;
+  customerName: string;
+  zendeskTicketId: number | null;
+  subdomain: string | null;
+  details: Record<string, unknown>;
+  occurredAt: Date;
+  recipientName: string;
+  recipientEmail: string;
+}
+
+const HEADLINES: Record<string, (details: Record<string, unknown>) => string> = {
+  escalation: () => 'A ticket was escalated',
+  sla_breach: (d) => `An SLA target was breached (${String(d.metric ?? 'SLA').replace(/_/g, ' ')})`,
+  ticket_spike: (d) => `${String(d.count ?? 'Several')} new tickets within ${String(d.windowHours ?? 24)} hours`,
+  negative_csat: () => 'A customer rated a ticket bad',
+};
+
+/** The mail for one alert and recipient: a text and an HTML part with the same facts and links. */
+export function alertMail(facts: AlertMailFacts, site: { publicUrl: string; zendeskUrlTemplate: string; from: string }): MailMessage {
+  const headline = (HEADLINES[facts.type] ?? (() => facts.type))(facts.details);
+  const customerLink = `${site.publicUrl}/customers/${facts.customerId}`;
+  const ticket =
+    facts.zendeskTicketId !== null && facts.subdomain
+      ? { label: `#${facts.zendeskTicketId} on ${facts.subdomain}`, url: ticketUrl(site.zendeskUrlTemplate, facts.subdomain, facts.zendeskTicketId) }
+      : null;
+  const subject = typeof facts.details.subject === 'string' ? String(facts.details.subject) : null;
+  const comment = facts.type === 'negative_csat' && typeof facts.details.comment === 'string' ? facts.details.comment : null;
+  const lines = [
+    `${headline} for ${facts.customerName}.`,
+    ticket ? `Ticket ${ticket.label}${subject ? `: ${subject}` : ''}` : null,
+    comment ? `Their comment: "${comment}"` : null,
+    `When: ${facts.occurredAt.toISOString().replace('T', ' ').slice(0, 16)} UTC`,
+    '',
+    `Customer: ${customerLink}`,
+    ticket ? `Ticket in Zendesk: ${ticket.url}` : null,
+    `All your alerts: ${site.publicUrl}/alerts`,
+  ].filter((line): line is string => line !== null);
+  const html = `<!doctype html><html><body style="font-family:sans-serif">
+<p><strong>${escapeHtml(headline)}</strong> for <a href="${escapeHtml(customerLink)}">${escapeHtml(facts.customerName)}</a>.</p>
+${ticket ? `<p>Ticket <a href="${escapeHtml(ticket.url)}">${escapeHtml(ticket.label)}</a>${subject ? `: ${escapeHtml(subject)}` : ''}</p>` : ''}
+${comment ? `<blockquote>${escapeHtml(comment)}</blockquote>` : ''}
+<p>${escapeHtml(lines.find((line) => line.startsWith('When:')) ?? '')}</p>
+<p><a href="${escapeHtml(customerLink)}">Open the customer</a> · <a href="${escapeHtml(`${site.publicUrl}/alerts`)}">All your alerts</a></p>
+</body></html>`;
+  return {
+    from: site.from,
+    to: facts.recipientName ? `"${facts.recipientName.replace(/["\\]/g, '')}" <${facts.recipientEmail}>` : facts.recipientEmail,
+    subject: `[CSCX] ${facts.customerName}: ${headline}`,
+    text: `${lines.join('\n')}\n`,
+    html,
+    messageId: `<alert-${facts.alertId}-${facts.userId}@cscx>`,
+  };
+}
+
+export interface EmailDeliveryOptions {
+  send: MailSender;
+  now: () => Date;
+  /** Deliveries claimed per run. */
+  limit: number;
+  maxAttempts: number;
+  /** The first retry's delay; doubled per attempt, capped at an hour. */
+  baseDelayMs: number;
+}
+
+interface DueMail {
+  alert_id: string;
+  user_id: string;
+  attempts: number;
+  type: string;
+  customer_id: string;
+  customer_name: string;
+  zendesk_ticket_id: string | null;
+  subdomain: string | null;
+  details: Record<string, unknown>;
+  occurred_at: Date;
+  user_name: string;
+  user_email: string | null;
+  alert_email: boolean;
+  disabled: boolean;
+}
+
+/** Sends the due alert emails; answers how many were delivered, will be retried, and failed for good. */
+export async function deliverAlertEmails(
+  deps: Pick<Deps, 'db' | 'logger' | 'config'>,
+  options: Partial<EmailDeliveryOptions> & Pick<EmailDeliveryOptions, 'send'>,
+): Promise<{ delivered: number; retrying: number; failed: number }> {
+  const o: EmailDeliveryOptions = { now: () => new Date(), limit: 50, maxAttempts: 8, baseDelayMs: MINUTE_MS / 2, ...options };
+  const now = o.now();
+  const site = { publicUrl: publicUrl(deps.config), zendeskUrlTemplate: deps.config.ZENDESK_URL_TEMPLATE, from: mailFrom(deps.config) };
+  const { rows } = await deps.db.query<DueMail>(
+    `WITH claimed AS (
+       UPDATE alert_deliveries d SET next_attempt_at = $1::timestamptz + interval '5 minutes'
+        WHERE d.channel = 'email' AND (d.alert_id, d.user_id) IN (
+          SELECT alert_id, user_id FROM alert_deliveries
+           WHERE channel = 'email' AND status = 'pending' AND next_attempt_at <= $1::timestamptz
+           ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING d.alert_id, d.user_id, d.attempts
+     )
+     SELECT c.alert_id, c.user_id, c.attempts, a.type, a.customer_id, cu.name AS customer_name,
+            a.zendesk_ticket_id::text, z.subdomain, a.details, a.occurred_at,
+            u.name AS user_name, u.email AS user_email, u.alert_email, u.disabled_at IS NOT NULL AS disabled
+       FROM claimed c
+       JOIN alerts a ON a.id = c.alert_id
+       JOIN customers cu ON cu.id = a.customer_id
+       JOIN users u ON u.id = c.user_id
+       LEFT JOIN zendesk_connections z ON z.id = a.connection_id`,
+    [now, o.limit],
+  );
+  const result = { delivered: 0, retrying: 0, failed: 0 };
+  for (const row of rows) {
+    const refused = row.disabled ? 'the user is disabled' : !row.alert_email ? 'the user turned alert emails off' : !row.user_email ? 'the user has no email address' : null;
+    let error = refused;
+    let messageId: string | null = null;
+    if (refused === null) {
+      const message = alertMail(
+        {
+          alertId: row.alert_id,
+          userId: row.user_id,
+          type: row.type,
+          customerId: row.customer_id,
+          customerName: row.customer_name,
+          zendeskTicketId: row.zendesk_ticket_id === null ? null : Number(row.zendesk_ticket_id),
+          subdomain: row.subdomain,
+          details: row.details,
+          occurredAt: row.occurred_at,
+          recipientName: row.user_name,
+          recipientEmail: row.user_email!,
+        },
+        site,
+      );
+      messageId = message.messageId;
+      try {
+        await o.send(message);
+      } catch (err) {
+        error = err instanceof Error ? err.message : String(err);
+      }
+    }
+    const attempts = row.attempts + 1;
+    if (error === null) {
+      result.delivered += 1;
+      await deps.db.query(
+        `UPDATE alert_deliveries SET status = 'delivered', attempts = $3, delivered_at = $4, last_error = NULL, message_id = $5
+          WHERE alert_id = $1 AND user_id = $2 AND channel = 'email'`,
+        [row.alert_id, row.user_id, attempts, now, messageId],
+      );
+      continue;
+    }
+    const giveUp = refused !== null || attempts >= o.maxAttempts;
+    const delay = Math.min(o.baseDelayMs * 2 ** (attempts - 1), 60 * MINUTE_MS);
+    if (giveUp) result.failed += 1;
+    else result.retrying += 1;
+    deps.logger.warn({ alertId: row.alert_id, userId: row.user_id, attempts, error, giveUp }, 'alert email delivery failed');
+    await deps.db.query(
+      `UPDATE alert_deliveries SET status = $3, attempts = $4, last_error = $5, next_attempt_at = $6 WHERE alert_id = $1 AND user_id = $2 AND channel = 'email'`,
+      [row.alert_id, row.user_id, giveUp ? 'failed' : 'pending', attempts, error.slice(0, 500), new Date(now.getTime() + delay)],
+    );
+  }
+  return result;
+}
