@@ -1,13 +1,20 @@
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
-import { TICKET_PRIORITIES as PRIORITIES } from '../../../src/contracts/vocabulary.ts';
-import { api, errorText } from '../api.ts';
+import { getAlertRules } from '../../../src/contracts/alerts.ts';
+import type { User } from '../../../src/contracts/auth.ts';
+import { connect as connectEndpoint, disconnectConnection, listConnections, syncConnection, type Connection } from '../../../src/contracts/connections.ts';
+import { getCustomersOverview } from '../../../src/contracts/customers.ts';
+import { getEscalationRule, setEscalationRule, type EscalationRule } from '../../../src/contracts/escalation-rule.ts';
+import { getCustomerHealth, getHealthWeights, setHealthWeights, type HealthWeights } from '../../../src/contracts/health-score.ts';
+import { applyMappings, getMappings, listUnmatched, type MappingInput as AnyMapping, type MatchSuggestion as Suggestion } from '../../../src/contracts/mapping.ts';
+import { getSlaTargets, setSlaTargets, type SlaTargets } from '../../../src/contracts/sla-targets.ts';
+import { TICKET_PRIORITIES as PRIORITIES, type TicketPriority as Priority } from '../../../src/contracts/vocabulary.ts';
+import { call, errorText } from '../api.ts';
 import { ALERT_TYPE_LABEL, HealthBadge } from '../components/badges.tsx';
 import { Card, Empty, ErrorNote, Loading } from '../components/ui.tsx';
 import { count, dateTime, duration, relativeTime } from '../format.ts';
 import { Link, useLocation } from '../router.tsx';
 import { previewScore } from '../health-preview.ts';
-import type { AlertRules, Connection, CustomersOverviewAnswer, EscalationRule, HealthAnswer, HealthWeights, MappingsAnswer, Priority, SlaTargets, Suggestion, UnmatchedAnswer, User } from '../types.ts';
 
 type Tab = 'connections' | 'mappings' | 'health' | 'alerts';
 const TABS: Array<{ value: Tab; label: string }> = [
@@ -63,7 +70,7 @@ const STATUS_TEXT: Record<Connection['status'], { icon: string; text: string }> 
 function Connections({ admin, connected }: { admin: boolean; connected: string | null }) {
   const connections = useQuery({
     queryKey: ['connections'],
-    queryFn: () => api<{ connections: Connection[] }>('/api/integrations/zendesk/connections'),
+    queryFn: () => call(listConnections),
     // Live updates refresh this on every sync change; poll slowly too, for the rate and ETA.
     refetchInterval: (query) => (query.state.data?.connections.some((c) => c.sync.state === 'importing') ? 2000 : 30_000),
   });
@@ -112,22 +119,24 @@ function ConnectionCard({ connection, admin }: { connection: Connection; admin: 
   const [message, setMessage] = useState<string | null>(null);
   const refresh = () => void client.invalidateQueries({ queryKey: ['connections'] });
   const syncNow = useMutation({
-    mutationFn: () => api(`/api/integrations/zendesk/connections/${connection.id}/sync`, { method: 'POST', body: {} }),
+    mutationFn: () => call(syncConnection, { params: { id: connection.id }, body: {} }),
     onSuccess: () => {
       setMessage('A catch-up with Zendesk has started.');
       refresh();
     },
   });
   const disconnect = useMutation({
-    mutationFn: () => api(`/api/integrations/zendesk/connections/${connection.id}`, { method: 'DELETE' }),
+    mutationFn: () => call(disconnectConnection, { params: { id: connection.id } }),
     onSuccess: () => {
       refresh();
       void client.invalidateQueries({ queryKey: ['customers'] });
     },
   });
   const reconnect = useMutation({
-    mutationFn: () => api<{ authorizeUrl: string }>('/api/integrations/zendesk/connect', { method: 'POST', body: { subdomain: connection.subdomain, method: 'oauth' } }),
-    onSuccess: (answer) => window.location.assign(answer.authorizeUrl),
+    mutationFn: () => call(connectEndpoint, { body: { subdomain: connection.subdomain, method: 'oauth' } }),
+    onSuccess: (answer) => {
+      if ('authorizeUrl' in answer) window.location.assign(answer.authorizeUrl);
+    },
   });
   const status = STATUS_TEXT[connection.status];
   const failure = mutationError(syncNow.error ?? disconnect.error ?? reconnect.error);
@@ -232,12 +241,9 @@ function ConnectForm({ first }: { first: boolean }) {
   const [token, setToken] = useState('');
   const connect = useMutation({
     mutationFn: () =>
-      api<{ authorizeUrl?: string }>('/api/integrations/zendesk/connect', {
-        method: 'POST',
-        body: method === 'oauth' ? { subdomain, method } : { subdomain, method, email, apiToken: token },
-      }),
+      call(connectEndpoint, { body: method === 'oauth' ? { subdomain, method } : { subdomain, method, email, apiToken: token } }),
     onSuccess: (answer) => {
-      if (answer.authorizeUrl) {
+      if ('authorizeUrl' in answer) {
         window.location.assign(answer.authorizeUrl);
         return;
       }
@@ -294,18 +300,17 @@ function ConnectForm({ first }: { first: boolean }) {
 // ---- mappings ----
 
 function useCustomers() {
-  return useQuery({ queryKey: ['customers', 'overview'], queryFn: () => api<CustomersOverviewAnswer>('/api/customers/overview') });
+  return useQuery({ queryKey: ['customers', 'overview'], queryFn: () => call(getCustomersOverview) });
 }
 
-type MappingInput =
-  | { kind: 'organization'; subdomain: string; zendeskOrganizationId: number; customerId: string | null }
-  | { kind: 'domain'; domain: string; customerId: string | null };
+/** The mappings made from this page: an organization or a domain to a customer (null: unmap). */
+type MappingInput = Extract<AnyMapping, { kind: 'organization' | 'domain' }>;
 
 function useApplyMapping(onDone: (text: string) => void) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (input: { mapping: MappingInput; label: string; customerName: string | null }) =>
-      api<{ applied: number; ticketsRematched: number }>('/api/integrations/zendesk/mapping', { method: 'PUT', body: { mappings: [input.mapping] } }).then((answer) => ({ answer, input })),
+      call(applyMappings, { body: { mappings: [input.mapping] } }).then((answer) => ({ answer, input })),
     onSuccess: ({ answer, input }) => {
       onDone(
         input.customerName
@@ -318,8 +323,8 @@ function useApplyMapping(onDone: (text: string) => void) {
 }
 
 function Mappings({ admin }: { admin: boolean }) {
-  const unmatched = useQuery({ queryKey: ['unmatched'], queryFn: () => api<UnmatchedAnswer>('/api/integrations/zendesk/unmatched?limit=100') });
-  const mappings = useQuery({ queryKey: ['mappings'], queryFn: () => api<MappingsAnswer>('/api/integrations/zendesk/mapping') });
+  const unmatched = useQuery({ queryKey: ['unmatched'], queryFn: () => call(listUnmatched, { query: { limit: 100 } }) });
+  const mappings = useQuery({ queryKey: ['mappings'], queryFn: () => call(getMappings) });
   const customers = useCustomers();
   const [done, setDone] = useState<string | null>(null);
   const apply = useApplyMapping(setDone);
@@ -500,7 +505,7 @@ const WEIGHT_FIELDS: Array<{ key: keyof HealthWeights; label: string; help: stri
 
 function HealthWeightsEditor({ admin }: { admin: boolean }) {
   const client = useQueryClient();
-  const weights = useQuery({ queryKey: ['weights'], queryFn: () => api<HealthWeights>('/api/health/weights') });
+  const weights = useQuery({ queryKey: ['weights'], queryFn: () => call(getHealthWeights) });
   const [draft, setDraft] = useState<Record<keyof HealthWeights, string> | null>(null);
   const customers = useCustomers();
   // The preview uses the customers with the lowest health (where a change matters most), up to 8.
@@ -513,10 +518,10 @@ function HealthWeightsEditor({ admin }: { admin: boolean }) {
     [customers.data],
   );
   const healths = useQueries({
-    queries: sample.map((c) => ({ queryKey: ['health', c.id, '30'], queryFn: () => api<HealthAnswer>(`/api/customers/${c.id}/health?days=30`) })),
+    queries: sample.map((c) => ({ queryKey: ['health', c.id, '30'], queryFn: () => call(getCustomerHealth, { params: { id: c.id }, query: { days: '30' } }) })),
   });
   const save = useMutation({
-    mutationFn: (body: HealthWeights) => api<{ weights: HealthWeights; recomputed: number }>('/api/health/weights', { method: 'PUT', body }),
+    mutationFn: (body: HealthWeights) => call(setHealthWeights, { body }),
     onSuccess: (answer) => {
       client.setQueryData(['weights'], answer.weights);
       setDraft(null);
@@ -631,8 +636,8 @@ function HealthWeightsEditor({ admin }: { admin: boolean }) {
 
 
 function AlertRulesView({ admin }: { admin: boolean }) {
-  const rules = useQuery({ queryKey: ['rules'], queryFn: () => api<AlertRules>('/api/alerts/rules') });
-  const connections = useQuery({ queryKey: ['connections'], queryFn: () => api<{ connections: Connection[] }>('/api/integrations/zendesk/connections') });
+  const rules = useQuery({ queryKey: ['rules'], queryFn: () => call(getAlertRules) });
+  const connections = useQuery({ queryKey: ['connections'], queryFn: () => call(listConnections) });
   return (
     <>
       <Card title="What raises an alert" id="rules">
@@ -677,11 +682,11 @@ function EscalationRuleEditor({ connection, admin }: { connection: Connection; a
   const client = useQueryClient();
   const rule = useQuery({
     queryKey: ['escalation-rule', connection.id],
-    queryFn: () => api<{ rule: EscalationRule; default: EscalationRule }>(`/api/integrations/zendesk/connections/${connection.id}/escalation-rule`),
+    queryFn: () => call(getEscalationRule, { params: { id: connection.id } }),
   });
   const [draft, setDraft] = useState<{ priorities: Priority[]; tags: string } | null>(null);
   const save = useMutation({
-    mutationFn: (body: EscalationRule) => api<{ rule: EscalationRule; ticketsChanged: number }>(`/api/integrations/zendesk/connections/${connection.id}/escalation-rule`, { method: 'PUT', body }),
+    mutationFn: (body: EscalationRule) => call(setEscalationRule, { params: { id: connection.id }, body }),
     onSuccess: (answer) => {
       setDraft(null);
       void client.invalidateQueries({ queryKey: ['escalation-rule', connection.id] });
@@ -749,10 +754,10 @@ function EscalationRuleEditor({ connection, admin }: { connection: Connection; a
 
 function SlaTargetsEditor({ admin }: { admin: boolean }) {
   const client = useQueryClient();
-  const targets = useQuery({ queryKey: ['sla-targets'], queryFn: () => api<{ targets: SlaTargets }>('/api/integrations/zendesk/sla-targets') });
+  const targets = useQuery({ queryKey: ['sla-targets'], queryFn: () => call(getSlaTargets) });
   const [draft, setDraft] = useState<Record<string, string> | null>(null);
   const save = useMutation({
-    mutationFn: (body: SlaTargets) => api<{ targets: SlaTargets }>('/api/integrations/zendesk/sla-targets', { method: 'PUT', body: { targets: body } }),
+    mutationFn: (body: SlaTargets) => call(setSlaTargets, { body: { targets: body } }),
     onSuccess: (answer) => {
       client.setQueryData(['sla-targets'], answer);
       setDraft(null);
