@@ -4,7 +4,7 @@
  */
 import type { QueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
-import { getCustomerOverview } from '../../src/contracts/customers.ts';
+import { getCustomerOverview, getCustomersOverview } from '../../src/contracts/customers.ts';
 import { getCustomerHealth } from '../../src/contracts/health-score.ts';
 import { getCustomerMetrics } from '../../src/contracts/metrics.ts';
 import { listTicketHistory, listTickets, type listTicketsQuery } from '../../src/contracts/tickets.ts';
@@ -15,6 +15,12 @@ const VIEW_QUERY: Record<TicketView, z.input<typeof listTicketsQuery>> = {
   open: { status: 'open', sort: 'priority' },
   solved: { status: 'solved,closed', sort: 'updated' },
   all: { sort: 'updated' },
+};
+
+/** Every customer's support picture: the customer list, and the settings' pickers and preview. */
+export const customersOverviewQuery = {
+  queryKey: ['customers', 'overview'],
+  queryFn: () => call(getCustomersOverview),
 };
 
 export const customerQuery = (id: string) => ({
