@@ -4,8 +4,8 @@ import { useState } from 'react';
 import type { Connection } from '../../../../src/contracts/connections.ts';
 import { getEscalationRule, setEscalationRule, type EscalationRule } from '../../../../src/contracts/escalation-rule.ts';
 import { TICKET_PRIORITIES as PRIORITIES, type TicketPriority as Priority } from '../../../../src/contracts/vocabulary.ts';
-import { call, errorText } from '../../api.ts';
-import { Card, ErrorNote } from '../../components/ui.tsx';
+import { call } from '../../api.ts';
+import { Card, ErrorNote, SaveOutcome } from '../../components/ui.tsx';
 import { count } from '../../format.ts';
 
 export function EscalationRuleEditor({ connection, admin }: { connection: Connection; admin: boolean }) {
@@ -59,16 +59,7 @@ export function EscalationRuleEditor({ connection, admin }: { connection: Connec
             {current.groupIds.length > 0 && <> Also tickets in Zendesk groups {current.groupIds.join(', ')}.</>}
             {current.customField && <> Also tickets whose field {current.customField.id} is {current.customField.values.join(' or ')}.</>}
           </p>
-          {save.isError && (
-            <p className="error-text" role="alert">
-              {errorText(save.error)}
-            </p>
-          )}
-          {save.isSuccess && (
-            <p className="success-text" role="status">
-              Saved: {count(save.data.ticketsChanged)} tickets changed their escalated flag.
-            </p>
-          )}
+          <SaveOutcome save={save} saved={(answer) => `Saved: ${count(answer.ticketsChanged)} tickets changed their escalated flag.`} />
           {admin && (
             <div className="row">
               <button type="submit" className="primary" disabled={!draft || save.isPending}>

@@ -2,9 +2,9 @@
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { getCustomerHealth, getHealthWeights, setHealthWeights, type HealthWeights } from '../../../../src/contracts/health-score.ts';
-import { call, errorText } from '../../api.ts';
+import { call } from '../../api.ts';
 import { HealthBadge } from '../../components/badges.tsx';
-import { Card, ErrorNote, Loading } from '../../components/ui.tsx';
+import { Card, ErrorNote, Loading, SaveOutcome } from '../../components/ui.tsx';
 import { count } from '../../format.ts';
 import { previewScore } from '../../health-preview.ts';
 import { customersOverviewQuery } from '../../queries.ts';
@@ -86,16 +86,7 @@ export function HealthWeightsSection({ admin }: { admin: boolean }) {
             <input id="w-supportComponent" type="number" min={0} max={100} step={1} value={shown.supportComponent} onChange={(event) => set('supportComponent', event.target.value)} disabled={!admin} />
             <span aria-hidden="true">%</span>
           </div>
-          {save.isError && (
-            <p className="error-text" role="alert">
-              {errorText(save.error)}
-            </p>
-          )}
-          {save.isSuccess && (
-            <p className="success-text" role="status">
-              Saved. {count(save.data.recomputed)} customers’ scores were recomputed.
-            </p>
-          )}
+          <SaveOutcome save={save} saved={(answer) => `Saved. ${count(answer.recomputed)} customers’ scores were recomputed.`} />
           {admin && (
             <div className="row">
               <button type="submit" className="primary" disabled={!valid || !draft || save.isPending}>

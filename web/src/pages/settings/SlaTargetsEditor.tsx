@@ -3,8 +3,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { getSlaTargets, setSlaTargets, type SlaTargets } from '../../../../src/contracts/sla-targets.ts';
 import { TICKET_PRIORITIES as PRIORITIES } from '../../../../src/contracts/vocabulary.ts';
-import { call, errorText } from '../../api.ts';
-import { Card, ErrorNote } from '../../components/ui.tsx';
+import { call } from '../../api.ts';
+import { Card, ErrorNote, SaveOutcome } from '../../components/ui.tsx';
 
 export function SlaTargetsEditor({ admin }: { admin: boolean }) {
   const client = useQueryClient();
@@ -62,16 +62,7 @@ export function SlaTargetsEditor({ admin }: { admin: boolean }) {
           </tbody>
         </table>
         <p className="muted small">Used for SLA compliance and SLA breach alerts when Zendesk has no SLA policy on a ticket. Empty: no target.</p>
-        {save.isError && (
-          <p className="error-text" role="alert">
-            {errorText(save.error)}
-          </p>
-        )}
-        {save.isSuccess && (
-          <p className="success-text" role="status">
-            Saved.
-          </p>
-        )}
+        <SaveOutcome save={save} saved={() => 'Saved.'} />
         {admin && (
           <button type="submit" className="primary" disabled={!draft || save.isPending}>
             Save SLA targets
