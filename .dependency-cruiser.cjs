@@ -72,6 +72,13 @@ module.exports = {
       to: { path: '^(src|web)/' },
     },
     {
+      name: 'contracts-import-only-contracts',
+      severity: 'error',
+      comment: 'The API contracts are shared with the web UI: they hold zod schemas over the shared vocabulary, and nothing of the server.',
+      from: { path: '^src/contracts/', pathNot: TESTS },
+      to: { path: '^src/', pathNot: '^src/contracts/' },
+    },
+    {
       name: 'web-imports-no-server-code',
       severity: 'error',
       comment: 'The web UI talks to the server over HTTP only (it may share the API contracts, src/contracts).',

@@ -43,6 +43,17 @@ describe('module boundaries (.dependency-cruiser.cjs)', () => {
     expect(code).toBe(0);
   });
 
+  it('let the web UI and the server share the API contracts', { timeout: 30_000 }, () => {
+    const { code, report } = cruise({
+      ...CLEAN,
+      'src/contracts/vocabulary.ts': "export const ROLES = ['admin'] as const;\n",
+      'src/contracts/auth.ts': "import { ROLES } from './vocabulary.ts';\nexport const roles = ROLES;\n",
+      'web/src/page.ts': "import { roles } from '../../src/contracts/auth.ts';\nexport const p = roles;\n",
+    });
+    expect(report).toMatch(/no dependency violations found/);
+    expect(code).toBe(0);
+  });
+
   it('fail a planted import cycle', { timeout: 30_000 }, () => {
     const { code, report } = cruise({
       ...CLEAN,
@@ -53,7 +64,7 @@ describe('module boundaries (.dependency-cruiser.cjs)', () => {
     expect(code).not.toBe(0);
   });
 
-  it('fail upward imports: lib, config and observability into modules, a module into a route, the web UI into the server', { timeout: 30_000 }, () => {
+  it('fail upward imports: lib, config and observability into modules, a module into a route, the contracts or the web UI into the server', { timeout: 30_000 }, () => {
     const { code, report } = cruise({
       ...CLEAN,
       'src/lib/up.ts': "import { name } from '../modules/customers/customers.repo.ts';\nexport const up = name;\n",
@@ -61,8 +72,9 @@ describe('module boundaries (.dependency-cruiser.cjs)', () => {
       'src/observability/metrics.ts': "import { name } from '../modules/customers/customers.repo.ts';\nexport const m = name;\n",
       'src/modules/customers/customers.service.ts': "import { route } from '../../http/routes/customers.routes.ts';\nexport const s = route;\n",
       'web/src/page.ts': "import { name } from '../../src/modules/customers/customers.repo.ts';\nexport const p = name;\n",
+      'src/contracts/customers.ts': "import { trim } from '../lib/text.ts';\nexport const c = trim;\n",
     });
-    for (const rule of ['lib-imports-no-module', 'config-imports-no-module', 'observability-imports-no-module', 'modules-below-transports', 'web-imports-no-server-code']) {
+    for (const rule of ['lib-imports-no-module', 'config-imports-no-module', 'observability-imports-no-module', 'modules-below-transports', 'contracts-import-only-contracts', 'web-imports-no-server-code']) {
       expect(report).toContain(`error ${rule}:`);
     }
     expect(code).not.toBe(0);

@@ -5,6 +5,24 @@ import { createApiKey, createUser } from '../modules/users/auth.service.ts';
 import { createTestDeps } from '../test-deps.ts';
 import { buildApp } from './app.ts';
 import { TAGS } from './openapi.ts';
+import * as alerts from '../contracts/alerts.ts';
+import * as signIn from '../contracts/auth.ts';
+import * as chat from '../contracts/chat.ts';
+import * as connections from '../contracts/connections.ts';
+import * as customers from '../contracts/customers.ts';
+import { isEndpoint } from '../contracts/endpoint.ts';
+import * as escalationRule from '../contracts/escalation-rule.ts';
+import * as health from '../contracts/health.ts';
+import * as healthScore from '../contracts/health-score.ts';
+import * as mapping from '../contracts/mapping.ts';
+import * as metrics from '../contracts/metrics.ts';
+import * as slaTargets from '../contracts/sla-targets.ts';
+import * as tickets from '../contracts/tickets.ts';
+
+/** Every API call the contracts describe (the web client calls only these). */
+const ENDPOINTS = [alerts, signIn, chat, connections, customers, escalationRule, health, healthScore, mapping, metrics, slaTargets, tickets]
+  .flatMap((area) => Object.values(area))
+  .filter(isEndpoint);
 
 /** Routes left out of the document on purpose: the web UI's pages and files, and the documentation itself. */
 const HIDDEN = new Set([
@@ -77,6 +95,12 @@ describe('OpenAPI document and docs UI', () => {
     // ... and nothing hidden leaks in, nor anything that is not a route.
     expect(documented.size).toBe(routes.filter((route) => !HIDDEN.has(route)).length);
     for (const hidden of HIDDEN) expect(routes, hidden).toContain(hidden);
+  });
+
+  it('has a route for every endpoint of the contracts', () => {
+    const routes = new Set(app.routeAccess.map((route) => `${route.method} ${route.url}`));
+    expect(ENDPOINTS.length).toBeGreaterThan(30);
+    expect(ENDPOINTS.map((e) => `${e.method} ${e.path}`).filter((route) => !routes.has(route))).toEqual([]);
   });
 
   it('tags every operation with an area, and says who may call it', () => {

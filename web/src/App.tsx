@@ -1,13 +1,14 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
-import { api, ApiError, onSignedOut, setCsrfToken } from './api.ts';
+import { getMe, signOut as signOutEndpoint, type User } from '../../src/contracts/auth.ts';
+import { listAlerts } from '../../src/contracts/alerts.ts';
+import { ApiError, call, onSignedOut, setCsrfToken } from './api.ts';
 import { ChatPanel } from './components/ChatPanel.tsx';
 import { ALERT_TYPE_LABEL } from './components/badges.tsx';
 import { ErrorBoundary, ErrorNote, Loading } from './components/ui.tsx';
 import { useLiveUpdates, type LiveAlert, type LiveState } from './live.ts';
 import { SignInPage } from './pages/SignInPage.tsx';
 import { Link, navigate, useLocation } from './router.tsx';
-import type { AlertsPage, User } from './types.ts';
 
 const CustomersPage = lazy(() => import('./pages/CustomersPage.tsx'));
 const CustomerPage = lazy(() => import('./pages/CustomerPage.tsx'));
@@ -19,7 +20,7 @@ export function useMe() {
     queryKey: ['me'],
     queryFn: async () => {
       try {
-        return (await api<{ user: User }>('/api/auth/me')).user;
+        return (await call(getMe)).user;
       } catch (error) {
         if (error instanceof ApiError && error.status === 401) return null;
         throw error;
@@ -127,12 +128,12 @@ function Header({ user, path, live }: { user: User; path: string; live: LiveStat
   const client = useQueryClient();
   const unread = useQuery({
     queryKey: ['alerts', 'unread'],
-    queryFn: () => api<AlertsPage>('/api/alerts?status=open&limit=1'),
+    queryFn: () => call(listAlerts, { query: { status: 'open', limit: '1' } }),
     refetchInterval: 60_000,
   });
   const signOut = async () => {
     try {
-      await api('/api/auth/sign-out', { method: 'POST' });
+      await call(signOutEndpoint);
     } finally {
       setCsrfToken(null);
       client.clear();

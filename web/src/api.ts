@@ -1,7 +1,11 @@
 /**
- * Calls to our API from the browser: the session cookie rides along, writes carry the session's
- * CSRF token, and every failure becomes an ApiError whose message a CSM can act on.
+ * Calls to our API from the browser, typed by the API contracts (src/contracts): the session cookie
+ * rides along, writes carry the session's CSRF token, and every failure becomes an ApiError whose
+ * message a CSM can act on.
  */
+import type { z } from 'zod';
+import type { EndpointAnswer, EndpointSpec } from '../../src/contracts/endpoint.ts';
+
 const CSRF_KEY = 'cscx.csrf';
 
 export function setCsrfToken(token: string | null): void {
@@ -58,10 +62,33 @@ export function friendlyMessage(status: number, code: string, serverMessage: str
   return `${upperFirst(serverMessage || 'The request was refused')}.`.replace(/\.\.$/, '.');
 }
 
-export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
-  const method = init.method ?? 'GET';
+/** What a call sends: path parameters, query and body as the contract takes them (before parsing). */
+type Sent<E extends EndpointSpec> = (E['params'] extends z.ZodType ? { params: z.input<E['params']> } : { params?: undefined }) &
+  (E['query'] extends z.ZodType ? { query?: z.input<E['query']> } : { query?: undefined }) &
+  (E['body'] extends z.ZodType ? { body: z.input<E['body']> } : { body?: undefined }) & { signal?: AbortSignal };
+
+/** The options, optional when the endpoint needs none of them. */
+type CallArgs<E extends EndpointSpec> = object extends Sent<E> ? [options?: Sent<E>] : [options: Sent<E>];
+
+/** The endpoint's path with its `:name` parameters filled in, and its query string. */
+export function endpointUrl(path: string, params: Record<string, unknown> = {}, query: Record<string, unknown> = {}): string {
+  const filled = path.replace(/:([A-Za-z]+)/g, (_match, name: string) => {
+    if (params[name] === undefined || params[name] === null) throw new Error(`${path} needs the path parameter ${name}`);
+    return encodeURIComponent(String(params[name]));
+  });
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== null) search.set(name, String(value));
+  const text = search.toString();
+  return text ? `${filled}?${text}` : filled;
+}
+
+/** Calls one endpoint of the contracts; the answer has the contract's response type. */
+export async function call<E extends EndpointSpec>(endpoint: E, ...[options]: CallArgs<E>): Promise<EndpointAnswer<E>> {
+  const sent = (options ?? {}) as { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown; signal?: AbortSignal };
+  const path = endpointUrl(endpoint.path, sent.params, sent.query);
+  const method = endpoint.method;
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  if (sent.body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET') {
     const token = csrfToken();
     if (token) headers['x-csrf-token'] = token;
@@ -72,14 +99,14 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
       method,
       headers,
       credentials: 'same-origin',
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      signal: init.signal,
+      body: sent.body === undefined ? undefined : JSON.stringify(sent.body),
+      signal: sent.signal,
     });
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
     throw new ApiError(0, 'network', friendlyMessage(0, 'network', ''), String(error));
   }
-  if (response.status === 204) return undefined as T;
+  if (response.status === 204) return undefined as EndpointAnswer<E>;
   const text = await response.text();
   let body: unknown = null;
   try {
@@ -91,10 +118,11 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
     const code = error?.code ?? 'http_' + response.status;
     const serverMessage = error?.message ?? response.statusText;
-    if (response.status === 401 && !path.endsWith('/sign-in')) for (const listener of signedOutListeners) listener();
+    if (response.status === 401 && !endpoint.path.endsWith('/sign-in')) for (const listener of signedOutListeners) listener();
     throw new ApiError(response.status, code, friendlyMessage(response.status, code, serverMessage), serverMessage);
   }
-  return body as T;
+  // The server validated the answer against the same contract before sending it.
+  return body as EndpointAnswer<E>;
 }
 
 export function errorText(error: unknown): string {

@@ -6,20 +6,11 @@
  */
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { EVENTS_PATH, type AlertChange, type LiveEventOf } from '../../src/contracts/events.ts';
 
 export type LiveState = 'connecting' | 'live' | 'offline';
 
-export interface LiveAlert {
-  id: string;
-  type: string;
-  customerId: string;
-  customerName: string;
-  zendeskTicketId: number | null;
-}
-
-interface TicketsMessage {
-  customerIds: string[];
-}
+export type LiveAlert = AlertChange;
 
 function refreshCustomer(client: QueryClient, customerId: string): void {
   for (const key of ['tickets', 'history', 'customer', 'metrics', 'health']) void client.invalidateQueries({ queryKey: [key, customerId] });
@@ -30,7 +21,7 @@ export function useLiveUpdates(enabled: boolean, onAlerts: (alerts: LiveAlert[])
   const [state, setState] = useState<LiveState>('connecting');
   useEffect(() => {
     if (!enabled || typeof EventSource === 'undefined') return;
-    const source = new EventSource('/api/events');
+    const source = new EventSource(EVENTS_PATH);
     let wasOpen = false;
     const later = new Set<string>();
     let laterTimer: ReturnType<typeof setTimeout> | null = null;
@@ -42,7 +33,7 @@ export function useLiveUpdates(enabled: boolean, onAlerts: (alerts: LiveAlert[])
     });
     source.onerror = () => setState(source.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
     source.addEventListener('tickets', (event) => {
-      const message = JSON.parse((event as MessageEvent<string>).data) as TicketsMessage;
+      const message = JSON.parse((event as MessageEvent<string>).data) as LiveEventOf<'tickets'>;
       for (const id of message.customerIds) {
         refreshCustomer(client, id);
         later.add(id);
@@ -59,7 +50,7 @@ export function useLiveUpdates(enabled: boolean, onAlerts: (alerts: LiveAlert[])
       }, 1500);
     });
     source.addEventListener('alerts', (event) => {
-      const message = JSON.parse((event as MessageEvent<string>).data) as { alerts: LiveAlert[] };
+      const message = JSON.parse((event as MessageEvent<string>).data) as LiveEventOf<'alerts'>;
       void client.invalidateQueries({ queryKey: ['alerts'] });
       for (const alert of message.alerts) refreshCustomer(client, alert.customerId);
       onAlerts(message.alerts);

@@ -3,40 +3,54 @@
  * is still loading (a first visit to /customers/:id then waits for one round trip, not four).
  */
 import type { QueryClient } from '@tanstack/react-query';
-import { api } from './api.ts';
-import type { CustomerOverviewAnswer, HealthAnswer, HistoryPage, MetricsAnswer, TicketPage } from './types.ts';
+import type { z } from 'zod';
+import { getCustomerOverview, getCustomersOverview } from '../../src/contracts/customers.ts';
+import { getCustomerHealth } from '../../src/contracts/health-score.ts';
+import { getCustomerMetrics } from '../../src/contracts/metrics.ts';
+import { listTicketHistory, listTickets, type listTicketsQuery } from '../../src/contracts/tickets.ts';
+import { call } from './api.ts';
 
 export type TicketView = 'open' | 'solved' | 'all';
-const VIEW_QUERY: Record<TicketView, string> = { open: 'status=open&sort=priority', solved: 'status=solved,closed&sort=updated', all: 'sort=updated' };
+const VIEW_QUERY: Record<TicketView, z.input<typeof listTicketsQuery>> = {
+  open: { status: 'open', sort: 'priority' },
+  solved: { status: 'solved,closed', sort: 'updated' },
+  all: { sort: 'updated' },
+};
+
+/** Every customer's support picture: the customer list, and the settings' pickers and preview. */
+export const customersOverviewQuery = {
+  queryKey: ['customers', 'overview'],
+  queryFn: () => call(getCustomersOverview),
+};
 
 export const customerQuery = (id: string) => ({
   queryKey: ['customer', id],
-  queryFn: () => api<CustomerOverviewAnswer>(`/api/customers/${id}/overview`),
+  queryFn: () => call(getCustomerOverview, { params: { id } }),
 });
 
 export const healthQuery = (id: string, range: string) => ({
   queryKey: ['health', id, range],
-  queryFn: () => api<HealthAnswer>(`/api/customers/${id}/health?days=${range}`),
+  queryFn: () => call(getCustomerHealth, { params: { id }, query: { days: range } }),
 });
 
 export const metricsQuery = (id: string, range: string) => ({
   queryKey: ['metrics', id, range],
-  queryFn: () => api<MetricsAnswer>(`/api/integrations/zendesk/metrics/${id}?days=${range}`),
+  queryFn: () => call(getCustomerMetrics, { params: { customerId: id }, query: { days: range } }),
 });
 
 export const ticketsQuery = (id: string, view: TicketView) => ({
   queryKey: ['tickets', id, view],
   queryFn: ({ pageParam }: { pageParam: string }) =>
-    api<TicketPage>(`/api/integrations/zendesk/tickets/${id}?${VIEW_QUERY[view]}&limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
+    call(listTickets, { params: { customerId: id }, query: { ...VIEW_QUERY[view], limit: '50', cursor: pageParam || undefined } }),
   initialPageParam: '',
-  getNextPageParam: (last: TicketPage) => last.nextCursor ?? undefined,
+  getNextPageParam: (last: { nextCursor: string | null }) => last.nextCursor ?? undefined,
 });
 
 export const historyQuery = (id: string) => ({
   queryKey: ['history', id],
-  queryFn: ({ pageParam }: { pageParam: string }) => api<HistoryPage>(`/api/integrations/zendesk/tickets/${id}/history?limit=25${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
+  queryFn: ({ pageParam }: { pageParam: string }) => call(listTicketHistory, { params: { customerId: id }, query: { limit: '25', cursor: pageParam || undefined } }),
   initialPageParam: '',
-  getNextPageParam: (last: HistoryPage) => last.nextCursor ?? undefined,
+  getNextPageParam: (last: { nextCursor: string | null }) => last.nextCursor ?? undefined,
 });
 
 export function rangeOf(params: URLSearchParams): '30' | '90' | '365' {

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { publicUrl } from '../../config.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -8,7 +7,7 @@ import { beginSignInAttempt, signInSucceeded } from '../../modules/users/sign-in
 import { SESSION_COOKIE } from '../auth.ts';
 import { clientAddress } from '../security.ts';
 
-const userSchema = z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(['admin', 'leader', 'csm']) });
+import * as contract from '../../contracts/auth.ts';
 
 export function authRoutes(deps: Deps): FastifyPluginAsyncZod {
   const secureCookie = publicUrl(deps.config).startsWith('https://');
@@ -20,8 +19,8 @@ export function authRoutes(deps: Deps): FastifyPluginAsyncZod {
         // address in the database, for all server processes alike (sign-in-throttle.ts).
         config: { public: true },
         schema: {
-          body: z.object({ email: z.string().trim().min(1, 'is required'), password: z.string().min(1, 'is required') }),
-          response: { 200: z.object({ user: userSchema, csrfToken: z.string() }) },
+          body: contract.signIn.body,
+          response: { 200: contract.signIn.response },
         },
       },
       async (request, reply) => {
@@ -58,8 +57,8 @@ export function authRoutes(deps: Deps): FastifyPluginAsyncZod {
       return reply.status(204).send();
     });
 
-    app.get('/api/auth/me', { schema: { response: { 200: z.object({ user: userSchema }) } } }, async (request) => ({
-      user: request.user as z.infer<typeof userSchema>,
+    app.get('/api/auth/me', { schema: { response: { 200: contract.getMe.response } } }, async (request) => ({
+      user: request.user as contract.User,
     }));
   };
 }

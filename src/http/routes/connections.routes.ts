@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as contract from '../../contracts/connections.ts';
 import { publicUrl } from '../../config.ts';
 import type { Deps } from '../../deps.ts';
 import { hashToken } from '../../lib/tokens.ts';
@@ -27,42 +27,8 @@ function oauthCookieName(state: string): string {
   return `cscx_oauth_${hashToken(state).slice(0, 16)}`;
 }
 
-const connectBody = z.discriminatedUnion(
-  'method',
-  [
-    z.object({
-      method: z.literal('api_token'),
-      subdomain: z.string().trim(),
-      email: z.string().trim().regex(/^[^@\s]+@[^@\s]+$/, 'is not an email address'),
-      apiToken: z.string().trim().min(1, 'is required'),
-    }),
-    z.object({ method: z.literal('oauth'), subdomain: z.string().trim() }),
-  ],
-  { error: 'must be "oauth" or "api_token"' },
-);
-
-const connectionView = z.object({
-  id: z.string(),
-  subdomain: z.string(),
-  method: z.enum(['oauth', 'api_token']),
-  status: z.enum(['pending', 'active', 'needs_reauth', 'error', 'disconnected']),
-  zendeskUser: z.string().nullable(),
-  webhookRegistered: z.boolean(),
-  createdAt: z.string(),
-  error: z.object({ message: z.string(), at: z.string().nullable() }).nullable(),
-  sync: z.object({
-    state: z.enum(['importing', 'live', 'paused', 'failed']),
-    imported: z.number(),
-    total: z.number().nullable(),
-    ratePerSecond: z.number().nullable(),
-    etaSeconds: z.number().nullable(),
-    lastSyncedAt: z.string().nullable(),
-    error: z.string().nullable(),
-  }),
-});
-
 /** What the API shows of a connection: never a credential or a secret. */
-export function viewConnection(connection: Connection, sync: SyncState | undefined): z.infer<typeof connectionView> {
+export function viewConnection(connection: Connection, sync: SyncState | undefined): contract.Connection {
   return {
     id: connection.id,
     subdomain: connection.subdomain,
@@ -92,8 +58,8 @@ export function connectionRoutes(deps: Deps): FastifyPluginAsyncZod {
       {
         config: { roles: ['admin'] },
         schema: {
-          body: connectBody,
-          response: { 200: z.object({ authorizeUrl: z.string() }), 201: z.object({ connection: connectionView }) },
+          body: contract.connect.body,
+          response: contract.connect.response,
         },
       },
       async (request, reply) => {
@@ -122,7 +88,7 @@ export function connectionRoutes(deps: Deps): FastifyPluginAsyncZod {
         // the flow, not by a session: Zendesk redirects here.
         config: { public: true },
         schema: {
-          querystring: z.object({ state: z.string().optional(), code: z.string().optional(), error: z.string().optional(), error_description: z.string().optional() }),
+          querystring: contract.oauthCallbackQuery,
         },
       },
       async (request, reply) => {
@@ -141,7 +107,7 @@ export function connectionRoutes(deps: Deps): FastifyPluginAsyncZod {
 
     app.get(
       '/api/integrations/zendesk/connections',
-      { config: { roles: ['admin', 'leader'] }, schema: { response: { 200: z.object({ connections: z.array(connectionView) }) } } },
+      { config: { roles: ['admin', 'leader'] }, schema: { response: { 200: contract.listConnections.response } } },
       async () => {
         const connections = await listConnections(deps.db);
         const states = await findSyncStates(deps.db, connections.map((c) => c.id));
@@ -154,10 +120,9 @@ export function connectionRoutes(deps: Deps): FastifyPluginAsyncZod {
       {
         config: { roles: ['admin'] },
         schema: {
-          params: z.object({ id: z.uuid('is not a connection id') }),
-          // No body at all (no content-type either) is a plain catch-up: Fastify gives null for it.
-          body: z.preprocess((body) => body ?? {}, z.object({ full: z.boolean().default(false) })),
-          response: { 202: z.object({ queued: z.literal(true), full: z.boolean() }) },
+          params: contract.syncConnection.params,
+          body: contract.syncConnection.body,
+          response: contract.syncConnection.response,
         },
       },
       async (request, reply) => {
@@ -176,9 +141,9 @@ export function connectionRoutes(deps: Deps): FastifyPluginAsyncZod {
       {
         config: { roles: ['admin'] },
         schema: {
-          params: z.object({ id: z.uuid('is not a connection id') }),
-          querystring: z.object({ purge: z.enum(['true', 'false']).default('false') }),
-          response: { 200: z.object({ disconnected: z.string(), purged: z.boolean(), zendeskCleanup: z.array(z.string()) }) },
+          params: contract.disconnectConnection.params,
+          querystring: contract.disconnectConnection.query,
+          response: { 200: contract.disconnectConnection.response },
         },
       },
       async (request) => {

@@ -1,61 +1,17 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { TICKET_PRIORITIES, type TicketPriority } from '../../contracts/vocabulary.ts';
-import { z } from 'zod';
+import type { z } from 'zod';
+import * as contract from '../../contracts/customers.ts';
+import type { connectionFreshness, customerOverview as overviewRow, healthSummary } from '../../contracts/customers.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
 import { rematchAll } from '../../modules/matching/matching.service.ts';
 import { getCustomerView, listCustomerViews, MAX_CUSTOMERS_PER_CALL, upsertCustomers } from '../../modules/customers/customers.service.ts';
 
-/**
- * A customer's current health: the latest daily score (overall, its support part, the CRM's base),
- * the change of the overall score over 7 days and the day it is of; null before the first score.
- * Read as stored (the daily job and weight changes write it): reads never compute it.
- */
-const healthSummary = z
-  .object({ overall: z.number().nullable(), support: z.number().nullable(), base: z.number().nullable(), change7d: z.number().nullable(), date: z.string() })
-  .nullable();
-
-const customerView = z.object({
-  id: z.string(),
-  externalId: z.string().nullable(),
-  name: z.string(),
-  domains: z.array(z.string()),
-  csm: z.object({ id: z.string(), email: z.string(), name: z.string() }).nullable(),
-  baseHealthScore: z.number().nullable(),
-  /** Tickets new, open, pending or on hold. */
-  openTickets: z.number().int(),
-  health: healthSummary,
-});
-
-const upsertBody = z.object({
-  // Each entry is checked by the service (customerInputSchema: externalId, name, domains,
-  // csmEmail, baseHealthScore), which names a bad one as customers[3].domains[0], the way
-  // people count entries, and refuses the whole call.
-  customers: z.array(z.unknown(), { error: 'must be a list of customers' }),
-});
-
 // ---- the UI's customer overview: each customer's support picture in one set-based query ----
 
 /** By rank (ticket_priority_rank): 0 is none, then the priorities from the least urgent. */
 const PRIORITY_NAMES = ['none', ...[...TICKET_PRIORITIES].reverse()] as ['none', ...TicketPriority[]];
-
-const overviewRow = z.object({
-  id: z.string(),
-  externalId: z.string().nullable(),
-  name: z.string(),
-  domains: z.array(z.string()),
-  csm: z.object({ id: z.string(), name: z.string(), email: z.string() }).nullable(),
-  openTickets: z.number().int(),
-  /** Priority of the worst open ticket (none: open tickets without a priority); null: no open ticket. */
-  worstOpenPriority: z.enum(['none', ...TICKET_PRIORITIES]).nullable(),
-  escalatedOpen: z.number().int(),
-  escalations30d: z.number().int().nullable(),
-  health: healthSummary,
-  csat: z.number().nullable(),
-  csatRatings: z.number().int(),
-  slaCompliance: z.number().nullable(),
-  lastActivityAt: z.string().nullable(),
-});
 
 const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 
@@ -165,8 +121,6 @@ async function customerOverview(db: Deps['db'], filter: { customerId?: string; c
   }));
 }
 
-const connectionFreshness = z.object({ subdomain: z.string(), status: z.string(), state: z.string().nullable(), lastSyncedAt: z.string().nullable() });
-
 /** Each connection's last completed catch-up: the Zendesk data is complete up to then (webhooks bring changes sooner). */
 async function connectionsFreshness(db: Deps['db']): Promise<Array<z.infer<typeof connectionFreshness>>> {
   const { rows } = await db.query<{ subdomain: string; status: string; phase: string | null; last_synced_at: Date | null }>(
@@ -193,17 +147,8 @@ export function customerRoutes(deps: Deps): FastifyPluginAsyncZod {
         bodyLimit: UPSERT_BODY_LIMIT,
         schema: {
           description: `Bulk upsert by externalId (up to ${MAX_CUSTOMERS_PER_CALL} a call), all or nothing; answers the customers in the order given.`,
-          body: upsertBody,
-          response: {
-            200: z.object({
-              customers: z.array(customerView),
-              created: z.number().int(),
-              updated: z.number().int(),
-              unchanged: z.number().int(),
-              csmsCreated: z.array(z.string()),
-              ticketsRematched: z.number().int(),
-            }),
-          },
+          body: contract.upsertCustomers.body,
+          response: { 200: contract.upsertCustomers.response },
         },
       },
       async (request) => {
@@ -218,18 +163,8 @@ export function customerRoutes(deps: Deps): FastifyPluginAsyncZod {
       '/api/customers',
       {
         schema: {
-          querystring: z.object({
-            q: z.string().trim().max(200, 'must be at most 200 characters').optional(),
-            mine: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
-            limit: z.coerce
-              .number({ error: 'must be a number from 1 to 200' })
-              .int('must be a whole number from 1 to 200')
-              .min(1, 'must be a number from 1 to 200')
-              .max(200, 'must be a number from 1 to 200')
-              .default(50),
-            cursor: z.string().max(2000, 'is not a cursor from this list').optional(),
-          }),
-          response: { 200: z.object({ customers: z.array(customerView), nextCursor: z.string().nullable() }) },
+          querystring: contract.listCustomers.query,
+          response: { 200: contract.listCustomers.response },
         },
       },
       async (request) => {
@@ -243,10 +178,8 @@ export function customerRoutes(deps: Deps): FastifyPluginAsyncZod {
       '/api/customers/overview',
       {
         schema: {
-          querystring: z.object({ mine: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false') }),
-          response: {
-            200: z.object({ customers: z.array(overviewRow), connections: z.array(connectionFreshness), asOf: z.string().nullable() }),
-          },
+          querystring: contract.getCustomersOverview.query,
+          response: { 200: contract.getCustomersOverview.response },
         },
       },
       async (request) => {
@@ -262,10 +195,8 @@ export function customerRoutes(deps: Deps): FastifyPluginAsyncZod {
       '/api/customers/:id/overview',
       {
         schema: {
-          params: z.object({ id: z.uuid('is not a customer id') }),
-          response: {
-            200: z.object({ customer: overviewRow, connections: z.array(connectionFreshness), asOf: z.string().nullable(), lastTicketSyncAt: z.string().nullable() }),
-          },
+          params: contract.getCustomerOverview.params,
+          response: { 200: contract.getCustomerOverview.response },
         },
       },
       async (request) => {
@@ -281,8 +212,8 @@ export function customerRoutes(deps: Deps): FastifyPluginAsyncZod {
       '/api/customers/:id',
       {
         schema: {
-          params: z.object({ id: z.uuid('is not a customer id') }),
-          response: { 200: z.object({ customer: customerView }) },
+          params: contract.getCustomer.params,
+          response: { 200: contract.getCustomer.response },
         },
       },
       async (request) => {

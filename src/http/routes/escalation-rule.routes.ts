@@ -1,15 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as contract from '../../contracts/escalation-rule.ts';
 import type { Deps } from '../../deps.ts';
-import { DEFAULT_ESCALATION_RULE, escalationRuleOf, escalationRuleSchema, saveEscalationRule } from '../../modules/ingest/escalation-rule.ts';
-
-const params = z.object({ id: z.uuid('is not a connection id') });
-const ruleView = z.object({
-  priorities: z.array(z.string()),
-  tags: z.array(z.string()),
-  groupIds: z.array(z.number()),
-  customField: z.object({ id: z.number(), values: z.array(z.string()) }).nullable(),
-});
+import { DEFAULT_ESCALATION_RULE, escalationRuleOf, saveEscalationRule } from '../../modules/ingest/escalation-rule.ts';
 
 /**
  * What "escalated" means for one connection (metrics, the escalated flag, escalation alerts).
@@ -19,7 +11,7 @@ export function escalationRuleRoutes(deps: Deps): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/api/integrations/zendesk/connections/:id/escalation-rule',
-      { config: { roles: ['admin', 'leader'] }, schema: { params, response: { 200: z.object({ rule: ruleView, default: ruleView }) } } },
+      { config: { roles: ['admin', 'leader'] }, schema: { params: contract.getEscalationRule.params, response: { 200: contract.getEscalationRule.response } } },
       async (request) => ({ rule: await escalationRuleOf(deps.db, request.params.id), default: DEFAULT_ESCALATION_RULE }),
     );
 
@@ -27,7 +19,7 @@ export function escalationRuleRoutes(deps: Deps): FastifyPluginAsyncZod {
       '/api/integrations/zendesk/connections/:id/escalation-rule',
       {
         config: { roles: ['admin'] },
-        schema: { params, body: escalationRuleSchema, response: { 200: z.object({ rule: ruleView, ticketsChanged: z.number().int() }) } },
+        schema: { params: contract.setEscalationRule.params, body: contract.setEscalationRule.body, response: { 200: contract.setEscalationRule.response } },
       },
       async (request) => {
         const rule = request.body;

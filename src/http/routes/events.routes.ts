@@ -7,6 +7,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
+import { EVENTS_PATH, type LiveEvent } from '../../contracts/events.ts';
 import type { Deps } from '../../deps.ts';
 import { alertVisibleTo, createLiveFeed, type LiveFeed, type LiveMessage } from '../../modules/live/live-feed.ts';
 import type { User } from '../../modules/users/users.repo.ts';
@@ -42,7 +43,7 @@ export function eventsRoutes(deps: Deps, options: { intervalMs?: number } = {}):
       streams.clear();
     });
 
-    app.get('/api/events', { config: {} }, async (request, reply) => {
+    app.get(EVENTS_PATH, { config: {} }, async (request, reply) => {
       const user = request.user!;
       reply.hijack();
       const raw = reply.raw;
@@ -57,7 +58,8 @@ export function eventsRoutes(deps: Deps, options: { intervalMs?: number } = {}):
       streams.add(raw);
       const unsubscribe = feed.subscribe((message) => {
         const mine = messageFor(message, user);
-        if (mine) write(raw, mine.type, mine);
+        // Typed by the contract the browser reads the events with.
+        if (mine) write(raw, mine.type, mine satisfies LiveEvent);
       });
       const heartbeat = setInterval(() => raw.write(`: keep-alive\n\n`), HEARTBEAT_MS);
       const close = () => {

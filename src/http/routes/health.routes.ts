@@ -1,14 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { getLiveness, readiness as readySchema } from '../../contracts/health.ts';
 import type { Deps } from '../../deps.ts';
 import { readMigrations } from '../../db/migrate.ts';
-
-const readySchema = z.object({
-  status: z.enum(['ready', 'not_ready']),
-  database: z.object({ engine: z.enum(['pglite', 'postgres']), reachable: z.boolean(), migrationsPending: z.number().int().nullable() }),
-  /** Present when this process runs the job queue. */
-  queue: z.object({ running: z.boolean() }).optional(),
-});
 
 export type Readiness = z.infer<typeof readySchema>;
 
@@ -40,7 +34,7 @@ export async function checkReadiness(deps: Pick<Deps, 'db' | 'queue'>, expectedM
 export function healthRoutes(deps: Deps): FastifyPluginAsyncZod {
   const expectedMigrations = readMigrations().map((m) => m.name);
   return async (app) => {
-    app.get('/healthz', { config: { public: true }, schema: { response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+    app.get('/healthz', { config: { public: true }, schema: { response: { 200: getLiveness.response } } }, async () => ({ status: 'ok' as const }));
 
     app.get('/readyz', { config: { public: true }, schema: { response: { 200: readySchema, 503: readySchema } } }, async (_request, reply) => {
       const readiness = await checkReadiness(deps, expectedMigrations);

@@ -52,6 +52,10 @@ describe('metrics API', () => {
     });
     expect(body.daily).toHaveLength(90);
     expect(body.daily.at(-1)?.date).toBe(utcDay(new Date()));
+    // The answer says its window and when it was computed.
+    const { asOf, window } = response.json() as { asOf: string; window: { from: string; to: string; days: number } };
+    expect(window).toEqual({ from: body.daily[0]!.date, to: utcDay(new Date()), days: 90 });
+    expect(Math.abs(Date.parse(asOf) - Date.now())).toBeLessThan(60_000);
     expect(body.daily.map((d) => d.date)).toEqual([...body.daily.map((d) => d.date)].sort());
     expect(body.daily.at(-1)).toMatchObject({ openTickets: 1, csat: 1, avgResolutionHours: 48 });
     expect(body.daily[0]).toMatchObject({ openTickets: 0, csat: null, csatRatings: 0, avgResolutionHours: null });

@@ -1,21 +1,21 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as contract from '../../contracts/sla-targets.ts';
 import type { Deps } from '../../deps.ts';
-import { getSlaTargets, setSlaTargets, slaTargetsSchema } from '../../modules/metrics/sla-targets.ts';
+import { getSlaTargets, setSlaTargets } from '../../modules/metrics/sla-targets.ts';
 
 const PATH = '/api/integrations/zendesk/sla-targets';
 
 /** Fallback SLA targets per priority, for tickets without a Zendesk SLA policy. Leaders read; admins change. */
 export function slaTargetsRoutes(deps: Deps): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get(PATH, { config: { roles: ['admin', 'leader'] }, schema: { response: { 200: z.object({ targets: slaTargetsSchema }) } } }, async () => ({
+    app.get(PATH, { config: { roles: ['admin', 'leader'] }, schema: { response: { 200: contract.getSlaTargets.response } } }, async () => ({
       targets: await getSlaTargets(deps.db),
     }));
     app.put(
       PATH,
       {
         config: { roles: ['admin'] },
-        schema: { body: z.object({ targets: slaTargetsSchema }), response: { 200: z.object({ targets: slaTargetsSchema, customersToRecompute: z.number().int() }) } },
+        schema: { body: contract.setSlaTargets.body, response: { 200: contract.setSlaTargets.response } },
       },
       async (request) => {
         const { customersToRecompute } = await setSlaTargets(deps.db, request.body.targets);

@@ -5,8 +5,8 @@
  * a ticket subject can never become markup. The conversation is kept for the browser session.
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api.ts';
-import type { ChatAnswer, ChatSuggestion } from '../types.ts';
+import { call, ApiError } from '../api.ts';
+import { askChat, type ChatSuggestion } from '../../../src/contracts/chat.ts';
 
 interface ChatEntry {
   id: number;
@@ -69,7 +69,7 @@ export function ChatPanel() {
     setText('');
     setBusy(true);
     try {
-      const answer = await api<ChatAnswer>('/api/chat', { method: 'POST', body: { message: trimmed } });
+      const answer = await call(askChat, { body: { message: trimmed } });
       const reply = typeof answer.reply === 'string' ? answer.reply : '';
       setEntries((list) => [...list, { id: id + 1, from: 'cscx', text: reply, data: answer.data, suggestions: toSuggestions(answer.suggestions) }]);
     } catch (error) {

@@ -2,7 +2,8 @@
  * Status, priority, SLA and health as text plus a shape, never colour alone (WCAG 1.4.1). Status
  * uses Zendesk's own hues (Copenhagen theme), so a CSM who also works in Zendesk reads them at once.
  */
-import type { Priority, Ticket, TicketStatus } from '../types.ts';
+import type { Ticket } from '../../../src/contracts/tickets.ts';
+import type { TicketPriority as Priority, TicketStatus } from '../../../src/contracts/vocabulary.ts';
 
 const STATUS_LABEL: Record<TicketStatus, string> = {
   new: 'New',

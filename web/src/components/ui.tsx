@@ -23,6 +23,23 @@ export function ErrorNote({ error, retry }: { error: unknown; retry?: () => void
   );
 }
 
+/** How a save went: the server's refusal in words, or what was saved (said once it is). */
+export function SaveOutcome<T>({ save, saved }: { save: { isError: boolean; error: unknown; isSuccess: boolean; data: T | undefined }; saved: (data: T) => ReactNode }) {
+  if (save.isError) {
+    return (
+      <p className="error-text" role="alert">
+        {errorText(save.error)}
+      </p>
+    );
+  }
+  if (!save.isSuccess || save.data === undefined) return null;
+  return (
+    <p className="success-text" role="status">
+      {saved(save.data)}
+    </p>
+  );
+}
+
 export function Empty({ title, children }: { title: string; children?: ReactNode }) {
   return (
     <div className="empty">

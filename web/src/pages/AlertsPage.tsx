@@ -1,13 +1,23 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, errorText } from '../api.ts';
+import { call, errorText } from '../api.ts';
 import { ALERT_TYPE_LABEL } from '../components/badges.tsx';
 import { Card, Empty, ErrorNote, Loading, Segmented } from '../components/ui.tsx';
 import { dateTime, relativeTime } from '../format.ts';
 import { Link, setParam, useLocation } from '../router.tsx';
-import type { Alert, AlertsPage as AlertsAnswer, AlertType, User } from '../types.ts';
-
-const TYPES: AlertType[] = ['escalation', 'sla_breach', 'ticket_spike', 'negative_csat'];
+import type { z } from 'zod';
+import {
+  acknowledgeAlert,
+  getAlertSubscriptions,
+  getAlertWebhook,
+  listAlerts,
+  resolveAlert,
+  setAlertSubscriptions,
+  setAlertWebhook,
+  type Alert,
+} from '../../../src/contracts/alerts.ts';
+import type { User } from '../../../src/contracts/auth.ts';
+import { ALERT_TYPES as TYPES, type AlertType } from '../../../src/contracts/vocabulary.ts';
 type StatusView = 'open' | 'acknowledged' | 'resolved' | 'all';
 
 /** One line saying why the alert was raised, from its details. */
@@ -34,14 +44,16 @@ export default function AlertsPage({ user }: { user: User }) {
   const scope = seesAll && params.get('scope') === 'all' ? 'all' : 'mine';
   const status = (['open', 'acknowledged', 'resolved', 'all'].includes(params.get('status') ?? '') ? params.get('status') : 'open') as StatusView;
   const type = TYPES.find((t) => t === params.get('type')) ?? null;
-  const query = new URLSearchParams({ limit: '30' });
-  if (scope === 'mine') query.set('mine', 'true');
-  if (status !== 'all') query.set('status', status);
-  if (type) query.set('type', type);
+  const query: z.input<typeof listAlerts.query> = {
+    limit: '30',
+    mine: scope === 'mine' ? 'true' : undefined,
+    status: status === 'all' ? undefined : status,
+    type: type ?? undefined,
+  };
 
   const alerts = useInfiniteQuery({
-    queryKey: ['alerts', 'list', query.toString()],
-    queryFn: ({ pageParam }) => api<AlertsAnswer>(`/api/alerts?${query.toString()}${pageParam ? `&cursor=${pageParam}` : ''}`),
+    queryKey: ['alerts', 'list', scope, status, type],
+    queryFn: ({ pageParam }) => call(listAlerts, { query: { ...query, cursor: pageParam || undefined } }),
     initialPageParam: '',
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
@@ -120,7 +132,7 @@ export default function AlertsPage({ user }: { user: User }) {
 function AlertRow({ alert }: { alert: Alert }) {
   const client = useQueryClient();
   const act = useMutation({
-    mutationFn: (action: 'acknowledge' | 'resolve') => api(`/api/alerts/${alert.id}/${action}`, { method: 'POST' }),
+    mutationFn: (action: 'acknowledge' | 'resolve') => call(action === 'acknowledge' ? acknowledgeAlert : resolveAlert, { params: { id: alert.id } }),
     onSuccess: () => void client.invalidateQueries({ queryKey: ['alerts'] }),
   });
   const kind = ALERT_TYPE_LABEL[alert.type] ?? { label: alert.type, icon: '!' };
@@ -167,15 +179,15 @@ function AlertRow({ alert }: { alert: Alert }) {
 
 function Subscriptions() {
   const client = useQueryClient();
-  const subs = useQuery({ queryKey: ['subscriptions'], queryFn: () => api<{ subscriptions: Array<{ type: AlertType; enabled: boolean }> }>('/api/alerts/subscriptions') });
-  const webhook = useQuery({ queryKey: ['alert-webhook'], queryFn: () => api<{ webhook: { configured: boolean; enabled: boolean; host: string | null } }>('/api/alerts/webhook') });
+  const subs = useQuery({ queryKey: ['subscriptions'], queryFn: () => call(getAlertSubscriptions) });
+  const webhook = useQuery({ queryKey: ['alert-webhook'], queryFn: () => call(getAlertWebhook) });
   const save = useMutation({
-    mutationFn: (change: { type: AlertType; enabled: boolean }) => api<{ subscriptions: Array<{ type: AlertType; enabled: boolean }> }>('/api/alerts/subscriptions', { method: 'PUT', body: { subscriptions: [change] } }),
+    mutationFn: (change: { type: AlertType; enabled: boolean }) => call(setAlertSubscriptions, { body: { subscriptions: [change] } }),
     onSuccess: (answer) => client.setQueryData(['subscriptions'], answer),
   });
   const [url, setUrl] = useState('');
   const saveHook = useMutation({
-    mutationFn: (next: string | null) => api<{ webhook: { configured: boolean; enabled: boolean; host: string | null } }>('/api/alerts/webhook', { method: 'PUT', body: { url: next, enabled: true } }),
+    mutationFn: (next: string | null) => call(setAlertWebhook, { body: { url: next, enabled: true } }),
     onSuccess: (answer) => {
       client.setQueryData(['alert-webhook'], answer);
       setUrl('');

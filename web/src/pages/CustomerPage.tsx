@@ -1,14 +1,16 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { isOpenStatus } from '../../../src/contracts/vocabulary.ts';
-import { api, errorText } from '../api.ts';
+import { call, errorText } from '../api.ts';
 import { HealthBadge, OpenBadge, PriorityLabel, SlaLabel, StatusTag } from '../components/badges.tsx';
 import { BarChart, BulletGauge, LineChart } from '../components/charts.tsx';
 import { Card, Empty, ErrorNote, Loading, Segmented } from '../components/ui.tsx';
 import { age, count, dateTime, hours, percent, relativeTime, score, time } from '../format.ts';
 import { Link, setParam, useLocation } from '../router.tsx';
 import { customerQuery, healthQuery, historyQuery, metricsQuery, rangeOf, ticketsQuery, ticketViewOf } from '../queries.ts';
-import type { HealthAnswer, Signal, Ticket, TicketEvent, User } from '../types.ts';
+import type { User } from '../../../src/contracts/auth.ts';
+import type { CustomerHealth as HealthAnswer, Signal } from '../../../src/contracts/health-score.ts';
+import { addTicketNote, type Ticket, type TicketEvent } from '../../../src/contracts/tickets.ts';
 
 type Range = '30' | '90' | '365';
 const RANGES: Array<{ value: Range; label: string }> = [
@@ -194,7 +196,7 @@ function NoteForm({ ticket, onDone }: { ticket: Ticket; onDone: () => void }) {
   const [body, setBody] = useState('');
   const [done, setDone] = useState(false);
   const add = useMutation({
-    mutationFn: () => api(`/api/integrations/zendesk/tickets/${ticket.connectionId}/${ticket.zendeskTicketId}/notes`, { method: 'POST', body: { body } }),
+    mutationFn: () => call(addTicketNote, { params: { connectionId: ticket.connectionId, zendeskTicketId: String(ticket.zendeskTicketId) }, body: { body } }),
     onSuccess: () => {
       setDone(true);
       setBody('');

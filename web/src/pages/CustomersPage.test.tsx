@@ -1,7 +1,8 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CustomerOverview, CustomersOverviewAnswer, User } from '../types.ts';
+import type { User } from '../../../src/contracts/auth.ts';
+import type { CustomerOverview, CustomersOverviewAnswer } from '../../../src/contracts/customers.ts';
 import CustomersPage from './CustomersPage.tsx';
 
 const ME: User = { id: 'u1', email: 'dana@x.test', name: 'Dana', role: 'admin' };

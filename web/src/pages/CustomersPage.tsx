@@ -1,12 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { priorityRank } from '../../../src/contracts/vocabulary.ts';
-import { api } from '../api.ts';
 import { healthBand, HealthBadge, OpenBadge } from '../components/badges.tsx';
 import { Empty, ErrorNote, Loading } from '../components/ui.tsx';
 import { percent, relativeTime, score, time } from '../format.ts';
 import { Link, navigate, setParam, useLocation } from '../router.tsx';
-import type { CustomerOverview, CustomersOverviewAnswer, User } from '../types.ts';
+import type { User } from '../../../src/contracts/auth.ts';
+import type { CustomerOverview } from '../../../src/contracts/customers.ts';
+import { customersOverviewQuery } from '../queries.ts';
 
 type SortKey = 'health' | 'name' | 'open' | 'csat' | 'activity' | 'support';
 const PAGE = 50;
@@ -57,7 +58,7 @@ export default function CustomersPage({ user }: { user: User }) {
     if (connected !== null) navigate(`/settings?tab=connections&connected=${encodeURIComponent(connected)}`, { replace: true });
   }, [connected]);
 
-  const overview = useQuery({ queryKey: ['customers', 'overview'], queryFn: () => api<CustomersOverviewAnswer>('/api/customers/overview') });
+  const overview = useQuery(customersOverviewQuery);
 
   const rows = useMemo(() => {
     const all = overview.data?.customers ?? [];

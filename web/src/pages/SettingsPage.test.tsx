@@ -1,7 +1,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { User } from '../types.ts';
+import type { User } from '../../../src/contracts/auth.ts';
 import SettingsPage from './SettingsPage.tsx';
 
 const ADMIN: User = { id: 'u1', email: 'dana@x.test', name: 'Dana', role: 'admin' };

@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api, errorText, setCsrfToken } from '../api.ts';
-import type { User } from '../types.ts';
+import { call, errorText, setCsrfToken } from '../api.ts';
+import { signIn } from '../../../src/contracts/auth.ts';
 
 export function SignInPage() {
   const client = useQueryClient();
@@ -15,7 +15,7 @@ export function SignInPage() {
     setBusy(true);
     setError(null);
     try {
-      const answer = await api<{ user: User; csrfToken: string }>('/api/auth/sign-in', { method: 'POST', body: { email, password } });
+      const answer = await call(signIn, { body: { email, password } });
       setCsrfToken(answer.csrfToken);
       client.setQueryData(['me'], answer.user);
     } catch (failure) {

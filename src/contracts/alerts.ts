@@ -1,0 +1,72 @@
+/** The alerts API: the list, acknowledging and resolving, each user's subscriptions and webhook. */
+import { z } from 'zod';
+import { endpoint } from './endpoint.ts';
+import { listParam, trueOrFalse } from './params.ts';
+import { ALERT_TYPES } from './vocabulary.ts';
+
+export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+const MAX_PAGE_SIZE = 200;
+
+export const listAlertsQuery = z.object({
+  type: listParam('type', ALERT_TYPES),
+  status: listParam('status', ALERT_STATUSES),
+  customerId: z.uuid('is not a customer id').optional(),
+  mine: trueOrFalse('use true or false').optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,4}$/, `is not a page size; use a whole number from 1 to ${MAX_PAGE_SIZE}`)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= MAX_PAGE_SIZE, `is not a page size; use a whole number from 1 to ${MAX_PAGE_SIZE}`)
+    .optional(),
+  cursor: z.string().regex(/^\d{1,18}$/, 'is not a cursor from this list').optional(),
+});
+
+export const alert = z.object({
+  id: z.string(),
+  type: z.enum(ALERT_TYPES),
+  customerId: z.string(),
+  customerName: z.string(),
+  customerUrl: z.string(),
+  connectionId: z.string().nullable(),
+  zendeskTicketId: z.number().nullable(),
+  subdomain: z.string().nullable(),
+  ticketUrl: z.string().nullable(),
+  status: z.enum(ALERT_STATUSES),
+  details: z.record(z.string(), z.unknown()),
+  occurredAt: z.string(),
+  createdAt: z.string(),
+  acknowledgedAt: z.string().nullable(),
+  acknowledgedBy: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+  resolvedBy: z.string().nullable(),
+  recipientIds: z.array(z.string()),
+});
+export type Alert = z.output<typeof alert>;
+
+export const alertPage = z.object({ alerts: z.array(alert), nextCursor: z.string().nullable(), unread: z.number() });
+export const alertAnswer = z.object({ alert });
+const alertParams = z.object({ id: z.uuid('is not an alert id') });
+
+export const subscription = z.object({ type: z.enum(ALERT_TYPES), enabled: z.boolean() });
+export const subscriptionList = z.object({ subscriptions: z.array(subscription) });
+export const setSubscriptionsBody = z.object({ subscriptions: z.array(subscription).max(ALERT_TYPES.length * 4) });
+
+export const alertRules = z.object({ ticketSpike: z.object({ threshold: z.number(), windowHours: z.number() }), types: z.array(z.enum(ALERT_TYPES)) });
+
+export const alertWebhook = z.object({ webhook: z.object({ configured: z.boolean(), enabled: z.boolean(), host: z.string().nullable() }) });
+export const setAlertWebhookBody = z.object({
+  // null removes it; a Slack incoming webhook URL, or any HTTPS endpoint that takes JSON.
+  url: z.url({ protocol: /^https?$/, error: 'is not an http(s) URL' }).max(2000).nullable(),
+  enabled: z.boolean().default(true),
+});
+
+export const listAlerts = endpoint({ method: 'GET', path: '/api/alerts', query: listAlertsQuery, response: alertPage });
+export const acknowledgeAlert = endpoint({ method: 'POST', path: '/api/alerts/:id/acknowledge', params: alertParams, response: alertAnswer });
+export const resolveAlert = endpoint({ method: 'POST', path: '/api/alerts/:id/resolve', params: alertParams, response: alertAnswer });
+export const getAlertSubscriptions = endpoint({ method: 'GET', path: '/api/alerts/subscriptions', response: subscriptionList });
+export const setAlertSubscriptions = endpoint({ method: 'PUT', path: '/api/alerts/subscriptions', body: setSubscriptionsBody, response: subscriptionList });
+export const getAlertRules = endpoint({ method: 'GET', path: '/api/alerts/rules', response: alertRules });
+export const getAlertWebhook = endpoint({ method: 'GET', path: '/api/alerts/webhook', response: alertWebhook });
+export const setAlertWebhook = endpoint({ method: 'PUT', path: '/api/alerts/webhook', body: setAlertWebhookBody, response: alertWebhook });

@@ -1,0 +1,53 @@
+/** Settings: what raises an alert, each connection's escalation rule, and the fallback SLA targets. */
+import { useQuery } from '@tanstack/react-query';
+import { getAlertRules } from '../../../../src/contracts/alerts.ts';
+import { listConnections } from '../../../../src/contracts/connections.ts';
+import { call } from '../../api.ts';
+import { ALERT_TYPE_LABEL } from '../../components/badges.tsx';
+import { Card, ErrorNote, Loading } from '../../components/ui.tsx';
+import { Link } from '../../router.tsx';
+import { EscalationRuleEditor } from './EscalationRuleEditor.tsx';
+import { SlaTargetsEditor } from './SlaTargetsEditor.tsx';
+
+export function AlertRulesSection({ admin }: { admin: boolean }) {
+  const rules = useQuery({ queryKey: ['rules'], queryFn: () => call(getAlertRules) });
+  const connections = useQuery({ queryKey: ['connections'], queryFn: () => call(listConnections) });
+  return (
+    <>
+      <Card title="What raises an alert" id="rules">
+        {rules.isPending && <Loading label="Loading alert rules" />}
+        {rules.isError && <ErrorNote error={rules.error} retry={() => void rules.refetch()} />}
+        {rules.data && (
+          <dl className="facts rules">
+            <div>
+              <dt>{ALERT_TYPE_LABEL.escalation?.label}</dt>
+              <dd>A ticket becomes escalated, as each connection defines it below.</dd>
+            </div>
+            <div>
+              <dt>{ALERT_TYPE_LABEL.ticket_spike?.label}</dt>
+              <dd>
+                A customer opens {rules.data.ticketSpike.threshold} or more tickets within {rules.data.ticketSpike.windowHours} hours (at most one alert per customer per window;
+                set on the server: ALERT_SPIKE_THRESHOLD, ALERT_SPIKE_WINDOW_HOURS).
+              </dd>
+            </div>
+            <div>
+              <dt>{ALERT_TYPE_LABEL.sla_breach?.label}</dt>
+              <dd>An unsolved ticket passes an SLA target (checked every minute).</dd>
+            </div>
+            <div>
+              <dt>{ALERT_TYPE_LABEL.negative_csat?.label}</dt>
+              <dd>A customer rates a ticket bad (the comment is included).</dd>
+            </div>
+          </dl>
+        )}
+        <p className="muted small">
+          Alerts go to the customer’s CSM, or to all leaders when it has none; each person chooses the types they receive on the <Link to="/alerts">Alerts</Link> page.
+        </p>
+      </Card>
+      {connections.data?.connections.map((connection) => (
+        <EscalationRuleEditor key={connection.id} connection={connection} admin={admin} />
+      ))}
+      <SlaTargetsEditor admin={admin} />
+    </>
+  );
+}
