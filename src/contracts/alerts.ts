@@ -1,7 +1,7 @@
 /** The alerts API: the list, acknowledging and resolving, each user's subscriptions and webhook. */
 import { z } from 'zod';
 import { endpoint } from './endpoint.ts';
-import { listParam, trueOrFalse } from './params.ts';
+import { listParam, rangeParam, trueOrFalse } from './params.ts';
 import { ALERT_TYPES } from './vocabulary.ts';
 
 export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
@@ -70,3 +70,29 @@ export const setAlertSubscriptions = endpoint({ method: 'PUT', path: '/api/alert
 export const getAlertRules = endpoint({ method: 'GET', path: '/api/alerts/rules', response: alertRules });
 export const getAlertWebhook = endpoint({ method: 'GET', path: '/api/alerts/webhook', response: alertWebhook });
 export const setAlertWebhook = endpoint({ method: 'PUT', path: '/api/alerts/webhook', body: setAlertWebhookBody, response: alertWebhook });
+
+/** The PRD's awareness metric: how many alerts were acknowledged within an hour of being raised. */
+export const AWARENESS_RANGES = [7, 30] as const;
+/** "Seen in time": acknowledged (in the app, or by the link in a mail or Slack message) within this many minutes. */
+export const AWARENESS_TARGET_MINUTES = 60;
+const awarenessFigures = z.object({
+  alerts: z.number().describe('Alerts raised in the window'),
+  acknowledgedInTime: z.number().describe(`Of those, acknowledged within ${AWARENESS_TARGET_MINUTES} minutes of being raised`),
+  share: z.number().nullable().describe('acknowledgedInTime / alerts; null without alerts'),
+  medianMinutesToAcknowledge: z.number().nullable().describe('Over the acknowledged ones; null when none was'),
+  unacknowledged: z.number(),
+});
+export const awarenessAnswer = z.object({
+  days: z.number(),
+  asOf: z.string(),
+  targetMinutes: z.number(),
+  team: awarenessFigures,
+  users: z.array(awarenessFigures.extend({ userId: z.string(), name: z.string(), email: z.string(), role: z.string() })),
+});
+export type AwarenessAnswer = z.output<typeof awarenessAnswer>;
+export const getAlertAwareness = endpoint({
+  method: 'GET',
+  path: '/api/alerts/awareness',
+  query: z.object({ days: rangeParam(AWARENESS_RANGES) }),
+  response: awarenessAnswer,
+});

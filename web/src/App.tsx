@@ -128,7 +128,8 @@ function Header({ user, path, live }: { user: User; path: string; live: LiveStat
   const client = useQueryClient();
   const unread = useQuery({
     queryKey: ['alerts', 'unread'],
-    queryFn: () => call(listAlerts, { query: { status: 'open', limit: '1' } }),
+    // The default Alerts view: open alerts routed to me (for every role), so the badge counts what the page shows.
+    queryFn: () => call(listAlerts, { query: { status: 'open', limit: '1', mine: 'true' } }),
     refetchInterval: 60_000,
   });
   const signOut = async () => {

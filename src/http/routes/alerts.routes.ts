@@ -4,8 +4,15 @@ import { acknowledgeAlert, getSubscriptions, listAlerts, resolveAlert, setSubscr
 import * as contract from '../../contracts/alerts.ts';
 import { ALERT_TYPES } from '../../contracts/vocabulary.ts';
 import { getAlertWebhook, setAlertWebhook } from '../../modules/alerts/alert-webhooks.ts';
+import { selectAwareness, type AwarenessRow } from '../../modules/alerts/awareness.repo.ts';
 
 const DEFAULT_PAGE_SIZE = 50;
+
+function awarenessFigures(row: AwarenessRow | undefined) {
+  const alerts = row?.alerts ?? 0;
+  const inTime = row?.acknowledged_in_time ?? 0;
+  return { alerts, acknowledgedInTime: inTime, share: alerts > 0 ? inTime / alerts : null, medianMinutesToAcknowledge: row?.median_minutes ?? null, unacknowledged: row?.unacknowledged ?? 0 };
+}
 
 function viewAlert(alert: Alert): contract.Alert {
   return {
@@ -39,6 +46,30 @@ export function alertsRoutes(deps: Deps): FastifyPluginAsyncZod {
           cursor: q.cursor ?? null,
         });
         return { alerts: page.alerts.map(viewAlert), nextCursor: page.nextCursor, unread: page.unread };
+      },
+    );
+
+    app.get(
+      contract.getAlertAwareness.path,
+      {
+        // Any signed-in role: a CSM sees the team's figure and their own, leaders and admins everyone's.
+        config: {},
+        schema: { querystring: contract.getAlertAwareness.query, response: { 200: contract.getAlertAwareness.response } },
+      },
+      async (request) => {
+        const user = request.user!;
+        const now = new Date();
+        const rows = await selectAwareness(deps.db, { days: request.query.days, now, targetMinutes: contract.AWARENESS_TARGET_MINUTES, userIds: user.role === 'csm' ? [user.id] : null });
+        const team = rows.find((row) => row.user_id === null);
+        return {
+          days: request.query.days,
+          asOf: now.toISOString(),
+          targetMinutes: contract.AWARENESS_TARGET_MINUTES,
+          team: awarenessFigures(team),
+          users: rows
+            .filter((row) => row.user_id !== null)
+            .map((row) => ({ userId: row.user_id!, name: row.name ?? '', email: row.email ?? '', role: row.role ?? '', ...awarenessFigures(row) })),
+        };
       },
     );
 

@@ -8,6 +8,7 @@ import { Link, setParam, useLocation } from '../router.tsx';
 import type { z } from 'zod';
 import {
   acknowledgeAlert,
+  getAlertAwareness,
   getAlertSubscriptions,
   getAlertWebhook,
   listAlerts,
@@ -124,8 +125,68 @@ export default function AlertsPage({ user }: { user: User }) {
           Show more alerts
         </button>
       )}
+      <Awareness />
       <Subscriptions />
     </>
+  );
+}
+
+const percent = (share: number | null) => (share === null ? 'n/a' : `${Math.round(share * 100)} %`);
+
+/** The PRD's awareness metric: alerts acknowledged within an hour, for the team and per person. */
+function Awareness() {
+  const [days, setDays] = useState<'7' | '30'>('7');
+  const awareness = useQuery({ queryKey: ['alerts', 'awareness', days], queryFn: () => call(getAlertAwareness, { query: { days } }) });
+  const data = awareness.data;
+  return (
+    <Card
+      title="Seen within an hour"
+      id="awareness"
+      actions={
+        <Segmented
+          label="Awareness window"
+          value={days}
+          onChange={setDays}
+          options={[
+            { value: '7', label: '7 days' },
+            { value: '30', label: '30 days' },
+          ]}
+        />
+      }
+    >
+      {awareness.isPending && <Loading label="Loading awareness" />}
+      {awareness.isError && <ErrorNote error={awareness.error} retry={() => void awareness.refetch()} />}
+      {data && (
+        <>
+          <p>
+            Team: <strong>{percent(data.team.share)}</strong> of {data.team.alerts} alerts acknowledged within {data.targetMinutes} minutes
+            {data.team.unacknowledged > 0 && `; ${data.team.unacknowledged} not acknowledged yet`}.
+          </p>
+          {data.users.length > 0 && (
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Person</th>
+                  <th scope="col">Alerts</th>
+                  <th scope="col">Within an hour</th>
+                  <th scope="col">Median time to acknowledge</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.users.map((u) => (
+                  <tr key={u.userId}>
+                    <td>{u.name || u.email}</td>
+                    <td>{u.alerts}</td>
+                    <td>{percent(u.share)}</td>
+                    <td>{u.medianMinutesToAcknowledge === null ? 'n/a' : `${Math.round(u.medianMinutesToAcknowledge)} min`}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      )}
+    </Card>
   );
 }
 
