@@ -96,3 +96,10 @@ export const getAlertAwareness = endpoint({
   query: z.object({ days: rangeParam(AWARENESS_RANGES) }),
   response: awarenessAnswer,
 });
+
+/** Acknowledging from the link in an alert's email or Slack message: the token is the credential (no session). */
+export const acknowledgeByLinkBody = z.object({ token: z.string().min(1, 'is empty').max(2000, 'is too long') });
+export const acknowledgedByLink = z.object({
+  alert: z.object({ id: z.string(), type: z.enum(ALERT_TYPES), customerName: z.string(), status: z.enum(ALERT_STATUSES), acknowledgedAt: z.string().nullable() }),
+});
+export const acknowledgeByLink = endpoint({ method: 'POST', path: '/api/alerts/acknowledge-by-link', body: acknowledgeByLinkBody, response: acknowledgedByLink });

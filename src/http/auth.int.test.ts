@@ -27,7 +27,7 @@ describe('access control', () => {
     await destroy?.();
   });
 
-  const PUBLIC = ['GET /', 'GET /*', 'GET /healthz', 'GET /readyz', 'POST /api/auth/sign-in', 'GET /api/integrations/zendesk/callback', 'POST /api/integrations/zendesk/webhook'];
+  const PUBLIC = ['GET /', 'GET /*', 'GET /healthz', 'GET /readyz', 'POST /api/auth/sign-in', 'GET /api/integrations/zendesk/callback', 'POST /api/integrations/zendesk/webhook', 'POST /api/alerts/acknowledge-by-link'];
 
   it('opens to anonymous callers only the routes meant to be public', () => {
     const open = app.routeAccess.filter((route) => route.public).map((route) => `${route.method} ${route.url}`);

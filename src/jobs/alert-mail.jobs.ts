@@ -9,7 +9,7 @@ import { deliverAlertEmails, smtpSender, type MailSender } from '../modules/aler
 const INTERVAL_MS = 2_000;
 
 export function startAlertMailer(
-  deps: Pick<Deps, 'db' | 'logger' | 'config'>,
+  deps: Pick<Deps, 'db' | 'logger' | 'config' | 'secrets'>,
   options: { intervalMs?: number; send?: MailSender } = {},
 ): { stop(): void; wake(): Promise<void> } {
   const smtpUrl = deps.config.SMTP_URL;

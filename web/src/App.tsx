@@ -7,6 +7,7 @@ import { ChatPanel } from './components/ChatPanel.tsx';
 import { ALERT_TYPE_LABEL } from './components/badges.tsx';
 import { ErrorBoundary, ErrorNote, Loading } from './components/ui.tsx';
 import { useLiveUpdates, type LiveAlert, type LiveState } from './live.ts';
+import { AcknowledgeLinkPage } from './pages/AcknowledgeLinkPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
 import { Link, navigate, useLocation } from './router.tsx';
 
@@ -79,6 +80,8 @@ export function App() {
     );
   }
   const user = me.data;
+  // An alert's acknowledge link works signed in or not: the link's token is the credential.
+  if (path === '/alerts/acknowledge') return <AcknowledgeLinkPage />;
   if (!user) return <SignInPage />;
 
   return (

@@ -5,6 +5,9 @@ import * as contract from '../../contracts/alerts.ts';
 import { ALERT_TYPES } from '../../contracts/vocabulary.ts';
 import { getAlertWebhook, setAlertWebhook } from '../../modules/alerts/alert-webhooks.ts';
 import { selectAwareness, type AwarenessRow } from '../../modules/alerts/awareness.repo.ts';
+import { openAcknowledgeToken } from '../../modules/alerts/acknowledge-link.ts';
+import { findUserById } from '../../modules/users/users.repo.ts';
+import { AppError } from '../../lib/errors.ts';
 
 const DEFAULT_PAGE_SIZE = 50;
 
@@ -70,6 +73,22 @@ export function alertsRoutes(deps: Deps): FastifyPluginAsyncZod {
             .filter((row) => row.user_id !== null)
             .map((row) => ({ userId: row.user_id!, name: row.name ?? '', email: row.email ?? '', role: row.role ?? '', ...awarenessFigures(row) })),
         };
+      },
+    );
+
+    app.post(
+      contract.acknowledgeByLink.path,
+      {
+        // Public: the sealed token in the body is the credential (it names the alert and its recipient, and expires).
+        config: { public: true },
+        schema: { body: contract.acknowledgeByLink.body, response: { 200: contract.acknowledgeByLink.response } },
+      },
+      async (request) => {
+        const { alertId, userId } = openAcknowledgeToken(deps, request.body.token);
+        const user = await findUserById(deps.db, userId);
+        if (!user) throw new AppError('forbidden', 'the person this link was sent to can no longer sign in to CSCX');
+        const alert = await acknowledgeAlert(deps.db, user, alertId);
+        return { alert: { id: alert.id, type: alert.type, customerName: alert.customerName, status: alert.status, acknowledgedAt: alert.acknowledgedAt?.toISOString() ?? null } };
       },
     );
 

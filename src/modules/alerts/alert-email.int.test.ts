@@ -13,7 +13,9 @@ import type { Deps } from '../../deps.ts';
 import { createTestDeps } from '../../test-deps.ts';
 import type { TicketChange } from '../ingest/ticket-outbox.repo.ts';
 import { createUser } from '../users/auth.service.ts';
+import { buildApp } from '../../http/app.ts';
 import { deliverAlertEmails, smtpSender } from './alert-email.ts';
+import { acknowledgeToken } from './acknowledge-link.ts';
 import { raiseAlertsForChange } from './alerts.service.ts';
 
 const HOUR = 3_600_000;
@@ -202,5 +204,40 @@ describe('alert emails', () => {
     await deps.db.query(`DELETE FROM alert_subscriptions WHERE user_id = $1`, [leader]);
     const [toLeader] = await escalate(owned);
     expect(await recipientsOf(toLeader!.id)).toEqual([leader]);
+  });
+
+  it('acknowledges the alert as the recipient by the link in the mail, without a session; a forged, altered or expired link does nothing', async () => {
+    const csm = await user('drew', 'csm');
+    const [alert] = await escalate(await customer('Linkable', csm));
+    const mailer = smtpSender(smtpUrl);
+    await deliverAlertEmails(deps, { send: mailer.send }).finally(() => mailer.close());
+    const mail = received.find((r) => r.to.includes('drew@example.com'))!.mail;
+    const link = /Acknowledge: (\S+)/.exec(mail.text ?? '')?.[1];
+    expect(link).toMatch(/^https:\/\/cscx\.example\.com\/alerts\/acknowledge\?token=/);
+    expect(mail.html).toContain(`href="${link!.replace(/&/g, '&#38;')}"`);
+    const token = new URL(link!).searchParams.get('token')!;
+
+    const app = await buildApp(deps);
+    try {
+      const post = (body: { token: string }) => app.inject({ method: 'POST', url: '/api/alerts/acknowledge-by-link', payload: body });
+      const statusOf = async () => (await deps.db.query<{ status: string; acknowledged_by: string | null }>('SELECT status, acknowledged_by FROM alerts WHERE id = $1', [alert!.id])).rows[0];
+      // Refused: an altered token, one sealed for another purpose, an expired one. Nothing changes.
+      for (const bad of [token.slice(0, -4) + 'AAAA', deps.secrets.seal(JSON.stringify({ a: alert!.id, u: csm, e: Date.now() + 60_000 }), 'something_else'), acknowledgeToken(deps, alert!.id, csm, new Date(Date.now() - 15 * 86_400_000))]) {
+        const refused = await post({ token: bad });
+        expect(refused.statusCode).toBe(400);
+        expect(refused.json().error.message).toMatch(/link (is not valid|expired)/);
+      }
+      expect(await statusOf()).toEqual({ status: 'open', acknowledged_by: null });
+
+      const ok = await post({ token });
+      expect(ok.statusCode, ok.body).toBe(200);
+      expect(ok.json().alert).toMatchObject({ id: alert!.id, customerName: 'Linkable', status: 'acknowledged' });
+      expect(await statusOf()).toEqual({ status: 'acknowledged', acknowledged_by: csm });
+      // Followed again (a second click): still acknowledged once, by the same person.
+      expect((await post({ token })).statusCode).toBe(200);
+      expect(await statusOf()).toEqual({ status: 'acknowledged', acknowledged_by: csm });
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -17,6 +17,7 @@ import { publicUrl } from '../../config.ts';
 import type { Deps } from '../../deps.ts';
 import { escapeHtml } from '../../lib/html.ts';
 import { ticketUrl } from '../tickets/tickets.service.ts';
+import { acknowledgeToken } from './acknowledge-link.ts';
 
 const MINUTE_MS = 60_000;
 
@@ -60,6 +61,8 @@ export interface AlertMailFacts {
   occurredAt: Date;
   recipientName: string;
   recipientEmail: string;
+  /** The link that acknowledges the alert as this recipient, without signing in (acknowledge-link.ts). */
+  acknowledgeUrl: string;
 }
 
 const HEADLINES: Record<string, (details: Record<string, unknown>) => string> = {
@@ -85,6 +88,7 @@ export function alertMail(facts: AlertMailFacts, site: { publicUrl: string; zend
     comment ? `Their comment: "${comment}"` : null,
     `When: ${facts.occurredAt.toISOString().replace('T', ' ').slice(0, 16)} UTC`,
     '',
+    `Acknowledge: ${facts.acknowledgeUrl}`,
     `Customer: ${customerLink}`,
     ticket ? `Ticket in Zendesk: ${ticket.url}` : null,
     `All your alerts: ${site.publicUrl}/alerts`,
@@ -94,7 +98,7 @@ export function alertMail(facts: AlertMailFacts, site: { publicUrl: string; zend
 ${ticket ? `<p>Ticket <a href="${escapeHtml(ticket.url)}">${escapeHtml(ticket.label)}</a>${subject ? `: ${escapeHtml(subject)}` : ''}</p>` : ''}
 ${comment ? `<blockquote>${escapeHtml(comment)}</blockquote>` : ''}
 <p>${escapeHtml(lines.find((line) => line.startsWith('When:')) ?? '')}</p>
-<p><a href="${escapeHtml(customerLink)}">Open the customer</a> · <a href="${escapeHtml(`${site.publicUrl}/alerts`)}">All your alerts</a></p>
+<p><a href="${escapeHtml(facts.acknowledgeUrl)}"><strong>Acknowledge</strong></a> · <a href="${escapeHtml(customerLink)}">Open the customer</a> · <a href="${escapeHtml(`${site.publicUrl}/alerts`)}">All your alerts</a></p>
 </body></html>`;
   return {
     from: site.from,
@@ -135,7 +139,7 @@ interface DueMail {
 
 /** Sends the due alert emails; answers how many were delivered, will be retried, and failed for good. */
 export async function deliverAlertEmails(
-  deps: Pick<Deps, 'db' | 'logger' | 'config'>,
+  deps: Pick<Deps, 'db' | 'logger' | 'config' | 'secrets'>,
   options: Partial<EmailDeliveryOptions> & Pick<EmailDeliveryOptions, 'send'>,
 ): Promise<{ delivered: number; retrying: number; failed: number }> {
   const o: EmailDeliveryOptions = { now: () => new Date(), limit: 50, maxAttempts: 8, baseDelayMs: MINUTE_MS / 2, ...options };
@@ -179,6 +183,7 @@ export async function deliverAlertEmails(
           occurredAt: row.occurred_at,
           recipientName: row.user_name,
           recipientEmail: row.user_email!,
+          acknowledgeUrl: `${site.publicUrl}/alerts/acknowledge?token=${encodeURIComponent(acknowledgeToken(deps, row.alert_id, row.user_id, now))}`,
         },
         site,
       );
