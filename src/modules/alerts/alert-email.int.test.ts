@@ -240,4 +240,24 @@ describe('alert emails', () => {
       await app.close();
     }
   });
+
+  it("moves a customer's open alerts to its new CSM, and back to the leaders when it has none", async () => {
+    const first = await user('first', 'csm');
+    const second = await user('second', 'csm');
+    const moving = await customer('Moving Co', first);
+    const [open] = await escalate(moving);
+    const [resolved] = await escalate(moving);
+    await deps.db.query(`UPDATE alerts SET status = 'resolved', resolved_at = now() WHERE id = $1`, [resolved!.id]);
+    expect(await recipientsOf(open!.id)).toEqual([first]);
+
+    await deps.db.query('UPDATE customers SET csm_id = $2 WHERE id = $1', [moving, second]);
+    expect(await recipientsOf(open!.id)).toEqual([second]);
+    // A resolved alert keeps who it reached.
+    expect(await recipientsOf(resolved!.id)).toEqual([first]);
+
+    await deps.db.query('UPDATE customers SET csm_id = NULL WHERE id = $1', [moving]);
+    const leaders = (await deps.db.query<{ id: string }>(`SELECT id FROM users WHERE role = 'leader' AND disabled_at IS NULL ORDER BY id`)).rows.map((r) => r.id);
+    expect(leaders.length).toBeGreaterThan(0);
+    expect(await recipientsOf(open!.id)).toEqual(leaders);
+  });
 });
