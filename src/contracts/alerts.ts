@@ -53,7 +53,12 @@ export const subscription = z.object({ type: z.enum(ALERT_TYPES), enabled: z.boo
 export const subscriptionList = z.object({ subscriptions: z.array(subscription) });
 export const setSubscriptionsBody = z.object({ subscriptions: z.array(subscription).max(ALERT_TYPES.length * 4) });
 
-export const alertRules = z.object({ ticketSpike: z.object({ threshold: z.number(), windowHours: z.number() }), types: z.array(z.enum(ALERT_TYPES)) });
+const spikeRule = z.object({
+  threshold: z.number().int('is not a whole number').min(2, 'is below 2').max(1000, 'is above 1000').describe('Tickets from one customer within the window that raise a spike'),
+  windowHours: z.number().min(1, 'is below 1 hour').max(720, 'is above 720 hours (30 days)'),
+});
+export const alertRules = z.object({ ticketSpike: spikeRule, types: z.array(z.enum(ALERT_TYPES)) });
+export const setAlertRulesBody = z.strictObject({ ticketSpike: spikeRule });
 
 export const alertWebhook = z.object({ webhook: z.object({ configured: z.boolean(), enabled: z.boolean(), host: z.string().nullable() }) });
 export const setAlertWebhookBody = z.object({
@@ -68,6 +73,7 @@ export const resolveAlert = endpoint({ method: 'POST', path: '/api/alerts/:id/re
 export const getAlertSubscriptions = endpoint({ method: 'GET', path: '/api/alerts/subscriptions', response: subscriptionList });
 export const setAlertSubscriptions = endpoint({ method: 'PUT', path: '/api/alerts/subscriptions', body: setSubscriptionsBody, response: subscriptionList });
 export const getAlertRules = endpoint({ method: 'GET', path: '/api/alerts/rules', response: alertRules });
+export const setAlertRules = endpoint({ method: 'PUT', path: '/api/alerts/rules', body: setAlertRulesBody, response: alertRules });
 export const getAlertWebhook = endpoint({ method: 'GET', path: '/api/alerts/webhook', response: alertWebhook });
 export const setAlertWebhook = endpoint({ method: 'PUT', path: '/api/alerts/webhook', body: setAlertWebhookBody, response: alertWebhook });
 

@@ -7,6 +7,7 @@ import { getAlertWebhook, setAlertWebhook } from '../../modules/alerts/alert-web
 import { selectAwareness, type AwarenessRow } from '../../modules/alerts/awareness.repo.ts';
 import { openAcknowledgeToken } from '../../modules/alerts/acknowledge-link.ts';
 import { findUserById } from '../../modules/users/users.repo.ts';
+import { saveSpikeRule, selectSpikeRule } from '../../modules/alerts/alert-settings.repo.ts';
 import { AppError } from '../../lib/errors.ts';
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -122,20 +123,18 @@ export function alertsRoutes(deps: Deps): FastifyPluginAsyncZod {
       async (request) => ({ subscriptions: await setSubscriptions(deps.db, request.user!.id, request.body.subscriptions) }),
     );
 
-    // The alert settings that live in the server's configuration, for the settings page (the
-    // escalation rule is per connection: /api/integrations/zendesk/connections/:id/escalation-rule).
-    app.get(
-      '/api/alerts/rules',
-      {
-        config: {},
-        schema: {
-          response: { 200: contract.getAlertRules.response },
-        },
+    // What raises an alert: the ticket-spike rule (admins change it; the server's configuration is
+    // the default). The escalation rule is per connection: /api/integrations/zendesk/connections/:id/escalation-rule.
+    const spikeDefaults = { threshold: deps.config.ALERT_SPIKE_THRESHOLD, windowHours: deps.config.ALERT_SPIKE_WINDOW_HOURS };
+    const rules = async () => ({ ticketSpike: await selectSpikeRule(deps.db, spikeDefaults), types: [...ALERT_TYPES] });
+    app.get('/api/alerts/rules', { config: {}, schema: { response: { 200: contract.getAlertRules.response } } }, rules);
+    app.put(
+      contract.setAlertRules.path,
+      { config: { roles: ['admin'] }, schema: { body: contract.setAlertRules.body, response: { 200: contract.setAlertRules.response } } },
+      async (request) => {
+        await saveSpikeRule(deps.db, request.body.ticketSpike, request.user!.id);
+        return rules();
       },
-      async () => ({
-        ticketSpike: { threshold: deps.config.ALERT_SPIKE_THRESHOLD, windowHours: deps.config.ALERT_SPIKE_WINDOW_HOURS },
-        types: [...ALERT_TYPES],
-      }),
     );
 
     app.get(

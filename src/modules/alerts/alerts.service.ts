@@ -13,6 +13,7 @@ import type { Queryable } from '../../db/db.ts';
 import type { Deps } from '../../deps.ts';
 import type { TicketChange } from '../ingest/ticket-outbox.repo.ts';
 import type { TicketChangeEffect } from '../ingest/ticket-outbox.ts';
+import { selectSpikeRule } from './alert-settings.repo.ts';
 
 
 const HOUR_MS = 3_600_000;
@@ -188,6 +189,9 @@ export async function raiseAlertsForChange(deps: { db: Queryable }, change: Tick
     .filter((t) => t.inserted || t.before === null || t.previousCustomerId !== t.customerId)
     .map((t) => ({ zendesk_ticket_id: t.zendeskTicketId, customer_id: t.customerId!, created_at: t.now.createdAt.toISOString() }));
   if (arrivals.length > 0) {
+    // The rule admins set (alert_settings) wins over the server's defaults in `o`.
+    const spike = await selectSpikeRule(deps.db, { threshold: o.spikeThreshold, windowHours: o.spikeWindowMs / HOUR_MS });
+    const spikeWindowSecs = spike.windowHours * 3600;
     raised.push(
       ...(await raise(
         deps.db,
@@ -222,7 +226,7 @@ export async function raiseAlertsForChange(deps: { db: Queryable }, change: Tick
                        AND a.occurred_at < k.created_at + make_interval(secs => $4::float8))
             ORDER BY k.customer_id, k.created_at
          )`,
-        [change.connectionId, JSON.stringify(arrivals), windowSecs, o.spikeWindowMs / 1000, o.spikeThreshold],
+        [change.connectionId, JSON.stringify(arrivals), windowSecs, spikeWindowSecs, spike.threshold],
         o,
       )),
     );

@@ -8,6 +8,7 @@ import { Card, ErrorNote, Loading } from '../../components/ui.tsx';
 import { Link } from '../../router.tsx';
 import { EscalationRuleEditor } from './EscalationRuleEditor.tsx';
 import { SlaTargetsEditor } from './SlaTargetsEditor.tsx';
+import { SpikeRuleEditor } from './SpikeRuleEditor.tsx';
 
 export function AlertRulesSection({ admin }: { admin: boolean }) {
   const rules = useQuery({ queryKey: ['rules'], queryFn: () => call(getAlertRules) });
@@ -27,7 +28,8 @@ export function AlertRulesSection({ admin }: { admin: boolean }) {
               <dt>{ALERT_TYPE_LABEL.ticket_spike?.label}</dt>
               <dd>
                 A customer opens {rules.data.ticketSpike.threshold} or more tickets within {rules.data.ticketSpike.windowHours} hours (at most one alert per customer per window;
-                set on the server: ALERT_SPIKE_THRESHOLD, ALERT_SPIKE_WINDOW_HOURS).
+                merged tickets do not count).
+                <SpikeRuleEditor rules={rules.data} admin={admin} />
               </dd>
             </div>
             <div>
@@ -41,7 +43,7 @@ export function AlertRulesSection({ admin }: { admin: boolean }) {
           </dl>
         )}
         <p className="muted small">
-          Alerts go to the customer’s CSM, or to all leaders when it has none; each person chooses the types they receive on the <Link to="/alerts">Alerts</Link> page.
+          Alerts go to the customer’s CSM, or to all leaders when it has none, or to the admins when there is no leader; each person chooses the types they receive on the <Link to="/alerts">Alerts</Link> page.
         </p>
       </Card>
       {connections.data?.connections.map((connection) => (

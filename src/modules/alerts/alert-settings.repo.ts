@@ -1,0 +1,28 @@
+/**
+ * The ticket-spike rule as stored by admins (alert_settings, one row); what is not stored falls
+ * back to the server's configuration. Read by the alert effect in the drain's transaction, so a
+ * change applies to the next written ticket in every process.
+ */
+import type { Queryable } from '../../db/db.ts';
+
+export interface SpikeRule {
+  threshold: number;
+  windowHours: number;
+}
+
+export async function selectSpikeRule(db: Queryable, defaults: SpikeRule): Promise<SpikeRule> {
+  const { rows } = await db.query<{ spike_threshold: number | null; spike_window_hours: number | null }>(
+    'SELECT spike_threshold, spike_window_hours::float8 AS spike_window_hours FROM alert_settings',
+  );
+  const row = rows[0];
+  return { threshold: row?.spike_threshold ?? defaults.threshold, windowHours: row?.spike_window_hours ?? defaults.windowHours };
+}
+
+export async function saveSpikeRule(db: Queryable, rule: SpikeRule, userId: string): Promise<void> {
+  await db.query(
+    `INSERT INTO alert_settings (id, spike_threshold, spike_window_hours, updated_by) VALUES (true, $1, $2, $3)
+     ON CONFLICT (id) DO UPDATE SET spike_threshold = EXCLUDED.spike_threshold, spike_window_hours = EXCLUDED.spike_window_hours,
+                                    updated_by = EXCLUDED.updated_by, updated_at = now()`,
+    [rule.threshold, rule.windowHours, userId],
+  );
+}
