@@ -119,6 +119,7 @@ describe('OpenAPI document and docs UI', () => {
       'get /api/integrations/zendesk/callback',
       'get /healthz',
       'get /readyz',
+      'post /api/alerts/acknowledge-by-link',
       'post /api/auth/sign-in',
       'post /api/integrations/zendesk/webhook',
     ]);
