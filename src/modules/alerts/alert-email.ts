@@ -4,10 +4,10 @@
  * worker sends the due ones (deliverAlertEmails, on the alert schedule and right after a drain).
  *
  * Exactly once per alert and user, as far as SMTP allows: a delivery is claimed by moving its next
- * attempt 5 minutes on (FOR UPDATE SKIP LOCKED: concurrent workers share the work; a crashed run's
- * claims come due again), and marked delivered in the statement right after the server accepted
- * the mail. A process killed in the instant between the server's "250 OK" and that statement
- * sends the mail again 5 minutes later, with the same Message-ID (mail clients and providers such
+ * attempt CLAIM_SECONDS on (FOR UPDATE SKIP LOCKED: concurrent workers share the work; a killed
+ * process's claims come due again), and marked delivered in the statement right after the server
+ * accepted the mail. A process killed in the instant between the server's "250 OK" and that
+ * statement sends the mail again a minute later, with the same Message-ID (mail clients and providers such
  * as Gmail show one message per Message-ID). A failed send is retried with exponential backoff and,
  * after maxAttempts, marked failed with its reason; the in-app alert never depends on it.
  */
@@ -33,9 +33,17 @@ export interface MailMessage {
 /** Sends one mail; resolves when the server accepted it. */
 export type MailSender = (message: MailMessage) => Promise<void>;
 
+/**
+ * A send gives up within about 50 s (connect 10 s, greeting 10 s, 30 s without traffic), so a claim
+ * lasting CLAIM_SECONDS outlives any send of the process that holds it: a claim still standing
+ * after that belongs to a process that died, and another worker may take the delivery over.
+ */
+const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+export const CLAIM_SECONDS = 60;
+
 /** A sender over SMTP (nodemailer) to SMTP_URL; `close` ends its connections. */
 export function smtpSender(smtpUrl: string): { send: MailSender; close(): void } {
-  const transport = createTransport(smtpUrl);
+  const transport = createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS });
   return {
     send: async (message) => {
       await transport.sendMail(message);
@@ -147,7 +155,7 @@ export async function deliverAlertEmails(
   const site = { publicUrl: publicUrl(deps.config), zendeskUrlTemplate: deps.config.ZENDESK_URL_TEMPLATE, from: mailFrom(deps.config) };
   const { rows } = await deps.db.query<DueMail>(
     `WITH claimed AS (
-       UPDATE alert_deliveries d SET next_attempt_at = $1::timestamptz + interval '5 minutes'
+       UPDATE alert_deliveries d SET next_attempt_at = $1::timestamptz + make_interval(secs => $3::int)
         WHERE d.channel = 'email' AND (d.alert_id, d.user_id) IN (
           SELECT alert_id, user_id FROM alert_deliveries
            WHERE channel = 'email' AND status = 'pending' AND next_attempt_at <= $1::timestamptz
@@ -162,7 +170,7 @@ export async function deliverAlertEmails(
        JOIN customers cu ON cu.id = a.customer_id
        JOIN users u ON u.id = c.user_id
        LEFT JOIN zendesk_connections z ON z.id = a.connection_id`,
-    [now, o.limit],
+    [now, o.limit, CLAIM_SECONDS],
   );
   const result = { delivered: 0, retrying: 0, failed: 0 };
   for (const row of rows) {

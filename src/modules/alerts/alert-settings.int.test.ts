@@ -32,7 +32,7 @@ describe('alert rules as settings', () => {
     await destroy?.();
   });
 
-  const request = (who: string, method: 'GET' | 'PUT', payload?: unknown) =>
+  const request = (who: string, method: 'GET' | 'PUT', payload?: Record<string, unknown>) =>
     app.inject({ method, url: '/api/alerts/rules', headers: { authorization: `Bearer ${keys[who]}` }, ...(payload === undefined ? {} : { payload }) });
 
   it('answers the server defaults until an admin sets the rule; others may read but not change it', async () => {

@@ -5,7 +5,7 @@
  *
  * Exactly once per user and local day, across restarts and several workers: scheduling inserts the
  * row (user, local date) with ON CONFLICT DO NOTHING, and sending claims due rows as the alert
- * emails do (alert-email.ts: a 5-minute lease, SKIP LOCKED, marked sent right after the server
+ * emails do (alert-email.ts: a one-minute claim, SKIP LOCKED, marked sent right after the server
  * accepted the mail, a deterministic Message-ID). "Their accounts" are the customers a user is the
  * CSM of, plus those of the alerts routed to them. Score moves compare the last stored score of the
  * period's last (UTC) day with that of its first; open escalations are those open now that were
@@ -15,7 +15,7 @@ import type { Deps } from '../../deps.ts';
 import { publicUrl } from '../../config.ts';
 import type { Queryable } from '../../db/db.ts';
 import { escapeHtml } from '../../lib/html.ts';
-import { mailFrom, type MailSender } from './alert-email.ts';
+import { CLAIM_SECONDS, mailFrom, type MailSender } from './alert-email.ts';
 
 const MINUTE_MS = 60_000;
 /** A score move worth a line: this many points or more between the day before and the day of the digest. */
@@ -162,7 +162,7 @@ export async function deliverDigests(
   const site = { publicUrl: publicUrl(deps.config), from: mailFrom(deps.config) };
   const { rows } = await deps.db.query<{ user_id: string; local_date: string; period_start: Date; period_end: Date; attempts: number; name: string; email: string | null }>(
     `WITH claimed AS (
-       UPDATE alert_digests d SET next_attempt_at = $1::timestamptz + interval '5 minutes'
+       UPDATE alert_digests d SET next_attempt_at = $1::timestamptz + make_interval(secs => $3::int)
         WHERE (d.user_id, d.local_date) IN (
           SELECT user_id, local_date FROM alert_digests
            WHERE status = 'pending' AND next_attempt_at <= $1::timestamptz
@@ -171,7 +171,7 @@ export async function deliverDigests(
      )
      SELECT c.user_id, c.local_date::text AS local_date, c.period_start, c.period_end, c.attempts, u.name, u.email
        FROM claimed c JOIN users u ON u.id = c.user_id`,
-    [now, options.limit ?? 50],
+    [now, options.limit ?? 50, CLAIM_SECONDS],
   );
   const result = { sent: 0, empty: 0, retrying: 0, failed: 0 };
   const mark = (row: { user_id: string; local_date: string }, sql: string, params: unknown[]) =>
