@@ -1,6 +1,7 @@
 /**
- * Alert latency benchmark: from the arrival of the webhook that escalates a ticket to
- * the escalation alert stored. Our whole app runs in this process as main.ts runs it (queue, sync
+ * Alert latency benchmark: from the arrival of the webhook that escalates a ticket to the
+ * escalation alert stored, and to its email received by an SMTP server on loopback (the alert goes
+ * to the bench's admin: its customers have no CSM and there is no leader). Our whole app runs in this process as main.ts runs it (queue, sync
  * and refresh workers, schedules, HTTP server, the product's ticket listeners), on file-backed
  * PGlite and on PostgreSQL when reachable; the emulator is a child process that fires the real
  * signed trigger webhooks the connection registered. After the import, customers claim every
@@ -21,6 +22,9 @@ import { upsertCustomers } from '../src/modules/customers/customers.service.ts';
 import { rematchAll } from '../src/modules/matching/matching.service.ts';
 import { createUser } from '../src/modules/users/auth.service.ts';
 import { ticketOutboxDrainer } from '../src/ticket-outbox-effects.ts';
+import { startAlertMailer } from '../src/jobs/alert-mail.jobs.ts';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 import {
   EMULATOR_AGENT_EMAIL,
   EMULATOR_API_TOKEN,
@@ -68,12 +72,32 @@ async function measureAlertLatency(engine: Engine, emulatorUrl: string): Promise
   const bench = await openBenchDb(engine);
   const log = fileLogger('info');
   const port = await freePort();
+  // The mail's arrival, per Message-ID (which names the alert), on this process's clock.
+  const mailArrivals = new Map<string, number>();
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      let head = '';
+      stream.on('data', (chunk: Buffer) => {
+        if (head.length < 4096) head += chunk.toString();
+      });
+      stream.on('end', () => {
+        const id = /^Message-ID:\s*<alert-([0-9a-f-]{36})-/im.exec(head)?.[1];
+        if (id && !mailArrivals.has(id)) mailArrivals.set(id, Date.now());
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   const deps = benchDeps(bench.db, log.logger, {
     LOG_LEVEL: 'info',
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     ZENDESK_URL_TEMPLATE: `${emulatorUrl}/{subdomain}`,
     ZENDESK_EXPORT_REQUESTS_PER_MINUTE: '0',
+    SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
   });
   let queue: JobQueue | undefined;
   let app: FastifyInstance | undefined;
@@ -82,7 +106,13 @@ async function measureAlertLatency(engine: Engine, emulatorUrl: string): Promise
     queue = createJobQueue(bench.db, { schema: bench.bossSchema, logger: deps.logger });
     await queue.start();
     deps.syncRequests = queueSyncRequests(queue);
-    deps.ticketOutbox = ticketOutboxDrainer(deps, queueCustomerRefresh(queue));
+    const mailer = startAlertMailer(deps);
+    stops.push(mailer);
+    const wakeRefresh = queueCustomerRefresh(queue);
+    deps.ticketOutbox = ticketOutboxDrainer(deps, async () => {
+      void mailer.wake();
+      await wakeRefresh();
+    });
     await registerSyncWorkers(deps, queue);
     stops.push(await registerCustomerRefreshWorker(deps, queue));
     stops.push(startSyncScheduler(deps, deps.syncRequests, deps.config.SYNC_INTERVAL_SECONDS));
@@ -136,22 +166,27 @@ async function measureAlertLatency(engine: Engine, emulatorUrl: string): Promise
     }
     await Promise.all(puts);
     const latencySql = `
-      SELECT a.zendesk_ticket_id AS id, extract(epoch FROM a.created_at - d.received_at) * 1000 AS ms
+      SELECT a.zendesk_ticket_id AS id, a.id AS alert_id, extract(epoch FROM d.received_at) * 1000 AS received_ms,
+             extract(epoch FROM a.created_at - d.received_at) * 1000 AS ms
         FROM alerts a
         JOIN LATERAL (SELECT min(received_at) AS received_at FROM zendesk_webhook_deliveries
                        WHERE connection_id = $1 AND zendesk_ticket_id = a.zendesk_ticket_id AND received_at >= $2) d ON true
        WHERE a.type = 'escalation' AND a.connection_id = $1 AND a.zendesk_ticket_id = ANY($3::bigint[])`;
-    let rows: Array<{ id: number; ms: number | null }> = [];
+    let rows: Array<{ id: number; alert_id: string; received_ms: number | null; ms: number | null }> = [];
     await waitFor(
       'every escalation alert',
       async () => {
-        rows = (await bench.db.query<{ id: number; ms: number | null }>(latencySql, [connectionId, since, candidates])).rows;
+        rows = (await bench.db.query<{ id: number; alert_id: string; received_ms: number | null; ms: number | null }>(latencySql, [connectionId, since, candidates])).rows;
         return rows.length >= candidates.length - putFailures.length;
       },
       60_000,
       250,
     ).catch(() => {});
     const latencies = rows.filter((row) => row.ms !== null).map((row) => Number(row.ms));
+    await waitFor('every alert mail', async () => rows.every((row) => mailArrivals.has(row.alert_id)), 60_000, 250).catch(() => {});
+    const mailLatencies = rows
+      .filter((row) => row.received_ms !== null && mailArrivals.has(row.alert_id))
+      .map((row) => mailArrivals.get(row.alert_id)! - Number(row.received_ms));
     const duplicates = (
       await bench.db.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM (SELECT zendesk_ticket_id FROM alerts WHERE type = 'escalation' AND connection_id = $1 GROUP BY 1 HAVING count(*) > 1) x`,
@@ -164,12 +199,15 @@ async function measureAlertLatency(engine: Engine, emulatorUrl: string): Promise
       [`${p} escalation alerts stored (with a webhook arrival)`]: `${rows.length} (${latencies.length})`,
       [`${p} tickets with more than one escalation alert`]: duplicates,
       [`${p} webhook arrival -> alert stored p50 / p90 / p99 / max (ms)`]: [50, 90, 99, 100].map((q) => round(percentile(latencies, q))).join(' / '),
+      [`${p} alert mails received on the SMTP server`]: `${mailArrivals.size} of ${rows.length}`,
+      [`${p} webhook arrival -> mail received p50 / p90 / p99 / max (ms)`]: [50, 90, 99, 100].map((q) => round(percentile(mailLatencies, q))).join(' / '),
     };
   } finally {
     for (const s of stops) s.stop();
     await app?.close().catch(() => {});
     await queue?.stop({ timeoutMs: 10_000 }).catch(() => {});
     await bench.destroy();
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
     log.remove();
   }
 }

@@ -61,16 +61,21 @@ async function main(): Promise<void> {
   metrics.watchQueue(() => queue.depth());
   const deps: Deps = { config, db, logger, secrets: createSecretBox(keyring), syncRequests: queueSyncRequests(queue), metrics, queue };
   // Every role drains after its own writes; workers also sweep (entries a crash left behind).
-  deps.ticketOutbox = ticketOutboxDrainer(deps, queueCustomerRefresh(queue));
+  // A worker sends the mails of the alerts it just raised at once (others within seconds).
+  const mailer = role !== 'serve' ? startAlertMailer(deps) : undefined;
+  const wakeRefresh = queueCustomerRefresh(queue);
+  deps.ticketOutbox = ticketOutboxDrainer(deps, async () => {
+    void mailer?.wake();
+    await wakeRefresh();
+  });
 
-  const schedules: Array<{ stop(): void }> = [];
+  const schedules: Array<{ stop(): void }> = mailer ? [mailer] : [];
   if (role !== 'serve') {
     await registerSyncWorkers(deps, queue);
     schedules.push(await registerCustomerRefreshWorker(deps, queue));
     schedules.push(startOutboxSweeper(deps, deps.ticketOutbox));
     schedules.push(startSyncScheduler(deps, deps.syncRequests, config.SYNC_INTERVAL_SECONDS));
     schedules.push(startAlertScheduler(deps, alertOptionsOf(config)));
-    schedules.push(startAlertMailer(deps));
   }
 
   const app = role === 'worker' ? undefined : await buildApp(deps);
