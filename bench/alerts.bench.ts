@@ -199,7 +199,7 @@ async function measureAlertLatency(engine: Engine, emulatorUrl: string): Promise
       [`${p} escalation alerts stored (with a webhook arrival)`]: `${rows.length} (${latencies.length})`,
       [`${p} tickets with more than one escalation alert`]: duplicates,
       [`${p} webhook arrival -> alert stored p50 / p90 / p99 / max (ms)`]: [50, 90, 99, 100].map((q) => round(percentile(latencies, q))).join(' / '),
-      [`${p} alert mails received on the SMTP server`]: `${mailArrivals.size} of ${rows.length}`,
+      [`${p} escalation alert mails received on the SMTP server`]: `${rows.filter((row) => mailArrivals.has(row.alert_id)).length} of ${rows.length}`,
       [`${p} webhook arrival -> mail received p50 / p90 / p99 / max (ms)`]: [50, 90, 99, 100].map((q) => round(percentile(mailLatencies, q))).join(' / '),
     };
   } finally {

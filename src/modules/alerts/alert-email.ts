@@ -40,10 +40,12 @@ export type MailSender = (message: MailMessage) => Promise<void>;
  */
 const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
 export const CLAIM_SECONDS = 60;
+/** Mails sent at once, over as many pooled SMTP connections (kept open between bursts). */
+const SEND_CONCURRENCY = 5;
 
 /** A sender over SMTP (nodemailer) to SMTP_URL; `close` ends its connections. */
 export function smtpSender(smtpUrl: string): { send: MailSender; close(): void } {
-  const transport = createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS });
+  const transport = createTransport({ url: smtpUrl, pool: true, maxConnections: SEND_CONCURRENCY, ...SMTP_TIMEOUTS });
   return {
     send: async (message) => {
       await transport.sendMail(message);
@@ -173,7 +175,7 @@ export async function deliverAlertEmails(
     [now, o.limit, CLAIM_SECONDS],
   );
   const result = { delivered: 0, retrying: 0, failed: 0 };
-  for (const row of rows) {
+  const deliverOne = async (row: DueMail): Promise<void> => {
     const refused = row.disabled ? 'the user is disabled' : !row.alert_email ? 'the user turned alert emails off' : !row.user_email ? 'the user has no email address' : null;
     let error = refused;
     let messageId: string | null = null;
@@ -210,7 +212,7 @@ export async function deliverAlertEmails(
           WHERE alert_id = $1 AND user_id = $2 AND channel = 'email'`,
         [row.alert_id, row.user_id, attempts, now, messageId],
       );
-      continue;
+      return;
     }
     const giveUp = refused !== null || attempts >= o.maxAttempts;
     const delay = Math.min(o.baseDelayMs * 2 ** (attempts - 1), 60 * MINUTE_MS);
@@ -221,6 +223,13 @@ export async function deliverAlertEmails(
       `UPDATE alert_deliveries SET status = $3, attempts = $4, last_error = $5, next_attempt_at = $6 WHERE alert_id = $1 AND user_id = $2 AND channel = 'email'`,
       [row.alert_id, row.user_id, giveUp ? 'failed' : 'pending', attempts, error.slice(0, 500), new Date(now.getTime() + delay)],
     );
-  }
+  };
+  // A few mails at once over the sender's pooled connections: a burst of alerts is not sent one by one.
+  const due = [...rows];
+  await Promise.all(
+    Array.from({ length: Math.min(SEND_CONCURRENCY, due.length) }, async () => {
+      for (let row = due.shift(); row; row = due.shift()) await deliverOne(row);
+    }),
+  );
   return result;
 }
