@@ -92,19 +92,19 @@ export function parseRows<R>(parser: RowParser<R>, rows: readonly Row[], text: s
 }
 
 /** Runs a statement and answers its rows, parsed. */
-export async function queryRows<R>(db: Queryable, parser: RowParser<R>, text: string, params?: readonly unknown[]): Promise<R[]> {
+export async function queryRows<R>(db: Pick<Queryable, 'query'>, parser: RowParser<R>, text: string, params?: readonly unknown[]): Promise<R[]> {
   const { rows } = await db.query(text, params);
   return parseRows(parser, rows, text);
 }
 
 /** Runs a statement and answers its first row, parsed; null when it answered none. */
-export async function queryFirst<R>(db: Queryable, parser: RowParser<R>, text: string, params?: readonly unknown[]): Promise<R | null> {
+export async function queryFirst<R>(db: Pick<Queryable, 'query'>, parser: RowParser<R>, text: string, params?: readonly unknown[]): Promise<R | null> {
   const { rows } = await db.query(text, params);
   return rows.length === 0 ? null : (parseRows(parser, rows.slice(0, 1), text)[0] as R);
 }
 
 /** Runs a statement that must answer a row (an INSERT ... RETURNING, an aggregate) and answers it, parsed. */
-export async function queryOne<R>(db: Queryable, parser: RowParser<R>, text: string, params?: readonly unknown[]): Promise<R> {
+export async function queryOne<R>(db: Pick<Queryable, 'query'>, parser: RowParser<R>, text: string, params?: readonly unknown[]): Promise<R> {
   const row = await queryFirst(db, parser, text, params);
   if (row === null) throw new RowShapeError(queryName(text), 0, null, 'the statement answered no row');
   return row;

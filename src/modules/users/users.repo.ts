@@ -51,6 +51,12 @@ export async function findUserById(db: Queryable, id: string): Promise<User | nu
   return row ? toUser(row) : null;
 }
 
+/** The user if it is an admin, disabled or not (an OAuth callback checks who started it). */
+export async function findAdmin(db: Queryable, id: string): Promise<User | null> {
+  const row = await queryFirst(db, userRow, `SELECT id, email, name, role FROM users WHERE id = $1 AND role = 'admin'`, [id]);
+  return row ? toUser(row) : null;
+}
+
 export async function listUsersByRole(db: Queryable, role: Role): Promise<User[]> {
   const rows = await queryRows(db, userRow, `SELECT ${USER_COLUMNS} FROM users u WHERE u.role = $1 AND u.disabled_at IS NULL ORDER BY u.email`, [role]);
   return rows.map(toUser);
