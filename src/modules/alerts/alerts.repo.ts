@@ -183,3 +183,8 @@ export async function setSubscriptions(db: Queryable, userId: string, changes: S
   }
   return getSubscriptions(db, userId);
 }
+
+/** Alerts raised so far, per type (types never raised are absent). */
+export async function countAlertsByType(db: Queryable): Promise<Array<{ type: string; count: number }>> {
+  return queryRows(db, z.object({ type: z.string(), count: z.number() }), 'SELECT type, count(*)::int AS count FROM alerts GROUP BY type');
+}

@@ -134,6 +134,22 @@ export async function findConnectionBySubdomain(db: Queryable, subdomain: string
   return row ? toConnection(row) : null;
 }
 
+/** The connection a webhook belongs to, unless it was disconnected. */
+export async function findLiveConnectionIdByWebhook(db: Queryable, webhookId: string): Promise<string | undefined> {
+  const row = await queryFirst(db, z.object({ id: z.string() }), `SELECT id FROM zendesk_connections WHERE webhook_id = $1 AND status <> 'disconnected'`, [webhookId]);
+  return row?.id;
+}
+
+/** The active connections, each with whether it has webhook deliveries waiting: what a scheduled sync visits. */
+export async function listActiveConnectionsForSync(db: Queryable): Promise<Array<{ id: string; pending: boolean }>> {
+  return queryRows(
+    db,
+    z.object({ id: z.string(), pending: z.boolean() }),
+    `SELECT c.id, EXISTS (SELECT 1 FROM zendesk_webhook_deliveries d WHERE d.connection_id = c.id AND d.processed_at IS NULL) AS pending
+           FROM zendesk_connections c WHERE c.status = 'active'`,
+  );
+}
+
 export async function listConnections(db: Queryable): Promise<Connection[]> {
   const rows = await queryRows(db, connectionRow, 'SELECT * FROM zendesk_connections ORDER BY created_at, subdomain');
   return rows.map(toConnection);

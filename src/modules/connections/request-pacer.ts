@@ -71,3 +71,17 @@ export async function grantedRequests(db: Pick<Db, 'query'>, connectionId: strin
   ]);
   return row?.granted ?? 0;
 }
+
+/** The ages (ms, oldest first) of the export grants still inside the last `windowSeconds`. */
+export async function exportGrantAgesMs(db: Pick<Db, 'query'>, connectionId: string, windowSeconds: number): Promise<number[]> {
+  const rows = await queryRows(
+    db,
+    z.object({ age_ms: z.number() }),
+    `SELECT (extract(epoch FROM clock_timestamp() - x) * 1000)::float8 AS age_ms
+       FROM zendesk_request_pacing p CROSS JOIN LATERAL unnest(p.recent) x
+      WHERE p.connection_id = $1 AND p.bucket = 'export' AND x > clock_timestamp() - make_interval(secs => $2)
+      ORDER BY x`,
+    [connectionId, windowSeconds],
+  );
+  return rows.map((row) => row.age_ms);
+}

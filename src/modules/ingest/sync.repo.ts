@@ -330,6 +330,17 @@ export async function claimSyncLease(db: Queryable, connectionId: string, owner:
   return row ? toSyncState(row) : null;
 }
 
+/** Who holds the connection's sync lease now; undefined when nobody does. */
+export async function currentLeaseOwner(db: Queryable, connectionId: string): Promise<string | undefined> {
+  const row = await queryFirst(
+    db,
+    z.object({ lease_owner: z.string() }),
+    'SELECT lease_owner FROM zendesk_sync_state WHERE connection_id = $1 AND lease_owner IS NOT NULL AND lease_until > now()',
+    [connectionId],
+  );
+  return row?.lease_owner;
+}
+
 /** Extends a held lease; false when it was lost (taken over after it expired). */
 export async function renewSyncLease(db: Queryable, connectionId: string, owner: string, seconds: number): Promise<boolean> {
   const { rowCount } = await db.query(
