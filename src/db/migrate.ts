@@ -108,3 +108,9 @@ export async function currentSchema(db: Queryable): Promise<string> {
   const row = await queryFirst(db, z.object({ schema: z.string() }), 'SELECT current_schema() AS schema');
   return row?.schema ?? 'public';
 }
+
+/** The migrations applied to this database (readiness compares them with the code's). */
+export async function appliedMigrationNames(db: Pick<Queryable, 'query'>): Promise<string[]> {
+  const rows = await queryRows(db, z.object({ name: z.string() }), 'SELECT name FROM schema_migrations');
+  return rows.map((row) => row.name);
+}
