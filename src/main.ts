@@ -8,7 +8,7 @@
  */
 import { ConfigError, loadConfig } from './config.ts';
 import { DataDirLockedError } from './db/data-dir-lock.ts';
-import { migrate } from './db/migrate.ts';
+import { currentSchema, migrate } from './db/migrate.ts';
 import { openDatabase } from './db/open-db.ts';
 import type { Deps } from './deps.ts';
 import { buildApp } from './http/app.ts';
@@ -53,8 +53,7 @@ async function main(): Promise<void> {
   }
   // pg-boss's tables live in their own schema beside ours: `pgboss`, or `pgboss_<schema>` when this
   // installation lives in a schema of its own (several installations can share one database).
-  const { rows } = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
-  const ourSchema = rows[0]?.schema ?? 'public';
+  const ourSchema = await currentSchema(db);
   const metrics = createMetrics({ status: () => readStatusGauges(db) });
   const queue = createJobQueue(db, { logger, schema: ourSchema === 'public' ? 'pgboss' : `pgboss_${ourSchema}`, observer: metrics.jobs });
   await queue.start();

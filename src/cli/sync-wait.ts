@@ -9,7 +9,9 @@ import { Registry } from 'prom-client';
 import type { Queryable } from '../db/db.ts';
 import type { Deps } from '../deps.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { exportGrantAgesMs } from '../modules/connections/request-pacer.ts';
 import type { SyncProgress } from '../modules/ingest/sync-progress.ts';
+import { currentLeaseOwner } from '../modules/ingest/sync.repo.ts';
 import type { ZendeskClientObserver } from '../zendesk/client.ts';
 
 /** The pacer's window (src/modules/connections/request-pacer.ts): a minute plus a second of margin. */
@@ -34,26 +36,16 @@ export type Waiting =
  */
 export async function exportLimitWait(db: Queryable, connectionId: string, limit: number): Promise<Waiting | null> {
   if (limit <= 0) return null;
-  const { rows } = await db.query<{ age_ms: number }>(
-    `SELECT (extract(epoch FROM clock_timestamp() - x) * 1000)::float8 AS age_ms
-       FROM zendesk_request_pacing p CROSS JOIN LATERAL unnest(p.recent) x
-      WHERE p.connection_id = $1 AND p.bucket = 'export' AND x > clock_timestamp() - make_interval(secs => $2)
-      ORDER BY x`,
-    [connectionId, EXPORT_WINDOW_SECONDS],
-  );
-  if (rows.length < limit) return null;
+  const ages = await exportGrantAgesMs(db, connectionId, EXPORT_WINDOW_SECONDS);
+  if (ages.length < limit) return null;
   // Oldest first: a slot frees when the grant `limit` places from the newest leaves the window.
-  const leaving = Number(rows[rows.length - limit]?.age_ms ?? 0);
+  const leaving = Number(ages[ages.length - limit] ?? 0);
   return { kind: 'export-limit', limit, nextInSeconds: Math.max(1, Math.ceil(EXPORT_WINDOW_SECONDS - leaving / 1000)) };
 }
 
 /** Whether a run other than this process's holds the connection's sync lease now. */
 export async function heldByAnotherProcess(db: Queryable, connectionId: string, ourOwnerPrefix: string): Promise<boolean> {
-  const { rows } = await db.query<{ lease_owner: string }>(
-    'SELECT lease_owner FROM zendesk_sync_state WHERE connection_id = $1 AND lease_owner IS NOT NULL AND lease_until > now()',
-    [connectionId],
-  );
-  const owner = rows[0]?.lease_owner;
+  const owner = await currentLeaseOwner(db, connectionId);
   return owner !== undefined && !owner.startsWith(ourOwnerPrefix);
 }
 

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Db } from './db.ts';
+import { z } from 'zod';
+import type { Db, Queryable } from './db.ts';
+import { queryFirst, queryRows } from './rows.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
@@ -73,7 +75,7 @@ export async function migrate(db: Db, migrations: Migration[] = readMigrations()
       checksum TEXT NOT NULL,
       applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
     )`);
-    const { rows } = await tx.query<{ name: string; checksum: string }>('SELECT name, checksum FROM schema_migrations');
+    const rows = await queryRows(tx, z.object({ name: z.string(), checksum: z.string() }), 'SELECT name, checksum FROM schema_migrations');
     const applied = new Map(rows.map((row) => [row.name, row.checksum]));
     const known = new Set(migrations.map((m) => m.name));
     for (const name of applied.keys()) {
@@ -99,4 +101,16 @@ export async function migrate(db: Db, migrations: Migration[] = readMigrations()
     }
     return { applied: done };
   });
+}
+
+/** The schema this installation's tables live in (the first of the search path). */
+export async function currentSchema(db: Queryable): Promise<string> {
+  const row = await queryFirst(db, z.object({ schema: z.string() }), 'SELECT current_schema() AS schema');
+  return row?.schema ?? 'public';
+}
+
+/** The migrations applied to this database (readiness compares them with the code's). */
+export async function appliedMigrationNames(db: Pick<Queryable, 'query'>): Promise<string[]> {
+  const rows = await queryRows(db, z.object({ name: z.string() }), 'SELECT name FROM schema_migrations');
+  return rows.map((row) => row.name);
 }

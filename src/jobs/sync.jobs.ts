@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Deps } from '../deps.ts';
+import { listActiveConnectionsForSync } from '../modules/connections/connections.repo.ts';
 import type { SyncRequests } from '../modules/ingest/sync-requests.ts';
 import { runSync } from '../modules/ingest/sync.service.ts';
 import { processDeliveries } from '../modules/ingest/webhook-intake.ts';
@@ -66,11 +67,7 @@ export async function registerSyncWorkers(deps: Deps, queue: JobQueue): Promise<
 export function startSyncScheduler(deps: Deps, requests: SyncRequests, intervalSeconds: number): { stop(): void } {
   const tick = async () => {
     try {
-      const { rows } = await deps.db.query<{ id: string; pending: boolean }>(
-        `SELECT c.id, EXISTS (SELECT 1 FROM zendesk_webhook_deliveries d WHERE d.connection_id = c.id AND d.processed_at IS NULL) AS pending
-           FROM zendesk_connections c WHERE c.status = 'active'`,
-      );
-      for (const row of rows) {
+      for (const row of await listActiveConnectionsForSync(deps.db)) {
         await requests.sync(row.id);
         if (row.pending) await requests.processWebhooks(row.id);
       }

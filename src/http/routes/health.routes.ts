@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { getLiveness, readiness as readySchema } from '../../contracts/health.ts';
 import type { Deps } from '../../deps.ts';
-import { readMigrations } from '../../db/migrate.ts';
+import { appliedMigrationNames, readMigrations } from '../../db/migrate.ts';
 
 export type Readiness = z.infer<typeof readySchema>;
 
@@ -11,9 +11,8 @@ export async function checkReadiness(deps: Pick<Deps, 'db' | 'queue'>, expectedM
   let reachable = false;
   let pending: number | null = null;
   try {
-    const { rows } = await deps.db.query<{ name: string }>('SELECT name FROM schema_migrations');
+    const applied = new Set(await appliedMigrationNames(deps.db));
     reachable = true;
-    const applied = new Set(rows.map((row) => row.name));
     pending = expectedMigrations.filter((name) => !applied.has(name)).length;
   } catch {
     // Reported as not ready; the cause is for the logs of the query that failed.

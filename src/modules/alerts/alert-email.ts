@@ -18,6 +18,7 @@ import type { Deps } from '../../deps.ts';
 import { escapeHtml } from '../../lib/html.ts';
 import { ticketUrl } from '../tickets/tickets.service.ts';
 import { acknowledgeToken } from './acknowledge-link.ts';
+import { claimDueEmails, markDeliveryDelivered, markDeliveryFailed, type DueEmail } from './alert-deliveries.repo.ts';
 
 const MINUTE_MS = 60_000;
 
@@ -130,22 +131,6 @@ export interface EmailDeliveryOptions {
   baseDelayMs: number;
 }
 
-interface DueMail {
-  alert_id: string;
-  user_id: string;
-  attempts: number;
-  type: string;
-  customer_id: string;
-  customer_name: string;
-  zendesk_ticket_id: string | null;
-  subdomain: string | null;
-  details: Record<string, unknown>;
-  occurred_at: Date;
-  user_name: string;
-  user_email: string | null;
-  alert_email: boolean;
-  disabled: boolean;
-}
 
 /** Sends the due alert emails; answers how many were delivered, will be retried, and failed for good. */
 export async function deliverAlertEmails(
@@ -155,27 +140,9 @@ export async function deliverAlertEmails(
   const o: EmailDeliveryOptions = { now: () => new Date(), limit: 50, maxAttempts: 8, baseDelayMs: MINUTE_MS / 2, ...options };
   const now = o.now();
   const site = { publicUrl: publicUrl(deps.config), zendeskUrlTemplate: deps.config.ZENDESK_URL_TEMPLATE, from: mailFrom(deps.config) };
-  const { rows } = await deps.db.query<DueMail>(
-    `WITH claimed AS (
-       UPDATE alert_deliveries d SET next_attempt_at = $1::timestamptz + make_interval(secs => $3::int)
-        WHERE d.channel = 'email' AND (d.alert_id, d.user_id) IN (
-          SELECT alert_id, user_id FROM alert_deliveries
-           WHERE channel = 'email' AND status = 'pending' AND next_attempt_at <= $1::timestamptz
-           ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-       RETURNING d.alert_id, d.user_id, d.attempts
-     )
-     SELECT c.alert_id, c.user_id, c.attempts, a.type, a.customer_id, cu.name AS customer_name,
-            a.zendesk_ticket_id::text, z.subdomain, a.details, a.occurred_at,
-            u.name AS user_name, u.email AS user_email, u.alert_email, u.disabled_at IS NOT NULL AS disabled
-       FROM claimed c
-       JOIN alerts a ON a.id = c.alert_id
-       JOIN customers cu ON cu.id = a.customer_id
-       JOIN users u ON u.id = c.user_id
-       LEFT JOIN zendesk_connections z ON z.id = a.connection_id`,
-    [now, o.limit, CLAIM_SECONDS],
-  );
+  const rows = await claimDueEmails(deps.db, now, o.limit, CLAIM_SECONDS);
   const result = { delivered: 0, retrying: 0, failed: 0 };
-  const deliverOne = async (row: DueMail): Promise<void> => {
+  const deliverOne = async (row: DueEmail): Promise<void> => {
     const refused = row.disabled ? 'the user is disabled' : !row.alert_email ? 'the user turned alert emails off' : !row.user_email ? 'the user has no email address' : null;
     let error = refused;
     let messageId: string | null = null;
@@ -207,11 +174,7 @@ export async function deliverAlertEmails(
     const attempts = row.attempts + 1;
     if (error === null) {
       result.delivered += 1;
-      await deps.db.query(
-        `UPDATE alert_deliveries SET status = 'delivered', attempts = $3, delivered_at = $4, last_error = NULL, message_id = $5
-          WHERE alert_id = $1 AND user_id = $2 AND channel = 'email'`,
-        [row.alert_id, row.user_id, attempts, now, messageId],
-      );
+      await markDeliveryDelivered(deps.db, { alertId: row.alert_id, userId: row.user_id, channel: 'email', attempts, at: now, messageId });
       return;
     }
     const giveUp = refused !== null || attempts >= o.maxAttempts;
@@ -219,10 +182,15 @@ export async function deliverAlertEmails(
     if (giveUp) result.failed += 1;
     else result.retrying += 1;
     deps.logger.warn({ alertId: row.alert_id, userId: row.user_id, attempts, error, giveUp }, 'alert email delivery failed');
-    await deps.db.query(
-      `UPDATE alert_deliveries SET status = $3, attempts = $4, last_error = $5, next_attempt_at = $6 WHERE alert_id = $1 AND user_id = $2 AND channel = 'email'`,
-      [row.alert_id, row.user_id, giveUp ? 'failed' : 'pending', attempts, error.slice(0, 500), new Date(now.getTime() + delay)],
-    );
+    await markDeliveryFailed(deps.db, {
+      alertId: row.alert_id,
+      userId: row.user_id,
+      channel: 'email',
+      status: giveUp ? 'failed' : 'pending',
+      attempts,
+      error: error.slice(0, 500),
+      nextAttemptAt: new Date(now.getTime() + delay),
+    });
   };
   // A few mails at once over the sender's pooled connections: a burst of alerts is not sent one by one.
   const due = [...rows];

@@ -3,7 +3,9 @@
  * back to the server's configuration. Read by the alert effect in the drain's transaction, so a
  * change applies to the next written ticket in every process.
  */
+import { z } from 'zod';
 import type { Queryable } from '../../db/db.ts';
+import { queryFirst } from '../../db/rows.ts';
 
 export interface SpikeRule {
   threshold: number;
@@ -11,10 +13,11 @@ export interface SpikeRule {
 }
 
 export async function selectSpikeRule(db: Queryable, defaults: SpikeRule): Promise<SpikeRule> {
-  const { rows } = await db.query<{ spike_threshold: number | null; spike_window_hours: number | null }>(
+  const row = await queryFirst(
+    db,
+    z.object({ spike_threshold: z.number().nullable(), spike_window_hours: z.number().nullable() }),
     'SELECT spike_threshold, spike_window_hours::float8 AS spike_window_hours FROM alert_settings',
   );
-  const row = rows[0];
   return { threshold: row?.spike_threshold ?? defaults.threshold, windowHours: row?.spike_window_hours ?? defaults.windowHours };
 }
 

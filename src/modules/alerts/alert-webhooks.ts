@@ -10,6 +10,8 @@ import https from 'node:https';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
 import { isPrivateHostLiteral, PrivateAddressError, publicOnlyLookup } from '../../lib/public-address.ts';
+import { markDeliveryDelivered, markDeliveryFailed } from './alert-deliveries.repo.ts';
+import { claimDueDeliveries, deleteAlertWebhook, selectAlertWebhook, upsertAlertWebhook, type DueDelivery } from './alert-webhooks.repo.ts';
 
 const MINUTE_MS = 60_000;
 
@@ -70,8 +72,7 @@ export interface AlertWebhookView {
 }
 
 export async function getAlertWebhook(deps: Pick<Deps, 'db' | 'secrets'>, userId: string): Promise<AlertWebhookView> {
-  const { rows } = await deps.db.query<{ url_sealed: string; enabled: boolean }>('SELECT url_sealed, enabled FROM alert_webhooks WHERE user_id = $1::uuid', [userId]);
-  const row = rows[0];
+  const row = await selectAlertWebhook(deps.db, userId);
   if (!row) return { configured: false, enabled: false, host: null };
   return { configured: true, enabled: row.enabled, host: new URL(deps.secrets.open(row.url_sealed, sealContext(userId))).host };
 }
@@ -85,13 +86,9 @@ export async function setAlertWebhook(
 ): Promise<AlertWebhookView> {
   if (input.url !== null) assertDeliverableUrl(input.url, options);
   if (input.url === null) {
-    await deps.db.query('DELETE FROM alert_webhooks WHERE user_id = $1::uuid', [userId]);
+    await deleteAlertWebhook(deps.db, userId);
   } else {
-    await deps.db.query(
-      `INSERT INTO alert_webhooks (user_id, url_sealed, enabled) VALUES ($1::uuid, $2, $3)
-       ON CONFLICT (user_id) DO UPDATE SET url_sealed = EXCLUDED.url_sealed, enabled = EXCLUDED.enabled, updated_at = now()`,
-      [userId, deps.secrets.seal(input.url, sealContext(userId)), input.enabled],
-    );
+    await upsertAlertWebhook(deps.db, userId, deps.secrets.seal(input.url, sealContext(userId)), input.enabled);
   }
   return getAlertWebhook(deps, userId);
 }
@@ -106,22 +103,8 @@ export interface DeliveryOptions {
   baseDelayMs: number;
 }
 
-interface DueRow {
-  alert_id: string;
-  user_id: string;
-  attempts: number;
-  url_sealed: string | null;
-  enabled: boolean | null;
-  type: string;
-  customer_id: string;
-  customer_name: string;
-  zendesk_ticket_id: string | null;
-  subdomain: string | null;
-  details: Record<string, unknown>;
-  occurred_at: Date;
-}
 
-function bodyOf(row: DueRow): unknown {
+function bodyOf(row: DueDelivery): unknown {
   const ticketUrl = row.subdomain && row.zendesk_ticket_id ? `https://${row.subdomain}.zendesk.com/agent/tickets/${row.zendesk_ticket_id}` : null;
   const what: Record<string, string> = {
     escalation: 'a ticket was escalated',
@@ -144,34 +127,14 @@ function bodyOf(row: DueRow): unknown {
   };
 }
 
-/**
- * Sends the due deliveries. Each is claimed by moving its next attempt 5 minutes on (a crashed run's
- * claims come due again), with SKIP LOCKED so that concurrent workers share the work.
- */
+/** Sends the due deliveries (claimDueDeliveries: concurrent workers share them). */
 export async function deliverAlertWebhooks(
   deps: Pick<Deps, 'db' | 'secrets' | 'logger'>,
   options: Partial<DeliveryOptions> = {},
 ): Promise<{ delivered: number; retrying: number; failed: number }> {
   const o: DeliveryOptions = { send: httpSender(), now: () => new Date(), limit: 50, maxAttempts: 8, baseDelayMs: MINUTE_MS / 2, ...options };
   const now = o.now();
-  const { rows } = await deps.db.query<DueRow>(
-    `WITH claimed AS (
-       UPDATE alert_deliveries d SET next_attempt_at = $1::timestamptz + interval '5 minutes'
-        WHERE d.channel = 'webhook' AND (d.alert_id, d.user_id) IN (
-          SELECT alert_id, user_id FROM alert_deliveries
-           WHERE channel = 'webhook' AND status = 'pending' AND next_attempt_at <= $1::timestamptz
-           ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-       RETURNING d.alert_id, d.user_id, d.attempts
-     )
-     SELECT c.alert_id, c.user_id, c.attempts, w.url_sealed, w.enabled, a.type, a.customer_id, cu.name AS customer_name,
-            a.zendesk_ticket_id::text, z.subdomain, a.details, a.occurred_at
-       FROM claimed c
-       JOIN alerts a ON a.id = c.alert_id
-       JOIN customers cu ON cu.id = a.customer_id
-       LEFT JOIN zendesk_connections z ON z.id = a.connection_id
-       LEFT JOIN alert_webhooks w ON w.user_id = c.user_id`,
-    [now, o.limit],
-  );
+  const rows = await claimDueDeliveries(deps.db, now, o.limit);
   const result = { delivered: 0, retrying: 0, failed: 0 };
   for (const row of rows) {
     let error: string | null = null;
@@ -187,10 +150,7 @@ export async function deliverAlertWebhooks(
     const attempts = row.attempts + 1;
     if (error === null) {
       result.delivered += 1;
-      await deps.db.query(
-        `UPDATE alert_deliveries SET status = 'delivered', attempts = $3, delivered_at = $4, last_error = NULL WHERE alert_id = $1 AND user_id = $2 AND channel = 'webhook'`,
-        [row.alert_id, row.user_id, attempts, now],
-      );
+      await markDeliveryDelivered(deps.db, { alertId: row.alert_id, userId: row.user_id, channel: 'webhook', attempts, at: now });
       continue;
     }
     const giveUp = attempts >= o.maxAttempts || !row.url_sealed || !row.enabled;
@@ -198,10 +158,15 @@ export async function deliverAlertWebhooks(
     if (giveUp) result.failed += 1;
     else result.retrying += 1;
     deps.logger.warn({ alertId: row.alert_id, userId: row.user_id, attempts, error, giveUp }, 'alert webhook delivery failed');
-    await deps.db.query(
-      `UPDATE alert_deliveries SET status = $3, attempts = $4, last_error = $5, next_attempt_at = $6 WHERE alert_id = $1 AND user_id = $2 AND channel = 'webhook'`,
-      [row.alert_id, row.user_id, giveUp ? 'failed' : 'pending', attempts, error.slice(0, 500), new Date(now.getTime() + delay)],
-    );
+    await markDeliveryFailed(deps.db, {
+      alertId: row.alert_id,
+      userId: row.user_id,
+      channel: 'webhook',
+      status: giveUp ? 'failed' : 'pending',
+      attempts,
+      error: error.slice(0, 500),
+      nextAttemptAt: new Date(now.getTime() + delay),
+    });
   }
   return result;
 }

@@ -3,7 +3,9 @@
  * admins: all), acknowledge and resolve (a recipient, a leader or an admin), and the caller's own
  * subscriptions per alert type.
  */
+import { z } from 'zod';
 import type { Queryable } from '../../db/db.ts';
+import { queryFirst, queryRows } from '../../db/rows.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { User } from '../users/users.repo.ts';
 import { ALERT_TYPES, type AlertType } from '../../contracts/vocabulary.ts';
@@ -31,25 +33,26 @@ export interface Alert {
   recipientIds: string[];
 }
 
-interface AlertRow {
-  id: string;
-  seq: string;
-  type: AlertType;
-  customer_id: string;
-  customer_name: string;
-  connection_id: string | null;
-  zendesk_ticket_id: number | null;
-  subdomain: string | null;
-  status: AlertStatus;
-  details: Record<string, unknown>;
-  occurred_at: Date;
-  created_at: Date;
-  acknowledged_at: Date | null;
-  acknowledged_by: string | null;
-  resolved_at: Date | null;
-  resolved_by: string | null;
-  recipient_ids: string[] | null;
-}
+const alertRow = z.object({
+  id: z.string(),
+  seq: z.string(),
+  type: z.enum(ALERT_TYPES),
+  customer_id: z.string(),
+  customer_name: z.string(),
+  connection_id: z.string().nullable(),
+  zendesk_ticket_id: z.number().nullable(),
+  subdomain: z.string().nullable(),
+  status: z.enum(ALERT_STATUSES),
+  details: z.record(z.string(), z.unknown()),
+  occurred_at: z.date(),
+  created_at: z.date(),
+  acknowledged_at: z.date().nullable(),
+  acknowledged_by: z.string().nullable(),
+  resolved_at: z.date().nullable(),
+  resolved_by: z.string().nullable(),
+  recipient_ids: z.array(z.string()).nullable(),
+});
+type AlertRow = z.infer<typeof alertRow>;
 
 const SELECT = `SELECT a.id, a.seq::text AS seq, a.type, a.customer_id, c.name AS customer_name, a.connection_id, a.zendesk_ticket_id, z.subdomain,
        a.status, a.details, a.occurred_at, a.created_at, a.acknowledged_at, a.acknowledged_by, a.resolved_at, a.resolved_by,
@@ -108,22 +111,25 @@ export async function listAlerts(
   if (input.filter.statuses) where.push(`a.status = ANY(${p(input.filter.statuses)}::text[])`);
   if (input.filter.customerId) where.push(`a.customer_id = ${p(input.filter.customerId)}::uuid`);
   if (input.cursor) where.push(`a.seq < ${p(input.cursor)}::bigint`);
-  const { rows } = await db.query<AlertRow>(
+  const rows = await queryRows(
+    db,
+    alertRow,
     `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.seq DESC LIMIT ${p(input.limit + 1)}`,
     params,
   );
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
-  const { rows: counted } = await db.query<{ n: number }>(
+  const counted = await queryFirst(
+    db,
+    z.object({ n: z.number() }),
     `SELECT count(*)::int AS n FROM alerts a WHERE a.status = 'open' ${visible.length ? `AND ${visible.join(' AND ')}` : ''}`,
     visibleParams,
   );
-  return { alerts: page.map(toAlert), nextCursor: rows.length > input.limit && last ? last.seq : null, unread: counted[0]?.n ?? 0 };
+  return { alerts: page.map(toAlert), nextCursor: rows.length > input.limit && last ? last.seq : null, unread: counted?.n ?? 0 };
 }
 
 async function findVisibleAlert(db: Queryable, user: User, id: string): Promise<Alert> {
-  const { rows } = await db.query<AlertRow>(`${SELECT} WHERE a.id = $1::uuid`, [id]);
-  const row = rows[0];
+  const row = await queryFirst(db, alertRow, `${SELECT} WHERE a.id = $1::uuid`, [id]);
   if (!row) throw new AppError('not_found', `no alert ${id}`);
   const alert = toAlert(row);
   if (!seesAll(user) && !alert.recipientIds.includes(user.id)) throw new AppError('not_found', `no alert ${id}`);
@@ -159,7 +165,7 @@ export interface Subscription {
 
 /** Every type, subscribed unless the user opted out. */
 export async function getSubscriptions(db: Queryable, userId: string): Promise<Subscription[]> {
-  const { rows } = await db.query<{ type: AlertType; enabled: boolean }>('SELECT type, enabled FROM alert_subscriptions WHERE user_id = $1::uuid', [userId]);
+  const rows = await queryRows(db, z.object({ type: z.enum(ALERT_TYPES), enabled: z.boolean() }), 'SELECT type, enabled FROM alert_subscriptions WHERE user_id = $1::uuid', [userId]);
   const set = new Map(rows.map((row) => [row.type, row.enabled]));
   return ALERT_TYPES.map((type) => ({ type, enabled: set.get(type) ?? true }));
 }
@@ -176,4 +182,9 @@ export async function setSubscriptions(db: Queryable, userId: string, changes: S
     );
   }
   return getSubscriptions(db, userId);
+}
+
+/** Alerts raised so far, per type (types never raised are absent). */
+export async function countAlertsByType(db: Queryable): Promise<Array<{ type: string; count: number }>> {
+  return queryRows(db, z.object({ type: z.string(), count: z.number() }), 'SELECT type, count(*)::int AS count FROM alerts GROUP BY type');
 }

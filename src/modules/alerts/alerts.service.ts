@@ -6,13 +6,13 @@
  * restarts never raise one twice. Events older than the connection (minus a window, 24 h by
  * default) raise nothing, so that a historical import does not flood alerts for old events.
  *
- * Routing, fixed when the alert is raised (one statement with the insert): see raise().
+ * Routing, fixed when the alert is raised (one statement with the insert): see alert-raising.repo.ts.
  */
-import type { AlertType } from '../../contracts/vocabulary.ts';
 import type { Queryable } from '../../db/db.ts';
 import type { Deps } from '../../deps.ts';
 import type { TicketChange } from '../ingest/ticket-outbox.repo.ts';
 import type { TicketChangeEffect } from '../ingest/ticket-outbox.ts';
+import { raiseSlaBreaches, raiseSpikeAlerts, raiseTransitionAlerts, type AlertTransition, type RaisedAlert } from './alert-raising.repo.ts';
 import { selectSpikeRule } from './alert-settings.repo.ts';
 
 
@@ -39,92 +39,7 @@ export const DEFAULT_ALERT_OPTIONS: AlertOptions = {
   now: () => new Date(),
 };
 
-export interface RaisedAlert {
-  id: string;
-  type: AlertType;
-  customerId: string;
-  recipients: number;
-}
-
-/**
- * Inserts the rows of a `candidates` CTE (type, dedupe_key, customer_id, connection_id,
- * zendesk_ticket_id, details, occurred_at) and routes the new ones, in one statement.
- *
- * Routing always finds someone: the customer's CSM; with no CSM (or a disabled or unsubscribed
- * one), the leaders; with none of those, the admins. Users who unsubscribed from the alert's type
- * are left out of their tier, and the next tier is asked; if everyone unsubscribed, the admins get
- * it anyway, so that no alert is stored without a recipient. Deliveries beyond the app are queued
- * in the same statement: the recipient's outbound webhook, and an email when mail is configured
- * and the recipient has not turned it off.
- */
-async function raise(db: Queryable, candidatesSql: string, params: readonly unknown[], options: Pick<AlertOptions, 'email'>): Promise<RaisedAlert[]> {
-  const emailParam = `$${params.length + 1}::boolean`;
-  const { rows } = await db.query<{ id: string; type: AlertType; customer_id: string; recipients: number }>(
-    `WITH ${candidatesSql},
-     ins AS (
-       INSERT INTO alerts (dedupe_key, type, customer_id, connection_id, zendesk_ticket_id, details, occurred_at)
-       SELECT DISTINCT ON (dedupe_key) dedupe_key, type, customer_id, connection_id, zendesk_ticket_id, details, occurred_at
-         FROM candidates ORDER BY dedupe_key, occurred_at
-       ON CONFLICT (dedupe_key) DO NOTHING
-       RETURNING id, type, customer_id
-     ),
-     tiers AS (
-       SELECT ins.id AS alert_id, u.id AS user_id,
-              CASE WHEN u.id = c.csm_id THEN 1 WHEN u.role = 'leader' THEN 2 ELSE 3 END AS tier,
-              NOT EXISTS (SELECT 1 FROM alert_subscriptions s WHERE s.user_id = u.id AND s.type = ins.type AND NOT s.enabled) AS subscribed
-         FROM ins
-         JOIN customers c ON c.id = ins.customer_id
-         JOIN users u ON u.disabled_at IS NULL AND (u.id = c.csm_id OR u.role IN ('leader', 'admin'))
-     ),
-     chosen AS (
-       SELECT alert_id, user_id, tier, subscribed, min(tier) FILTER (WHERE subscribed) OVER (PARTITION BY alert_id) AS best FROM tiers
-     ),
-     routed AS (
-       INSERT INTO alert_recipients (alert_id, user_id)
-       SELECT alert_id, user_id FROM chosen
-        WHERE (best IS NOT NULL AND tier = best AND subscribed) OR (best IS NULL AND tier = 3)
-       RETURNING alert_id, user_id
-     ),
-     queued AS (
-       INSERT INTO alert_deliveries (alert_id, user_id, channel)
-       SELECT r.alert_id, r.user_id, 'webhook' FROM routed r JOIN alert_webhooks w ON w.user_id = r.user_id AND w.enabled
-       UNION ALL
-       SELECT r.alert_id, r.user_id, 'email' FROM routed r JOIN users u ON u.id = r.user_id
-        WHERE ${emailParam} AND u.alert_email AND u.email IS NOT NULL
-       RETURNING alert_id
-     )
-     SELECT ins.id, ins.type, ins.customer_id, (SELECT count(*) FROM routed r WHERE r.alert_id = ins.id)::int AS recipients FROM ins`,
-    [...params, options.email],
-  );
-  return rows.map((row) => ({ id: row.id, type: row.type, customerId: row.customer_id, recipients: row.recipients }));
-}
-
-/** The SLA breaches of matched unsolved tickets: an active metric whose breach_at has passed. */
-function slaCandidates(ticketFilter: string): string {
-  return `cutoffs AS (
-       SELECT id, created_at - make_interval(secs => $1::float8) AS at FROM zendesk_connections
-     ),
-     candidates AS (
-       SELECT 'sla_breach'::text AS type,
-              'sla_breach:' || t.connection_id || ':' || t.zendesk_ticket_id || ':' || (m.value->>'metric') || ':'
-                || to_char(b.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS dedupe_key,
-              t.customer_id, t.connection_id, t.zendesk_ticket_id,
-              jsonb_strip_nulls(jsonb_build_object('metric', m.value->>'metric', 'breachAt', b.at, 'subject', t.subject, 'priority', t.priority, 'status', t.status)) AS details,
-              b.at AS occurred_at
-         FROM zendesk_tickets t
-         JOIN cutoffs c ON c.id = t.connection_id
-         CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(t.sla_policy_metrics) = 'array' THEN t.sla_policy_metrics ELSE '[]'::jsonb END) AS m(value)
-         CROSS JOIN LATERAL (
-           SELECT CASE WHEN jsonb_typeof(m.value) = 'object' AND jsonb_typeof(m.value->'breach_at') = 'string'
-                        AND (m.value->>'breach_at') ~ '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}'
-                       THEN (m.value->>'breach_at')::timestamptz END AS at
-         ) AS b
-        WHERE t.customer_id IS NOT NULL AND ticket_is_open(t.status)
-          AND jsonb_typeof(m.value) = 'object' AND m.value->>'stage' = 'active' AND jsonb_typeof(m.value->'metric') = 'string'
-          AND b.at IS NOT NULL AND b.at <= $2::timestamptz AND b.at >= c.at
-          ${ticketFilter}
-     )`;
-}
+export type { RaisedAlert };
 
 /**
  * The scheduled check: breaches that happen by the passage of time, with no ticket event. One
@@ -133,7 +48,7 @@ function slaCandidates(ticketFilter: string): string {
  */
 export async function checkSlaBreaches(deps: Pick<Deps, 'db'>, options: Partial<AlertOptions> = {}): Promise<RaisedAlert[]> {
   const o = { ...DEFAULT_ALERT_OPTIONS, ...options };
-  return raise(deps.db, slaCandidates(''), [o.importWindowMs / 1000, o.now()], o);
+  return raiseSlaBreaches(deps.db, { importWindowSecs: o.importWindowMs / 1000, now: o.now(), email: o.email });
 }
 
 /** Everything one written batch raises, in `deps.db` (the drain's transaction); answers the new alerts. */
@@ -146,7 +61,7 @@ export async function raiseAlertsForChange(deps: { db: Queryable }, change: Tick
 
   // Escalations and negative CSAT ratings: transitions of this write (first sight counts).
   const transitions = matched.flatMap((t) => {
-    const out: Array<{ type: AlertType; zendesk_ticket_id: number; customer_id: string; occurred_at: string }> = [];
+    const out: AlertTransition[] = [];
     const at = t.now.updatedAt.toISOString();
     if (t.now.escalated && !t.before?.escalated) out.push({ type: 'escalation', zendesk_ticket_id: t.zendeskTicketId, customer_id: t.customerId!, occurred_at: at });
     if (t.now.satisfactionRating === 'bad' && t.before?.satisfactionRating !== 'bad') {
@@ -155,32 +70,7 @@ export async function raiseAlertsForChange(deps: { db: Queryable }, change: Tick
     return out;
   });
   if (transitions.length > 0) {
-    raised.push(
-      ...(await raise(
-        deps.db,
-        `changes AS (
-           SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(type text, zendesk_ticket_id bigint, customer_id uuid, occurred_at timestamptz)
-         ),
-         candidates AS (
-           SELECT r.type,
-                  r.type || ':' || $1::text || ':' || r.zendesk_ticket_id || ':'
-                    || CASE WHEN r.type = 'negative_csat' AND t.satisfaction_rating_id IS NOT NULL THEN t.satisfaction_rating_id::text
-                            ELSE to_char(r.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') END AS dedupe_key,
-                  r.customer_id, $1::uuid AS connection_id, r.zendesk_ticket_id,
-                  jsonb_strip_nulls(jsonb_build_object(
-                    'subject', t.subject, 'priority', t.priority, 'status', t.status,
-                    'comment', CASE WHEN r.type = 'negative_csat' THEN t.satisfaction_comment END,
-                    'ratingId', CASE WHEN r.type = 'negative_csat' THEN t.satisfaction_rating_id END)) AS details,
-                  r.occurred_at
-             FROM changes r
-             JOIN zendesk_tickets t ON t.connection_id = $1::uuid AND t.zendesk_ticket_id = r.zendesk_ticket_id
-             JOIN zendesk_connections conn ON conn.id = $1::uuid
-            WHERE r.occurred_at >= conn.created_at - make_interval(secs => $3::float8)
-         )`,
-        [change.connectionId, JSON.stringify(transitions), windowSecs],
-        o,
-      )),
-    );
+    raised.push(...(await raiseTransitionAlerts(deps.db, change.connectionId, transitions, windowSecs, o.email)));
   }
 
   // Ticket spikes: for each ticket new to its customer, the customer's tickets created in the
@@ -191,57 +81,12 @@ export async function raiseAlertsForChange(deps: { db: Queryable }, change: Tick
   if (arrivals.length > 0) {
     // The rule admins set (alert_settings) wins over the server's defaults in `o`.
     const spike = await selectSpikeRule(deps.db, { threshold: o.spikeThreshold, windowHours: o.spikeWindowMs / HOUR_MS });
-    const spikeWindowSecs = spike.windowHours * 3600;
-    raised.push(
-      ...(await raise(
-        deps.db,
-        `arrivals AS (
-           SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(zendesk_ticket_id bigint, customer_id uuid, created_at timestamptz)
-         ),
-         counted AS (
-           SELECT r.*, w.n, w.ids
-             FROM arrivals r
-             JOIN zendesk_connections conn ON conn.id = $1::uuid
-             CROSS JOIN LATERAL (
-               SELECT count(*)::int AS n, jsonb_agg(t.zendesk_ticket_id ORDER BY t.zendesk_created_at) AS ids
-                 FROM zendesk_tickets t
-                WHERE t.customer_id = r.customer_id AND t.status <> 'deleted' AND NOT ticket_is_merge_source(t.tags)
-                  AND t.zendesk_created_at > r.created_at - make_interval(secs => $4::float8) AND t.zendesk_created_at <= r.created_at
-             ) AS w
-            -- A merge source is no new request: it neither makes nor counts toward a spike.
-            JOIN zendesk_tickets self ON self.connection_id = $1::uuid AND self.zendesk_ticket_id = r.zendesk_ticket_id AND NOT ticket_is_merge_source(self.tags)
-            WHERE r.created_at >= conn.created_at - make_interval(secs => $3::float8) AND w.n >= $5::int
-         ),
-         candidates AS (
-           SELECT DISTINCT ON (k.customer_id) 'ticket_spike'::text AS type,
-                  'ticket_spike:' || k.customer_id || ':' || floor(extract(epoch FROM k.created_at) / $4::float8)::bigint AS dedupe_key,
-                  k.customer_id, $1::uuid AS connection_id, k.zendesk_ticket_id,
-                  jsonb_build_object('count', k.n, 'threshold', $5::int, 'windowHours', $4::float8 / 3600, 'zendeskTicketIds', k.ids) AS details,
-                  k.created_at AS occurred_at
-             FROM counted k
-            WHERE NOT EXISTS (
-                    SELECT 1 FROM alerts a
-                     WHERE a.type = 'ticket_spike' AND a.customer_id = k.customer_id
-                       AND a.occurred_at > k.created_at - make_interval(secs => $4::float8)
-                       AND a.occurred_at < k.created_at + make_interval(secs => $4::float8))
-            ORDER BY k.customer_id, k.created_at
-         )`,
-        [change.connectionId, JSON.stringify(arrivals), windowSecs, spikeWindowSecs, spike.threshold],
-        o,
-      )),
-    );
+    raised.push(...(await raiseSpikeAlerts(deps.db, change.connectionId, arrivals, windowSecs, { windowSecs: spike.windowHours * 3600, threshold: spike.threshold }, o.email)));
   }
 
   // SLA breaches already past when the ticket was written.
   const ids = matched.map((t) => t.zendeskTicketId);
-  raised.push(
-    ...(await raise(deps.db, slaCandidates('AND t.connection_id = $3::uuid AND t.zendesk_ticket_id = ANY($4::bigint[])'), [
-      windowSecs,
-      o.now(),
-      change.connectionId,
-      ids,
-    ], o)),
-  );
+  raised.push(...(await raiseSlaBreaches(deps.db, { importWindowSecs: windowSecs, now: o.now(), email: o.email, tickets: { connectionId: change.connectionId, zendeskTicketIds: ids } })));
   return raised;
 }
 

@@ -5,22 +5,27 @@
  * than the target ago and not yet acknowledged are still in time: they are left out until their
  * hour has passed, so a fresh alert never lowers the share.
  */
+import { z } from 'zod';
 import type { Queryable } from '../../db/db.ts';
+import { queryRows } from '../../db/rows.ts';
 
-export interface AwarenessRow {
-  user_id: string | null;
-  name: string | null;
-  email: string | null;
-  role: string | null;
-  alerts: number;
-  acknowledged_in_time: number;
-  median_minutes: number | null;
-  unacknowledged: number;
-}
+const awarenessRow = z.object({
+  user_id: z.string().nullable(),
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  role: z.string().nullable(),
+  alerts: z.number(),
+  acknowledged_in_time: z.number(),
+  median_minutes: z.number().nullable(),
+  unacknowledged: z.number(),
+});
+export type AwarenessRow = z.output<typeof awarenessRow>;
 
 /** One row per recipient (of `userIds`, or all when null) and one team row (user_id null). */
 export async function selectAwareness(db: Queryable, options: { days: number; now: Date; targetMinutes: number; userIds: readonly string[] | null }): Promise<AwarenessRow[]> {
-  const { rows } = await db.query<AwarenessRow>(
+  return queryRows(
+    db,
+    awarenessRow,
     `WITH counted AS (
        SELECT a.id, a.acknowledged_at,
               extract(epoch FROM a.acknowledged_at - a.created_at) / 60 AS minutes
@@ -50,5 +55,4 @@ export async function selectAwareness(db: Queryable, options: { days: number; no
       ORDER BY f.user_id NULLS FIRST`,
     [options.now, options.days, options.targetMinutes, options.userIds],
   );
-  return rows;
 }

@@ -16,6 +16,7 @@ import { publicUrl } from '../../config.ts';
 import type { Queryable } from '../../db/db.ts';
 import { escapeHtml } from '../../lib/html.ts';
 import { CLAIM_SECONDS, mailFrom, type MailSender } from './alert-email.ts';
+import { claimDueDigests, insertDueDigests, markDigestEmpty, markDigestFailed, markDigestSent, selectDigestAlerts, selectOpenEscalations, selectScoreMoves } from './digest.repo.ts';
 
 const MINUTE_MS = 60_000;
 /** A score move worth a line: this many points or more between the day before and the day of the digest. */
@@ -27,18 +28,7 @@ const LIST_LIMIT = 10;
  * mail; answers how many were queued. Safe to run any number of times, by any number of workers.
  */
 export async function scheduleDigests(db: Queryable, now: Date = new Date()): Promise<number> {
-  const { rowCount } = await db.query(
-    `INSERT INTO alert_digests (user_id, local_date, period_start, period_end, next_attempt_at)
-     SELECT u.id, l.local_date, l.scheduled - interval '24 hours', l.scheduled, $1::timestamptz
-       FROM users u
-       CROSS JOIN LATERAL (SELECT ($1::timestamptz AT TIME ZONE u.time_zone)::date AS local_date) d
-       CROSS JOIN LATERAL (SELECT d.local_date, (d.local_date + make_time(u.digest_hour, 0, 0)) AT TIME ZONE u.time_zone AS scheduled) l
-      WHERE u.disabled_at IS NULL AND u.digest_enabled AND u.alert_email AND u.email IS NOT NULL
-        AND l.scheduled <= $1::timestamptz
-     ON CONFLICT (user_id, local_date) DO NOTHING`,
-    [now],
-  );
-  return rowCount;
+  return insertDueDigests(db, now);
 }
 
 export interface DigestContent {
@@ -51,38 +41,9 @@ export interface DigestContent {
 
 /** What a user's digest for [start, end) says; empty lists when there is nothing to say. */
 export async function digestContent(db: Queryable, userId: string, start: Date, end: Date): Promise<DigestContent> {
-  const accounts = `(SELECT id FROM customers WHERE csm_id = $1::uuid
-                     UNION SELECT a.customer_id FROM alerts a JOIN alert_recipients r ON r.alert_id = a.id
-                            WHERE r.user_id = $1::uuid AND a.created_at >= $2::timestamptz AND a.created_at < $3::timestamptz)`;
-  const { rows: alerts } = await db.query<{ type: string; customer_id: string; customer_name: string; zendesk_ticket_id: string | null; subdomain: string | null; created_at: Date }>(
-    `SELECT a.type, a.customer_id, c.name AS customer_name, a.zendesk_ticket_id::text, z.subdomain, a.created_at
-       FROM alerts a JOIN alert_recipients r ON r.alert_id = a.id AND r.user_id = $1::uuid
-       JOIN customers c ON c.id = a.customer_id
-       LEFT JOIN zendesk_connections z ON z.id = a.connection_id
-      WHERE a.created_at >= $2::timestamptz AND a.created_at < $3::timestamptz
-      ORDER BY a.created_at`,
-    [userId, start, end],
-  );
-  const { rows: moves } = await db.query<{ customer_id: string; customer_name: string; before: number; after: number }>(
-    `WITH days AS (SELECT ($2::timestamptz AT TIME ZONE 'UTC')::date AS first, ($3::timestamptz AT TIME ZONE 'UTC')::date AS last)
-     SELECT c.id AS customer_id, c.name AS customer_name, prev.overall_score::float8 AS before, cur.overall_score::float8 AS after
-       FROM customers c
-       CROSS JOIN days
-       JOIN LATERAL (SELECT overall_score, day FROM customer_health_daily h WHERE h.customer_id = c.id AND h.day <= days.last ORDER BY day DESC LIMIT 1) cur ON true
-       JOIN LATERAL (SELECT overall_score, day FROM customer_health_daily h WHERE h.customer_id = c.id AND h.day <= days.first ORDER BY day DESC LIMIT 1) prev ON true
-      WHERE c.id IN ${accounts} AND cur.day > prev.day AND cur.overall_score IS NOT NULL AND prev.overall_score IS NOT NULL
-        AND abs(cur.overall_score - prev.overall_score) >= $4
-      ORDER BY abs(cur.overall_score - prev.overall_score) DESC`,
-    [userId, start, end, SCORE_MOVE_POINTS],
-  );
-  const { rows: escalations } = await db.query<{ customer_id: string; customer_name: string; zendesk_ticket_id: number; subdomain: string; subject: string | null; total: number }>(
-    `SELECT t.customer_id, c.name AS customer_name, t.zendesk_ticket_id::float8 AS zendesk_ticket_id, z.subdomain, t.subject, count(*) OVER ()::int AS total
-       FROM zendesk_tickets t JOIN customers c ON c.id = t.customer_id JOIN zendesk_connections z ON z.id = t.connection_id
-      WHERE t.customer_id IN ${accounts} AND t.escalated AND ticket_is_open(t.status) AND t.zendesk_created_at < $3::timestamptz
-      ORDER BY ticket_priority_rank(t.priority) DESC, t.zendesk_updated_at DESC
-      LIMIT ${LIST_LIMIT}`,
-    [userId, start, end],
-  );
+  const alerts = await selectDigestAlerts(db, userId, start, end);
+  const moves = await selectScoreMoves(db, userId, start, end, SCORE_MOVE_POINTS);
+  const escalations = await selectOpenEscalations(db, userId, start, end, LIST_LIMIT);
   return {
     alerts: alerts.map((a) => ({
       type: a.type,
@@ -160,27 +121,13 @@ export async function deliverDigests(
 ): Promise<{ sent: number; empty: number; retrying: number; failed: number }> {
   const now = (options.now ?? (() => new Date()))();
   const site = { publicUrl: publicUrl(deps.config), from: mailFrom(deps.config) };
-  const { rows } = await deps.db.query<{ user_id: string; local_date: string; period_start: Date; period_end: Date; attempts: number; name: string; email: string | null }>(
-    `WITH claimed AS (
-       UPDATE alert_digests d SET next_attempt_at = $1::timestamptz + make_interval(secs => $3::int)
-        WHERE (d.user_id, d.local_date) IN (
-          SELECT user_id, local_date FROM alert_digests
-           WHERE status = 'pending' AND next_attempt_at <= $1::timestamptz
-           ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-       RETURNING d.user_id, d.local_date, d.period_start, d.period_end, d.attempts
-     )
-     SELECT c.user_id, c.local_date::text AS local_date, c.period_start, c.period_end, c.attempts, u.name, u.email
-       FROM claimed c JOIN users u ON u.id = c.user_id`,
-    [now, options.limit ?? 50, CLAIM_SECONDS],
-  );
+  const rows = await claimDueDigests(deps.db, now, options.limit ?? 50, CLAIM_SECONDS);
   const result = { sent: 0, empty: 0, retrying: 0, failed: 0 };
-  const mark = (row: { user_id: string; local_date: string }, sql: string, params: unknown[]) =>
-    deps.db.query(`UPDATE alert_digests SET ${sql} WHERE user_id = $1 AND local_date = $2::date`, [row.user_id, row.local_date, ...params]);
   for (const row of rows) {
     const content = await digestContent(deps.db, row.user_id, row.period_start, row.period_end);
     if (isEmptyDigest(content) || !row.email) {
       result.empty += 1;
-      await mark(row, `status = 'empty', attempts = $3`, [row.attempts + 1]);
+      await markDigestEmpty(deps.db, row, row.attempts + 1);
       continue;
     }
     const mail = digestMail(content, { name: row.name, email: row.email, userId: row.user_id, localDate: row.local_date }, site);
@@ -188,19 +135,19 @@ export async function deliverDigests(
     try {
       await options.send(mail);
       result.sent += 1;
-      await mark(row, `status = 'sent', attempts = $3, sent_at = $4, message_id = $5, last_error = NULL`, [attempts, now, mail.messageId]);
+      await markDigestSent(deps.db, row, { attempts, at: now, messageId: mail.messageId });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const giveUp = attempts >= (options.maxAttempts ?? 8);
       if (giveUp) result.failed += 1;
       else result.retrying += 1;
       deps.logger.warn({ userId: row.user_id, localDate: row.local_date, attempts, error: message, giveUp }, 'digest delivery failed');
-      await mark(row, `status = $3, attempts = $4, last_error = $5, next_attempt_at = $6`, [
-        giveUp ? 'failed' : 'pending',
+      await markDigestFailed(deps.db, row, {
+        status: giveUp ? 'failed' : 'pending',
         attempts,
-        message.slice(0, 500),
-        new Date(now.getTime() + Math.min(MINUTE_MS * 2 ** (attempts - 1), 60 * MINUTE_MS)),
-      ]);
+        error: message.slice(0, 500),
+        nextAttemptAt: new Date(now.getTime() + Math.min(MINUTE_MS * 2 ** (attempts - 1), 60 * MINUTE_MS)),
+      });
     }
   }
   return result;

@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { Queryable } from '../../db/db.ts';
+import { queryFirst, queryOne, queryRows } from '../../db/rows.ts';
 
 export type ConnectionStatus = 'pending' | 'active' | 'needs_reauth' | 'error' | 'disconnected';
 export type AuthMethod = 'oauth' | 'api_token';
@@ -25,23 +27,24 @@ export interface ConnectionSecrets {
   webhookSecretSealed: string | null;
 }
 
-interface ConnectionRow {
-  id: string;
-  subdomain: string;
-  auth_method: AuthMethod;
-  status: ConnectionStatus;
-  zendesk_user_id: number | null;
-  zendesk_user_email: string | null;
-  webhook_id: string | null;
-  trigger_id: number | null;
-  access_token_expires_at: Date | null;
-  last_error: string | null;
-  last_error_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-  credentials_sealed: string | null;
-  webhook_secret_sealed: string | null;
-}
+const connectionRow = z.object({
+  id: z.string(),
+  subdomain: z.string(),
+  auth_method: z.enum(['oauth', 'api_token']),
+  status: z.enum(['pending', 'active', 'needs_reauth', 'error', 'disconnected']),
+  zendesk_user_id: z.number().nullable(),
+  zendesk_user_email: z.string().nullable(),
+  webhook_id: z.string().nullable(),
+  trigger_id: z.number().nullable(),
+  access_token_expires_at: z.date().nullable(),
+  last_error: z.string().nullable(),
+  last_error_at: z.date().nullable(),
+  created_at: z.date(),
+  updated_at: z.date(),
+  credentials_sealed: z.string().nullable(),
+  webhook_secret_sealed: z.string().nullable(),
+});
+type ConnectionRow = z.infer<typeof connectionRow>;
 
 function toConnection(row: ConnectionRow): Connection {
   return {
@@ -82,7 +85,9 @@ export interface ConnectionWrite {
  * subdomain when it is being re-authorized (its id, and so its tickets, are kept).
  */
 export async function saveActiveConnection(db: Queryable, write: ConnectionWrite): Promise<Connection> {
-  const { rows } = await db.query<ConnectionRow>(
+  const row = await queryOne(
+    db,
+    connectionRow,
     `INSERT INTO zendesk_connections AS c
        (id, subdomain, auth_method, status, created_by, credentials_sealed, access_token_expires_at, refresh_token_expires_at,
         oauth_scope, zendesk_user_id, zendesk_user_email, webhook_id, trigger_id, webhook_secret_sealed)
@@ -110,29 +115,43 @@ export async function saveActiveConnection(db: Queryable, write: ConnectionWrite
       write.webhookSecretSealed,
     ],
   );
-  return toConnection(rows[0] as ConnectionRow);
+  return toConnection(row);
 }
 
 export async function findConnection(db: Queryable, id: string): Promise<(Connection & ConnectionSecrets) | null> {
-  const { rows } = await db.query<ConnectionRow>('SELECT * FROM zendesk_connections WHERE id = $1', [id]);
-  const row = rows[0];
+  const row = await queryFirst(db, connectionRow, 'SELECT * FROM zendesk_connections WHERE id = $1', [id]);
   return row ? { ...toConnection(row), credentialsSealed: row.credentials_sealed, webhookSecretSealed: row.webhook_secret_sealed } : null;
 }
 
 /** Locks the row for the rest of the transaction (one OAuth refresh at a time across replicas). */
 export async function findConnectionForUpdate(db: Queryable, id: string): Promise<(Connection & ConnectionSecrets) | null> {
-  const { rows } = await db.query<ConnectionRow>('SELECT * FROM zendesk_connections WHERE id = $1 FOR UPDATE', [id]);
-  const row = rows[0];
+  const row = await queryFirst(db, connectionRow, 'SELECT * FROM zendesk_connections WHERE id = $1 FOR UPDATE', [id]);
   return row ? { ...toConnection(row), credentialsSealed: row.credentials_sealed, webhookSecretSealed: row.webhook_secret_sealed } : null;
 }
 
 export async function findConnectionBySubdomain(db: Queryable, subdomain: string): Promise<Connection | null> {
-  const { rows } = await db.query<ConnectionRow>('SELECT * FROM zendesk_connections WHERE subdomain = $1', [subdomain]);
-  return rows[0] ? toConnection(rows[0]) : null;
+  const row = await queryFirst(db, connectionRow, 'SELECT * FROM zendesk_connections WHERE subdomain = $1', [subdomain]);
+  return row ? toConnection(row) : null;
+}
+
+/** The connection a webhook belongs to, unless it was disconnected. */
+export async function findLiveConnectionIdByWebhook(db: Queryable, webhookId: string): Promise<string | undefined> {
+  const row = await queryFirst(db, z.object({ id: z.string() }), `SELECT id FROM zendesk_connections WHERE webhook_id = $1 AND status <> 'disconnected'`, [webhookId]);
+  return row?.id;
+}
+
+/** The active connections, each with whether it has webhook deliveries waiting: what a scheduled sync visits. */
+export async function listActiveConnectionsForSync(db: Queryable): Promise<Array<{ id: string; pending: boolean }>> {
+  return queryRows(
+    db,
+    z.object({ id: z.string(), pending: z.boolean() }),
+    `SELECT c.id, EXISTS (SELECT 1 FROM zendesk_webhook_deliveries d WHERE d.connection_id = c.id AND d.processed_at IS NULL) AS pending
+           FROM zendesk_connections c WHERE c.status = 'active'`,
+  );
 }
 
 export async function listConnections(db: Queryable): Promise<Connection[]> {
-  const { rows } = await db.query<ConnectionRow>('SELECT * FROM zendesk_connections ORDER BY created_at, subdomain');
+  const rows = await queryRows(db, connectionRow, 'SELECT * FROM zendesk_connections ORDER BY created_at, subdomain');
   return rows.map(toConnection);
 }
 
@@ -186,13 +205,31 @@ export async function insertOAuthState(db: Queryable, input: { stateHash: string
  * (with `expired`). The single UPDATE makes a race between two callbacks give one winner.
  */
 export async function consumeOAuthState(db: Queryable, stateHash: string): Promise<OAuthState | 'unknown' | 'used'> {
-  const { rows } = await db.query<{ user_id: string; subdomain: string; code_verifier_sealed: string; expired: boolean }>(
+  const row = await queryFirst(
+    db,
+    z.object({ user_id: z.string(), subdomain: z.string(), code_verifier_sealed: z.string(), expired: z.boolean() }),
     `UPDATE oauth_states SET used_at = now() WHERE state_hash = $1 AND used_at IS NULL
      RETURNING user_id, subdomain, code_verifier_sealed, expires_at <= now() AS expired`,
     [stateHash],
   );
-  const row = rows[0];
   if (row) return { userId: row.user_id, subdomain: row.subdomain, codeVerifierSealed: row.code_verifier_sealed, expired: row.expired };
   const existing = await db.query('SELECT 1 FROM oauth_states WHERE state_hash = $1', [stateHash]);
   return existing.rows.length > 0 ? 'used' : 'unknown';
+}
+
+/** A connection's state and its last completed catch-up: the Zendesk data is complete up to then (webhooks bring changes sooner). */
+export interface ConnectionFreshness {
+  subdomain: string;
+  status: string;
+  state: string | null;
+  lastSyncedAt: string | null;
+}
+
+export async function listConnectionFreshness(db: Queryable): Promise<ConnectionFreshness[]> {
+  const rows = await queryRows(
+    db,
+    z.object({ subdomain: z.string(), status: z.string(), phase: z.string().nullable(), last_synced_at: z.date().nullable() }),
+    `SELECT c.subdomain, c.status, s.phase, s.last_synced_at FROM zendesk_connections c LEFT JOIN zendesk_sync_state s ON s.connection_id = c.id ORDER BY c.subdomain`,
+  );
+  return rows.map((row) => ({ subdomain: row.subdomain, status: row.status, state: row.phase, lastSyncedAt: row.last_synced_at?.toISOString() ?? null }));
 }

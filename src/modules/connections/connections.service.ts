@@ -15,7 +15,7 @@ import { ZendeskError } from '../../zendesk/errors.ts';
 import { authorizeUrl, createPkcePair, exchangeCode, refreshTokens, revokeCurrentToken, type OAuthClientSettings } from '../../zendesk/oauth.ts';
 import type { OAuthTokenResponse } from '../../zendesk/schemas.ts';
 import { parseSubdomain, subdomainRefusal, zendeskBaseUrl } from '../../zendesk/url.ts';
-import type { User } from '../users/users.repo.ts';
+import { findAdmin, type User } from '../users/users.repo.ts';
 import {
   consumeOAuthState,
   deleteConnection,
@@ -276,9 +276,7 @@ export async function completeOAuth(
     throw new OAuthCallbackError('Zendesk did not authorize CSCX', `Zendesk said: ${said}. Nothing was connected.`, 400);
   }
   if (!query.code) throw new OAuthCallbackError('Missing code', 'Zendesk sent no authorization code. Start the connection again from Settings.', 400);
-  const admin = await deps.db
-    .query<{ id: string; email: string; name: string; role: 'admin' }>(`SELECT id, email, name, role FROM users WHERE id = $1 AND role = 'admin'`, [state.userId])
-    .then((r) => r.rows[0]);
+  const admin = await findAdmin(deps.db, state.userId);
   if (!admin) throw new OAuthCallbackError('Not allowed', 'The CSCX user who started this authorization is no longer an admin.', 403);
 
   const baseUrl = zendeskBaseUrl(deps.config.ZENDESK_URL_TEMPLATE, state.subdomain);

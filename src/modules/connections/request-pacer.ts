@@ -8,7 +8,9 @@
  * Retry-After remains the backstop (the client honours it), for limits we do not know, such as a
  * plan lower than configured.
  */
+import { z } from 'zod';
 import type { Db } from '../../db/db.ts';
+import { queryFirst, queryRows } from '../../db/rows.ts';
 import { bucketOf, type LimitBucket } from '../../zendesk/rate-limit-buckets.ts';
 
 export interface PacerLimits {
@@ -37,7 +39,9 @@ export function createRequestPacer(db: Db, connectionId: string, limits: PacerLi
     for (;;) {
       // clock_timestamp(), not now(): the UPDATE re-reads the row after waiting for another
       // process's grant, and must judge the window at that moment.
-      const { rows } = await db.query<{ granted: boolean; wait_ms: number | null }>(
+      const rows = await queryRows(
+        db,
+        z.object({ granted: z.boolean(), wait_ms: z.number().nullable() }),
         `WITH grant_slot AS (
            UPDATE zendesk_request_pacing p
               SET recent = ARRAY(SELECT x FROM unnest(p.recent) x WHERE x > clock_timestamp() - ${WINDOW} ORDER BY x) || clock_timestamp(),
@@ -61,6 +65,23 @@ export function createRequestPacer(db: Db, connectionId: string, limits: PacerLi
 
 /** Requests granted so far for a connection's bucket (benchmarks, metrics). */
 export async function grantedRequests(db: Pick<Db, 'query'>, connectionId: string, bucket: LimitBucket): Promise<number> {
-  const { rows } = await db.query<{ granted: number }>('SELECT granted FROM zendesk_request_pacing WHERE connection_id = $1 AND bucket = $2', [connectionId, bucket]);
-  return rows[0]?.granted ?? 0;
+  const row = await queryFirst(db, z.object({ granted: z.number() }), 'SELECT granted FROM zendesk_request_pacing WHERE connection_id = $1 AND bucket = $2', [
+    connectionId,
+    bucket,
+  ]);
+  return row?.granted ?? 0;
+}
+
+/** The ages (ms, oldest first) of the export grants still inside the last `windowSeconds`. */
+export async function exportGrantAgesMs(db: Pick<Db, 'query'>, connectionId: string, windowSeconds: number): Promise<number[]> {
+  const rows = await queryRows(
+    db,
+    z.object({ age_ms: z.number() }),
+    `SELECT (extract(epoch FROM clock_timestamp() - x) * 1000)::float8 AS age_ms
+       FROM zendesk_request_pacing p CROSS JOIN LATERAL unnest(p.recent) x
+      WHERE p.connection_id = $1 AND p.bucket = 'export' AND x > clock_timestamp() - make_interval(secs => $2)
+      ORDER BY x`,
+    [connectionId, windowSeconds],
+  );
+  return rows.map((row) => row.age_ms);
 }

@@ -2,7 +2,9 @@
  * Every database column that holds a sealed secret, with the context each value is bound to
  * (src/lib/secret-box.ts). The service seals and opens through these; key rotation re-seals them.
  */
+import { z } from 'zod';
 import type { Db } from '../../db/db.ts';
+import { queryRows } from '../../db/rows.ts';
 import type { SecretBox } from '../../lib/secret-box.ts';
 
 export const credentialsContext = (connectionId: string) => `zendesk_connections/${connectionId}/credentials`;
@@ -31,7 +33,7 @@ export async function resealSecrets(db: Db, secrets: SecretBox): Promise<{ resea
     let resealed = 0;
     let total = 0;
     for (const { table, key, column, context } of SEALED_COLUMNS) {
-      const { rows } = await tx.query<{ k: string; v: string }>(`SELECT ${key}::text AS k, ${column} AS v FROM ${table} WHERE ${column} IS NOT NULL FOR UPDATE`);
+      const rows = await queryRows(tx, z.object({ k: z.string(), v: z.string() }), `SELECT ${key}::text AS k, ${column} AS v FROM ${table} WHERE ${column} IS NOT NULL FOR UPDATE`);
       total += rows.length;
       for (const row of rows) {
         if (secrets.keyIdOf(row.v) === secrets.currentKeyId) continue;

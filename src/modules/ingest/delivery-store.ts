@@ -11,6 +11,7 @@
  */
 import type { Queryable } from '../../db/db.ts';
 import { recordset } from '../../db/recordset.ts';
+import { column, queryFirst, queryRows } from '../../db/rows.ts';
 
 export interface DeliveryRow {
   connectionId: string;
@@ -50,7 +51,9 @@ export async function storeDelivery(db: Queryable, row: DeliveryRow): Promise<bo
  * group a repeated key is a duplicate of its first occurrence, as it would be one insert after another.
  */
 async function storeGroup(db: Queryable, rows: DeliveryRow[]): Promise<boolean[]> {
-  const { rows: inserted } = await db.query<{ position: number }>(
+  const inserted = await queryRows(
+    db,
+    (row) => ({ position: column.number(row, 'position') }),
     `WITH incoming AS (
        SELECT DISTINCT ON (r.connection_id, r.dedupe_key) r.* FROM ${ROWS.from('$1')} AS r ORDER BY r.connection_id, r.dedupe_key, r.position
      ),
@@ -119,4 +122,24 @@ export function groupedDeliveryStore(db: Queryable): StoreDelivery {
         setImmediate(() => void writeGroups());
       }
     });
+}
+
+/** A connection's stored deliveries not yet processed, in arrival order. */
+export async function selectPendingDeliveries(db: Queryable, connectionId: string, limit: number): Promise<Array<{ id: number; zendesk_ticket_id: number }>> {
+  return queryRows(
+    db,
+    (row) => ({ id: column.number(row, 'id'), zendesk_ticket_id: column.number(row, 'zendesk_ticket_id') }),
+    `SELECT id, zendesk_ticket_id FROM zendesk_webhook_deliveries WHERE connection_id = $1 AND processed_at IS NULL ORDER BY id LIMIT $2`,
+    [connectionId, limit],
+  );
+}
+
+export async function markDeliveriesProcessed(db: Queryable, deliveryIds: readonly number[]): Promise<void> {
+  await db.query('UPDATE zendesk_webhook_deliveries SET processed_at = now() WHERE id = ANY($1::bigint[])', [deliveryIds]);
+}
+
+/** Stored deliveries not yet processed, over every connection. */
+export async function countPendingDeliveries(db: Queryable): Promise<number> {
+  const row = await queryFirst(db, (r) => ({ count: column.number(r, 'count') }), 'SELECT count(*)::int AS count FROM zendesk_webhook_deliveries WHERE processed_at IS NULL');
+  return row?.count ?? 0;
 }

@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { TICKET_PRIORITIES } from '../../contracts/vocabulary.ts';
 import type { Queryable } from '../../db/db.ts';
+import { queryFirst, queryRows } from '../../db/rows.ts';
 import { AppError } from '../../lib/errors.ts';
 
 export const escalationRuleSchema = z.strictObject({
@@ -78,9 +79,9 @@ const ESCALATED_SQL = `(
 )`;
 
 export async function escalationRuleOf(db: Queryable, connectionId: string): Promise<EscalationRule> {
-  const { rows } = await db.query<{ escalation_rule: unknown }>('SELECT escalation_rule FROM zendesk_connections WHERE id = $1', [connectionId]);
-  if (rows.length === 0) throw new AppError('not_found', `no Zendesk connection ${connectionId}`);
-  const stored = rows[0]!.escalation_rule;
+  const row = await queryFirst(db, z.object({ escalation_rule: z.unknown() }), 'SELECT escalation_rule FROM zendesk_connections WHERE id = $1', [connectionId]);
+  if (!row) throw new AppError('not_found', `no Zendesk connection ${connectionId}`);
+  const stored = row.escalation_rule;
   if (stored === null || stored === undefined) return DEFAULT_ESCALATION_RULE;
   const parsed = escalationRuleSchema.safeParse(stored);
   // Stored rules were validated on the way in; one that no longer parses falls back to the default.
@@ -98,7 +99,7 @@ export function withEscalation<T extends TicketFacts & { escalated: boolean }>(r
  * history and alerts record only escalations that happen after it is saved.
  */
 export async function saveEscalationRule(db: Queryable, connectionId: string, rule: EscalationRule): Promise<{ ticketsChanged: number }> {
-  const { rows } = await db.query<{ id: string }>('UPDATE zendesk_connections SET escalation_rule = $2::jsonb WHERE id = $1 RETURNING id', [
+  const rows = await queryRows(db, z.object({ id: z.string() }), 'UPDATE zendesk_connections SET escalation_rule = $2::jsonb WHERE id = $1 RETURNING id', [
     connectionId,
     JSON.stringify(rule),
   ]);
@@ -108,7 +109,9 @@ export async function saveEscalationRule(db: Queryable, connectionId: string, ru
 }
 
 export async function recomputeEscalatedFlags(db: Queryable, connectionId: string, rule: EscalationRule): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(
+  const row = await queryFirst(
+    db,
+    z.object({ n: z.number() }),
     `WITH changed AS (
        UPDATE zendesk_tickets t SET escalated = ${ESCALATED_SQL}
         WHERE t.connection_id = $1 AND t.escalated IS DISTINCT FROM ${ESCALATED_SQL}
@@ -116,5 +119,5 @@ export async function recomputeEscalatedFlags(db: Queryable, connectionId: strin
      SELECT count(*)::int AS n FROM changed`,
     [connectionId, JSON.stringify(rule)],
   );
-  return rows[0]?.n ?? 0;
+  return row?.n ?? 0;
 }

@@ -3,22 +3,26 @@
  * is the truth; any difference is listed.
  */
 import type { RunningEmulator } from '../../../emulator/app.ts';
+import { z } from 'zod';
 import type { Queryable } from '../../db/db.ts';
+import { queryRows } from '../../db/rows.ts';
 
 export async function differencesFromZendesk(db: Queryable, zendesk: RunningEmulator, subdomain: string, connectionId: string): Promise<string[]> {
   const account = zendesk.store.state(subdomain)?.account;
   if (!account) throw new Error(`no emulated account ${subdomain}`);
-  const { rows } = await db.query<{
-    zendesk_ticket_id: number;
-    status: string;
-    priority: string | null;
-    subject: string | null;
-    tags: string[];
-    requester_email: string | null;
-    organization_zendesk_id: number | null;
-    satisfaction_rating: string | null;
-    zendesk_updated_at: Date;
-  }>(
+  const rows = await queryRows(
+    db,
+    z.object({
+      zendesk_ticket_id: z.number(),
+      status: z.string(),
+      priority: z.string().nullable(),
+      subject: z.string().nullable(),
+      tags: z.array(z.string()),
+      requester_email: z.string().nullable(),
+      organization_zendesk_id: z.number().nullable(),
+      satisfaction_rating: z.string().nullable(),
+      zendesk_updated_at: z.date(),
+    }),
     `SELECT zendesk_ticket_id, status, priority, subject, tags, requester_email, organization_zendesk_id, satisfaction_rating, zendesk_updated_at
        FROM zendesk_tickets WHERE connection_id = $1`,
     [connectionId],

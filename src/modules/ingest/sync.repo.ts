@@ -3,7 +3,9 @@
  * statement per page, the rows passed as one JSON parameter: db/recordset.ts), each guarded by
  * Zendesk's version stamp so that an older version never overwrites a newer one.
  */
-import type { Queryable } from '../../db/db.ts';
+import type { Queryable, Row } from '../../db/db.ts';
+import { z } from 'zod';
+import { column, queryFirst, queryRows } from '../../db/rows.ts';
 import { recordset } from '../../db/recordset.ts';
 import { matchingRulesSql } from '../matching/matching.repo.ts';
 import type { OrganizationRow, TicketRow, UserRow } from './ticket-rows.ts';
@@ -186,24 +188,39 @@ export interface TicketVersion {
   resolvedAt: Date | null;
 }
 
-interface WrittenRow {
-  zendesk_ticket_id: number;
-  customer_id: string | null;
-  old_customer_id: string | null;
-  status: string;
-  priority: string | null;
-  escalated: boolean;
-  satisfaction_rating: string | null;
-  zendesk_created_at: Date;
-  zendesk_updated_at: Date;
-  resolved_at: Date | null;
-  old_status: string | null;
-  old_priority: string | null;
-  old_escalated: boolean | null;
-  old_satisfaction_rating: string | null;
-  old_created_at: Date | null;
-  old_updated_at: Date | null;
-  old_resolved_at: Date | null;
+/**
+ * A written ticket as the upsert answers it: a hand-written mapper (typeof checks, no zod), as it
+ * runs for every ticket of an import.
+ */
+function toTicketWrite(row: Row): TicketWrite {
+  const oldStatus = column.stringOrNull(row, 'old_status');
+  return {
+    zendeskTicketId: column.number(row, 'zendesk_ticket_id'),
+    customerId: column.stringOrNull(row, 'customer_id'),
+    previousCustomerId: column.stringOrNull(row, 'old_customer_id'),
+    inserted: oldStatus === null,
+    now: {
+      status: column.string(row, 'status'),
+      priority: column.stringOrNull(row, 'priority'),
+      escalated: column.boolean(row, 'escalated'),
+      satisfactionRating: column.stringOrNull(row, 'satisfaction_rating'),
+      createdAt: column.date(row, 'zendesk_created_at'),
+      updatedAt: column.date(row, 'zendesk_updated_at'),
+      resolvedAt: column.dateOrNull(row, 'resolved_at'),
+    },
+    before:
+      oldStatus === null
+        ? null
+        : {
+            status: oldStatus,
+            priority: column.stringOrNull(row, 'old_priority'),
+            escalated: column.booleanOrNull(row, 'old_escalated') ?? false,
+            satisfactionRating: column.stringOrNull(row, 'old_satisfaction_rating'),
+            createdAt: column.date(row, 'old_created_at'),
+            updatedAt: column.date(row, 'old_updated_at'),
+            resolvedAt: column.dateOrNull(row, 'old_resolved_at'),
+          },
+  };
 }
 
 /**
@@ -222,7 +239,9 @@ interface WrittenRow {
  */
 export async function upsertTickets(db: Queryable, connectionId: string, tickets: EncodedTickets, freeMailDomains: readonly string[]): Promise<TicketWrite[]> {
   if (tickets.count === 0) return [];
-  const { rows: written } = await db.query<WrittenRow>(
+  return queryRows(
+    db,
+    toTicketWrite,
     `WITH incoming AS (
        SELECT r.*,
               coalesce(r.requester_email, (SELECT u.email FROM zendesk_users u WHERE u.connection_id = $1 AND u.zendesk_user_id = r.requester_zendesk_id)) AS known_requester_email,
@@ -266,33 +285,6 @@ export async function upsertTickets(db: Queryable, connectionId: string, tickets
       ORDER BY w.zendesk_ticket_id`,
     [connectionId, tickets.json, [...freeMailDomains]],
   );
-  return written.map((row) => ({
-    zendeskTicketId: row.zendesk_ticket_id,
-    customerId: row.customer_id,
-    previousCustomerId: row.old_customer_id,
-    inserted: row.old_status === null,
-    now: {
-      status: row.status,
-      priority: row.priority,
-      escalated: row.escalated,
-      satisfactionRating: row.satisfaction_rating,
-      createdAt: row.zendesk_created_at,
-      updatedAt: row.zendesk_updated_at,
-      resolvedAt: row.resolved_at,
-    },
-    before:
-      row.old_status === null
-        ? null
-        : {
-            status: row.old_status,
-            priority: row.old_priority,
-            escalated: row.old_escalated ?? false,
-            satisfactionRating: row.old_satisfaction_rating,
-            createdAt: row.old_created_at as Date,
-            updatedAt: row.old_updated_at as Date,
-            resolvedAt: row.old_resolved_at,
-          },
-  }));
 }
 
 export type SyncPhase = 'importing' | 'live' | 'paused' | 'failed';
@@ -310,18 +302,19 @@ export interface SyncState {
   errorAt: Date | null;
 }
 
-interface SyncStateRow {
-  connection_id: string;
-  phase: SyncPhase;
-  export_cursor: string | null;
-  imported: number;
-  total: number | null;
-  import_started_at: Date | null;
-  import_finished_at: Date | null;
-  last_synced_at: Date | null;
-  error: string | null;
-  error_at: Date | null;
-}
+const syncStateRow = z.object({
+  connection_id: z.string(),
+  phase: z.enum(['importing', 'live', 'paused', 'failed']),
+  export_cursor: z.string().nullable(),
+  imported: z.number(),
+  total: z.number().nullable(),
+  import_started_at: z.date().nullable(),
+  import_finished_at: z.date().nullable(),
+  last_synced_at: z.date().nullable(),
+  error: z.string().nullable(),
+  error_at: z.date().nullable(),
+});
+type SyncStateRow = z.infer<typeof syncStateRow>;
 
 function toSyncState(row: SyncStateRow): SyncState {
   return {
@@ -344,7 +337,7 @@ export async function ensureSyncState(db: Queryable, connectionId: string): Prom
 
 export async function findSyncStates(db: Queryable, connectionIds: readonly string[]): Promise<Map<string, SyncState>> {
   if (connectionIds.length === 0) return new Map();
-  const { rows } = await db.query<SyncStateRow>('SELECT * FROM zendesk_sync_state WHERE connection_id = ANY($1::uuid[])', [connectionIds]);
+  const rows = await queryRows(db, syncStateRow, 'SELECT * FROM zendesk_sync_state WHERE connection_id = ANY($1::uuid[])', [connectionIds]);
   return new Map(rows.map((row) => [row.connection_id, toSyncState(row)]));
 }
 
@@ -355,14 +348,27 @@ export async function findSyncStates(db: Queryable, connectionIds: readonly stri
  * process can have the database, so any other owner is a crashed process).
  */
 export async function claimSyncLease(db: Queryable, connectionId: string, owner: string, seconds: number, staleOwnerPrefix?: string): Promise<SyncState | null> {
-  const { rows } = await db.query<SyncStateRow>(
+  const row = await queryFirst(
+    db,
+    syncStateRow,
     `UPDATE zendesk_sync_state SET lease_owner = $2, lease_until = now() + make_interval(secs => $3), updated_at = now()
       WHERE connection_id = $1
         AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2 OR ($4::text IS NOT NULL AND left(lease_owner, length($4::text)) <> $4::text))
       RETURNING *`,
     [connectionId, owner, seconds, staleOwnerPrefix ?? null],
   );
-  return rows[0] ? toSyncState(rows[0]) : null;
+  return row ? toSyncState(row) : null;
+}
+
+/** Who holds the connection's sync lease now; undefined when nobody does. */
+export async function currentLeaseOwner(db: Queryable, connectionId: string): Promise<string | undefined> {
+  const row = await queryFirst(
+    db,
+    z.object({ lease_owner: z.string() }),
+    'SELECT lease_owner FROM zendesk_sync_state WHERE connection_id = $1 AND lease_owner IS NOT NULL AND lease_until > now()',
+    [connectionId],
+  );
+  return row?.lease_owner;
 }
 
 /** Extends a held lease; false when it was lost (taken over after it expired). */

@@ -4,9 +4,6 @@
  * or escalated gets those events too, dated from the ticket itself where Zendesk says when.
  */
 import { OPEN_STATUSES, SOLVED_STATUSES } from '../../contracts/vocabulary.ts';
-import { recordset } from '../../db/recordset.ts';
-import type { Queryable } from '../../db/db.ts';
-import type { SyncSource } from './sync-source.ts';
 import type { TicketWrite } from './sync.repo.ts';
 
 export type TicketEventKind = 'created' | 'status_changed' | 'priority_changed' | 'escalated' | 'deescalated' | 'rated' | 'solved' | 'reopened' | 'deleted';
@@ -54,22 +51,4 @@ export function eventsOf(write: TicketWrite): TicketEvent[] {
     events.push(event('rated', before.satisfactionRating, now.satisfactionRating));
   }
   return events;
-}
-
-const EVENTS = recordset<TicketEvent>([
-  ['zendesk_ticket_id', 'bigint'],
-  ['kind', 'text'],
-  ['from_value', 'text'],
-  ['to_value', 'text'],
-  ['occurred_at', 'timestamptz'],
-]);
-
-export async function insertTicketEvents(db: Queryable, connectionId: string, source: SyncSource, events: TicketEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  await db.query(
-    `INSERT INTO zendesk_ticket_events (connection_id, zendesk_ticket_id, kind, from_value, to_value, occurred_at, source)
-     SELECT $1, e.zendesk_ticket_id, e.kind, e.from_value, e.to_value, e.occurred_at, $3
-       FROM ${EVENTS.from('$2')} AS e`,
-    [connectionId, EVENTS.json(events), source],
-  );
 }

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { Queryable } from '../../db/db.ts';
+import { queryFirst } from '../../db/rows.ts';
 import { SYNC_SOURCES, type SyncSource } from './sync-source.ts';
 import type { TicketWrite } from './sync.repo.ts';
 
@@ -71,14 +72,15 @@ export async function recordTicketChange(tx: Queryable, change: TicketChange): P
  * drains meanwhile (several workers drain at once without taking the same entry).
  */
 export async function claimOutboxEntry(tx: Queryable): Promise<OutboxEntry | null> {
-  const { rows } = await tx.query(
+  const row = await queryFirst(
+    tx,
+    EntryRow,
     `SELECT id, connection_id, source, tickets, attempts FROM ticket_outbox
       WHERE done_at IS NULL AND next_attempt_at <= now()
       ORDER BY next_attempt_at, id LIMIT 1
       FOR UPDATE SKIP LOCKED`,
   );
-  if (rows.length === 0) return null;
-  const row = EntryRow.parse(rows[0]);
+  if (!row) return null;
   const parsed = WrittenTickets.safeParse(row.tickets);
   if (!parsed.success) throw new MalformedOutboxEntry(row.id, parsed.error.message);
   return { id: row.id, attempts: row.attempts, change: { connectionId: row.connection_id, source: row.source, tickets: parsed.data } };
@@ -117,12 +119,13 @@ export interface OutboxBacklog {
 }
 
 export async function outboxBacklog(db: Queryable): Promise<OutboxBacklog> {
-  const { rows } = await db.query<{ pending: number; retrying: number; oldest_age: number | null }>(
+  const row = await queryFirst(
+    db,
+    z.object({ pending: z.number(), retrying: z.number(), oldest_age: z.number().nullable() }),
     `SELECT count(*)::int AS pending, count(*) FILTER (WHERE attempts > 0)::int AS retrying,
             extract(epoch FROM now() - min(created_at))::float8 AS oldest_age
        FROM ticket_outbox WHERE done_at IS NULL`,
   );
-  const row = rows[0];
   return { pending: row?.pending ?? 0, retrying: row?.retrying ?? 0, oldestAgeSeconds: Math.max(0, Number(row?.oldest_age ?? 0)) };
 }
 

@@ -8,7 +8,8 @@
 import type { Queryable } from '../../db/db.ts';
 import type { SyncSource } from './sync-source.ts';
 import { escalationRuleOf, withEscalation, type EscalationRule } from './escalation-rule.ts';
-import { eventsOf, insertTicketEvents } from './ticket-history.ts';
+import { eventsOf } from './ticket-history.ts';
+import { insertTicketEvents } from './ticket-events.repo.ts';
 import type { PageRows } from './ticket-rows.ts';
 import { recordTicketChange } from './ticket-outbox.repo.ts';
 import { encodeTickets, upsertOrganizations, upsertTickets, upsertUsers, type EncodedTickets, type TicketWrite } from './sync.repo.ts';

@@ -10,10 +10,10 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../../lib/errors.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from '../../zendesk/webhook-signature.ts';
 import { SHOW_MANY_IDS } from '../../zendesk/incremental-export.ts';
-import { findConnection } from '../connections/connections.repo.ts';
+import { findConnection, findLiveConnectionIdByWebhook } from '../connections/connections.repo.ts';
 import { webhookSecretFor } from '../connections/connections.service.ts';
 import { refreshTickets, type SyncDeps } from './sync.service.ts';
-import { storeDelivery, type StoreDelivery } from './delivery-store.ts';
+import { markDeliveriesProcessed, selectPendingDeliveries, storeDelivery, type StoreDelivery } from './delivery-store.ts';
 
 /** What this module uses of the process's dependencies. */
 export type IntakeDeps = SyncDeps;
@@ -96,7 +96,7 @@ export async function receiveDelivery(
   secretOf: SecretLookup = (connectionId) => webhookSecretFor(deps, connectionId),
   store: StoreDelivery = (row) => storeDelivery(deps.db, row),
 ): Promise<{ connectionId: string; stored: boolean }> {
-  const connectionId = request.connectionId ?? (request.webhookId ? await connectionIdOfWebhook(deps, request.webhookId) : undefined);
+  const connectionId = request.connectionId ?? (request.webhookId ? await findLiveConnectionIdByWebhook(deps.db, request.webhookId) : undefined);
   const secret = connectionId && /^[0-9a-f-]{36}$/i.test(connectionId) ? await secretOf(connectionId) : null;
   if (!connectionId || secret === null) throw new AppError('not_found', 'no connected Zendesk webhook here: the connection is unknown or disconnected');
   const check = verifyWebhookSignature({
@@ -118,11 +118,6 @@ export async function receiveDelivery(
   return { connectionId, stored };
 }
 
-async function connectionIdOfWebhook(deps: IntakeDeps, webhookId: string): Promise<string | undefined> {
-  const { rows } = await deps.db.query<{ id: string }>(`SELECT id FROM zendesk_connections WHERE webhook_id = $1 AND status <> 'disconnected'`, [webhookId]);
-  return rows[0]?.id;
-}
-
 /**
  * Processes a connection's stored deliveries: the tickets they name are fetched from Zendesk in
  * show_many calls (up to SHOW_MANY_IDS distinct tickets each) and written through the guarded
@@ -134,14 +129,11 @@ async function connectionIdOfWebhook(deps: IntakeDeps, webhookId: string): Promi
 export async function processDeliveries(deps: IntakeDeps, connectionId: string, limit = 1000): Promise<number> {
   const connection = await findConnection(deps.db, connectionId);
   if (!connection || connection.status !== 'active') return 0;
-  const { rows } = await deps.db.query<{ id: number; zendesk_ticket_id: number }>(
-    `SELECT id, zendesk_ticket_id FROM zendesk_webhook_deliveries WHERE connection_id = $1 AND processed_at IS NULL ORDER BY id LIMIT $2`,
-    [connectionId, limit],
-  );
+  const rows = await selectPendingDeliveries(deps.db, connectionId, limit);
   let processed = 0;
   for (const chunk of byDistinctTickets(rows, SHOW_MANY_IDS)) {
     await refreshTickets(deps, connectionId, chunk.ticketIds);
-    await deps.db.query('UPDATE zendesk_webhook_deliveries SET processed_at = now() WHERE id = ANY($1::bigint[])', [chunk.deliveryIds]);
+    await markDeliveriesProcessed(deps.db, chunk.deliveryIds);
     processed += chunk.deliveryIds.length;
   }
   return processed;

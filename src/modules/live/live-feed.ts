@@ -15,6 +15,7 @@
  * values for good, on rollbacks). PGlite has one connection, so it commits in order.
  */
 import type { Queryable } from '../../db/db.ts';
+import { selectAlertsSince, selectConnectionSyncStates, selectEventsSince, selectLatestFeedIds } from './live-feed.repo.ts';
 
 export interface TicketChange {
   connectionId: string;
@@ -94,34 +95,6 @@ export class IdCursor {
   }
 }
 
-interface EventRow {
-  id: number;
-  kind: string;
-  connection_id: string;
-  zendesk_ticket_id: number;
-  customer_id: string | null;
-}
-
-interface AlertRow {
-  seq: number;
-  id: string;
-  type: string;
-  customer_id: string;
-  customer_name: string;
-  zendesk_ticket_id: number | null;
-  recipient_ids: string[] | null;
-}
-
-interface SyncRow {
-  id: string;
-  subdomain: string;
-  status: string;
-  updated_at: Date;
-  phase: string | null;
-  imported: number | null;
-  sync_updated_at: Date | null;
-}
-
 export function createLiveFeed(db: Queryable, options: LiveFeedOptions = {}): LiveFeed {
   const intervalMs = options.intervalMs ?? 1000;
   const limit = options.batchLimit ?? 5000;
@@ -143,18 +116,13 @@ export function createLiveFeed(db: Queryable, options: LiveFeedOptions = {}): Li
   };
 
   const start = async () => {
-    const { rows } = await db.query<{ events: number; alerts: number }>(
-      `SELECT (SELECT coalesce(max(id), 0) FROM zendesk_ticket_events)::bigint AS events, (SELECT coalesce(max(seq), 0) FROM alerts)::bigint AS alerts`,
-    );
-    cursors = { events: new IdCursor(Number(rows[0]?.events ?? 0)), alerts: new IdCursor(Number(rows[0]?.alerts ?? 0)) };
+    const latest = await selectLatestFeedIds(db);
+    cursors = { events: new IdCursor(latest.events), alerts: new IdCursor(latest.alerts) };
     await pollSync(true);
   };
 
   const pollSync = async (initial: boolean) => {
-    const { rows } = await db.query<SyncRow>(
-      `SELECT c.id, c.subdomain, c.status, c.updated_at, s.phase, s.imported, s.updated_at AS sync_updated_at
-         FROM zendesk_connections c LEFT JOIN zendesk_sync_state s ON s.connection_id = c.id`,
-    );
+    const rows = await selectConnectionSyncStates(db);
     const changed: SyncChange[] = [];
     const present = new Set<string>();
     for (const row of rows) {
@@ -174,14 +142,7 @@ export function createLiveFeed(db: Queryable, options: LiveFeedOptions = {}): Li
   };
 
   const pollEvents = async (cursor: IdCursor, now: number) => {
-    const { rows } = await db.query<EventRow>(
-      `SELECT e.id, e.kind, e.connection_id, e.zendesk_ticket_id, t.customer_id
-         FROM zendesk_ticket_events e
-         LEFT JOIN zendesk_tickets t ON t.connection_id = e.connection_id AND t.zendesk_ticket_id = e.zendesk_ticket_id
-        WHERE e.id > $1 OR e.id = ANY($2::bigint[])
-        ORDER BY e.id LIMIT $3`,
-      [cursor.watermark, cursor.holeIds(now), limit],
-    );
+    const rows = await selectEventsSince(db, cursor.watermark, cursor.holeIds(now), limit);
     cursor.advance(rows.map((row) => Number(row.id)), now);
     if (rows.length === 0) return;
     const customerIds = [...new Set(rows.map((row) => row.customer_id).filter((id): id is string => id !== null))];
@@ -195,14 +156,7 @@ export function createLiveFeed(db: Queryable, options: LiveFeedOptions = {}): Li
   };
 
   const pollAlerts = async (cursor: IdCursor, now: number) => {
-    const { rows } = await db.query<AlertRow>(
-      `SELECT a.seq, a.id, a.type, a.customer_id, c.name AS customer_name, a.zendesk_ticket_id,
-              (SELECT array_agg(r.user_id::text) FROM alert_recipients r WHERE r.alert_id = a.id) AS recipient_ids
-         FROM alerts a JOIN customers c ON c.id = a.customer_id
-        WHERE a.seq > $1 OR a.seq = ANY($2::bigint[])
-        ORDER BY a.seq LIMIT $3`,
-      [cursor.watermark, cursor.holeIds(now), limit],
-    );
+    const rows = await selectAlertsSince(db, cursor.watermark, cursor.holeIds(now), limit);
     cursor.advance(rows.map((row) => Number(row.seq)), now);
     if (rows.length === 0) return;
     emit({

@@ -14,7 +14,9 @@
  * Each lookup is computed once per distinct value in scope (domains, organizations, field values)
  * and joined back, so a whole subdomain re-matches in one pass.
  */
+import { z } from 'zod';
 import type { Queryable } from '../../db/db.ts';
+import { column, queryFirst, queryRows } from '../../db/rows.ts';
 
 export interface MatchScope {
   connectionId?: string;
@@ -112,7 +114,15 @@ export function matchingRulesSql(freeMailDomains: string): string {
 
 /** Re-matches stored tickets (a whole connection, some of its tickets, or everything); answers those whose customer or method changed. */
 export async function matchTickets(db: Queryable, scope: MatchScope, freeMailDomains: readonly string[]): Promise<MatchChange[]> {
-  const { rows } = await db.query<{ connection_id: string; zendesk_ticket_id: number; previous_customer_id: string | null; customer_id: string | null }>(
+  // A hand-written mapper (no zod): a re-match may answer every ticket of a subdomain.
+  return queryRows(
+    db,
+    (row): MatchChange => ({
+      connectionId: column.string(row, 'connection_id'),
+      zendeskTicketId: column.number(row, 'zendesk_ticket_id'),
+      previousCustomerId: column.stringOrNull(row, 'previous_customer_id'),
+      customerId: column.stringOrNull(row, 'customer_id'),
+    }),
     `WITH scope AS (
        SELECT t.id, t.connection_id, t.customer_id AS previous_customer_id, t.organization_zendesk_id, t.custom_fields,
               nullif(lower(split_part(t.requester_email, '@', 2)), '') AS email_domain
@@ -127,10 +137,154 @@ export async function matchTickets(db: Queryable, scope: MatchScope, freeMailDom
      RETURNING t.connection_id, t.zendesk_ticket_id, s.previous_customer_id, t.customer_id`,
     [scope.connectionId ?? null, scope.zendeskTicketIds ? [...scope.zendeskTicketIds] : null, [...freeMailDomains]],
   );
-  return rows.map((row) => ({
-    connectionId: row.connection_id,
-    zendeskTicketId: row.zendesk_ticket_id,
-    previousCustomerId: row.previous_customer_id,
-    customerId: row.customer_id,
-  }));
+}
+
+// ---- mappings an admin makes ----
+
+/** Connected subdomains and their connection ids. */
+export async function selectConnectionIdsBySubdomain(db: Queryable): Promise<Map<string, string>> {
+  const rows = await queryRows(db, z.object({ id: z.string(), subdomain: z.string() }), `SELECT id, subdomain FROM zendesk_connections`);
+  return new Map(rows.map((r) => [r.subdomain, r.id]));
+}
+
+/** Those of `ids` that are customers. */
+export async function selectExistingCustomerIds(db: Queryable, ids: readonly string[]): Promise<string[]> {
+  const rows = await queryRows(db, z.object({ id: z.string() }), 'SELECT id FROM customers WHERE id = ANY($1::uuid[])', [ids]);
+  return rows.map((r) => r.id);
+}
+
+/** Whether the connection has the organization, as of the last sync. */
+export async function organizationExists(db: Queryable, connectionId: string, zendeskOrganizationId: number): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM zendesk_organizations WHERE connection_id = $1 AND zendesk_organization_id = $2', [connectionId, zendeskOrganizationId]);
+  return rows.length > 0;
+}
+
+/** The customers that already claim any of `domains`. */
+export async function selectDomainClaims(db: Queryable, domains: readonly string[]): Promise<Array<{ domain: string; id: string; name: string }>> {
+  return queryRows(
+    db,
+    z.object({ domain: z.string(), id: z.string(), name: z.string() }),
+    `SELECT d.domain, c.id, c.name FROM customers c CROSS JOIN LATERAL unnest(c.domains) AS d(domain) WHERE d.domain = ANY($1::text[])`,
+    [[...domains]],
+  );
+}
+
+export async function upsertOrganizationMapping(
+  db: Queryable,
+  mapping: { connectionId: string; zendeskOrganizationId: number; customerId: string; createdBy: string },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO zendesk_organization_mappings (connection_id, zendesk_organization_id, customer_id, created_by) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (connection_id, zendesk_organization_id) DO UPDATE SET customer_id = EXCLUDED.customer_id, created_by = EXCLUDED.created_by, created_at = now()`,
+    [mapping.connectionId, mapping.zendeskOrganizationId, mapping.customerId, mapping.createdBy],
+  );
+}
+
+export async function deleteOrganizationMapping(db: Queryable, connectionId: string, zendeskOrganizationId: number): Promise<void> {
+  await db.query('DELETE FROM zendesk_organization_mappings WHERE connection_id = $1 AND zendesk_organization_id = $2', [connectionId, zendeskOrganizationId]);
+}
+
+export async function deleteCustomFieldRule(db: Queryable, connectionId: string): Promise<void> {
+  await db.query('DELETE FROM zendesk_custom_field_rules WHERE connection_id = $1', [connectionId]);
+}
+
+export async function upsertCustomFieldRule(db: Queryable, rule: { connectionId: string; fieldId: number; matchOn: string; createdBy: string }): Promise<void> {
+  await db.query(
+    `INSERT INTO zendesk_custom_field_rules (connection_id, field_id, match_on, created_by) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (connection_id) DO UPDATE SET field_id = EXCLUDED.field_id, match_on = EXCLUDED.match_on, created_by = EXCLUDED.created_by, created_at = now()`,
+    [rule.connectionId, rule.fieldId, rule.matchOn, rule.createdBy],
+  );
+}
+
+/** Takes the domain off whichever customer claims it. */
+export async function removeCustomerDomain(db: Queryable, domain: string): Promise<void> {
+  await db.query(`UPDATE customers SET domains = array_remove(domains, $1), updated_at = now() WHERE $1 = ANY(domains)`, [domain]);
+}
+
+export async function addCustomerDomain(db: Queryable, domain: string, customerId: string): Promise<void> {
+  await db.query(`UPDATE customers SET domains = array_append(domains, $1), updated_at = now() WHERE id = $2`, [domain, customerId]);
+}
+
+export interface MappingList {
+  organizations: Array<{ subdomain: string; zendeskOrganizationId: number; name: string | null; customerId: string; customerName: string }>;
+  customFields: Array<{ subdomain: string; fieldId: number; matchOn: string }>;
+}
+
+/** The organization mappings and custom-field rules in force. */
+export async function listMappings(db: Queryable): Promise<MappingList> {
+  const organizations = await queryRows(
+    db,
+    z.object({ subdomain: z.string(), org: z.number(), name: z.string().nullable(), customer_id: z.string(), customer_name: z.string() }),
+    `SELECT c.subdomain, m.zendesk_organization_id AS org, o.name, m.customer_id, cu.name AS customer_name
+             FROM zendesk_organization_mappings m
+             JOIN zendesk_connections c ON c.id = m.connection_id
+             JOIN customers cu ON cu.id = m.customer_id
+             LEFT JOIN zendesk_organizations o ON o.connection_id = m.connection_id AND o.zendesk_organization_id = m.zendesk_organization_id
+            ORDER BY c.subdomain, o.name`,
+  );
+  const fields = await queryRows(
+    db,
+    z.object({ subdomain: z.string(), field_id: z.number(), match_on: z.string() }),
+    `SELECT c.subdomain, r.field_id, r.match_on FROM zendesk_custom_field_rules r JOIN zendesk_connections c ON c.id = r.connection_id ORDER BY c.subdomain`,
+  );
+  return {
+    organizations: organizations.map((r) => ({ subdomain: r.subdomain, zendeskOrganizationId: r.org, name: r.name, customerId: r.customer_id, customerName: r.customer_name })),
+    customFields: fields.map((r) => ({ subdomain: r.subdomain, fieldId: r.field_id, matchOn: r.match_on })),
+  };
+}
+
+// ---- unmatched tickets ----
+
+const count = z.object({ n: z.number() });
+
+export async function countUnmatched(db: Queryable): Promise<number> {
+  const row = await queryFirst(db, count, `SELECT count(*)::int AS n FROM zendesk_tickets WHERE customer_id IS NULL AND status <> 'deleted'`);
+  return row?.n ?? 0;
+}
+
+/** Unmatched tickets by their Zendesk organization, biggest group first. */
+export async function selectUnmatchedByOrganization(
+  db: Queryable,
+  limit: number,
+): Promise<Array<{ subdomain: string; organization_id: number; name: string | null; domain_names: string[] | null; tickets: number }>> {
+  return queryRows(
+    db,
+    z.object({ subdomain: z.string(), organization_id: z.number(), name: z.string().nullable(), domain_names: z.array(z.string()).nullable(), tickets: z.number() }),
+    `SELECT c.subdomain, t.organization_zendesk_id AS organization_id, o.name, o.domain_names, count(*)::int AS tickets
+         FROM zendesk_tickets t
+         JOIN zendesk_connections c ON c.id = t.connection_id
+         LEFT JOIN zendesk_organizations o ON o.connection_id = t.connection_id AND o.zendesk_organization_id = t.organization_zendesk_id
+        WHERE t.customer_id IS NULL AND t.status <> 'deleted' AND t.organization_zendesk_id IS NOT NULL
+        GROUP BY c.subdomain, t.organization_zendesk_id, o.name, o.domain_names
+        ORDER BY tickets DESC, c.subdomain, t.organization_zendesk_id LIMIT $1`,
+    [limit],
+  );
+}
+
+/** Unmatched tickets by their requester's email domain, biggest group first. */
+export async function selectUnmatchedByRequesterDomain(db: Queryable, limit: number): Promise<Array<{ domain: string; tickets: number; subdomains: string[] }>> {
+  return queryRows(
+    db,
+    z.object({ domain: z.string(), tickets: z.number(), subdomains: z.array(z.string()) }),
+    `SELECT lower(split_part(t.requester_email, '@', 2)) AS domain, count(*)::int AS tickets, array_agg(DISTINCT c.subdomain ORDER BY c.subdomain) AS subdomains
+         FROM zendesk_tickets t JOIN zendesk_connections c ON c.id = t.connection_id
+        WHERE t.customer_id IS NULL AND t.status <> 'deleted' AND t.requester_email LIKE '%@%'
+        GROUP BY 1 ORDER BY tickets DESC, domain LIMIT $1`,
+    [limit],
+  );
+}
+
+/** Unmatched tickets with neither an organization nor a requester address: nothing to map them by. */
+export async function countUnmatchedWithoutOrganizationOrEmail(db: Queryable): Promise<number> {
+  const row = await queryFirst(
+    db,
+    count,
+    `SELECT count(*)::int AS n FROM zendesk_tickets WHERE customer_id IS NULL AND status <> 'deleted' AND organization_zendesk_id IS NULL AND coalesce(requester_email, '') NOT LIKE '%@%'`,
+  );
+  return row?.n ?? 0;
+}
+
+/** Every customer, as suggestions compare groups with them. */
+export async function selectCustomersForSuggestion(db: Queryable): Promise<Array<{ id: string; name: string; domains: string[] }>> {
+  return queryRows(db, z.object({ id: z.string(), name: z.string(), domains: z.array(z.string()) }), 'SELECT id, name, domains FROM customers');
 }

@@ -7,7 +7,25 @@ import type { Db } from '../../db/db.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
 import { recomputeCustomerAggregates } from '../aggregates/customer-refresh.ts';
-import { matchTickets, type MatchChange } from './matching.repo.ts';
+import {
+  addCustomerDomain,
+  countUnmatched,
+  countUnmatchedWithoutOrganizationOrEmail,
+  deleteCustomFieldRule,
+  deleteOrganizationMapping,
+  matchTickets,
+  organizationExists,
+  removeCustomerDomain,
+  selectConnectionIdsBySubdomain,
+  selectCustomersForSuggestion,
+  selectDomainClaims,
+  selectExistingCustomerIds,
+  selectUnmatchedByOrganization,
+  selectUnmatchedByRequesterDomain,
+  upsertCustomFieldRule,
+  upsertOrganizationMapping,
+  type MatchChange,
+} from './matching.repo.ts';
 import { normalizeDomain } from '../../lib/domains.ts';
 import { suggestCustomers, type Suggestion } from './suggestions.ts';
 
@@ -37,15 +55,9 @@ interface Problem {
 }
 
 export async function applyMappings(deps: MatchingDeps, admin: { id: string }, mappings: Mapping[]): Promise<MappingResult> {
-  const connections = new Map(
-    (await deps.db.query<{ id: string; subdomain: string }>(`SELECT id, subdomain FROM zendesk_connections`)).rows.map((r) => [r.subdomain, r.id]),
-  );
+  const connections = await selectConnectionIdsBySubdomain(deps.db);
   const customerIds = [...new Set(mappings.flatMap((m) => ('customerId' in m && m.customerId ? [m.customerId] : [])))];
-  const known = new Set(
-    customerIds.length === 0
-      ? []
-      : (await deps.db.query<{ id: string }>('SELECT id FROM customers WHERE id = ANY($1::uuid[])', [customerIds])).rows.map((r) => r.id),
-  );
+  const known = new Set(customerIds.length === 0 ? [] : await selectExistingCustomerIds(deps.db, customerIds));
   const problems: Problem[] = [];
   const domains = new Map<string, string | null>();
   for (const [index, mapping] of mappings.entries()) {
@@ -57,11 +69,8 @@ export async function applyMappings(deps: MatchingDeps, admin: { id: string }, m
       problems.push({ field: at('subdomain'), message: `${mapping.subdomain} is not a connected Zendesk subdomain` });
     }
     if (mapping.kind === 'organization' && connections.has(mapping.subdomain)) {
-      const { rows } = await deps.db.query('SELECT 1 FROM zendesk_organizations WHERE connection_id = $1 AND zendesk_organization_id = $2', [
-        connections.get(mapping.subdomain),
-        mapping.zendeskOrganizationId,
-      ]);
-      if (rows.length === 0) problems.push({ field: at('zendeskOrganizationId'), message: `${mapping.subdomain} has no organization ${mapping.zendeskOrganizationId} (as of the last sync)` });
+      const exists = await organizationExists(deps.db, connections.get(mapping.subdomain) as string, mapping.zendeskOrganizationId);
+      if (!exists) problems.push({ field: at('zendeskOrganizationId'), message: `${mapping.subdomain} has no organization ${mapping.zendeskOrganizationId} (as of the last sync)` });
     }
     if (mapping.kind === 'domain') {
       const normalized = normalizeDomain(mapping.domain);
@@ -72,11 +81,7 @@ export async function applyMappings(deps: MatchingDeps, admin: { id: string }, m
     }
   }
   if (domains.size > 0) {
-    const { rows } = await deps.db.query<{ domain: string; id: string; name: string }>(
-      `SELECT d.domain, c.id, c.name FROM customers c CROSS JOIN LATERAL unnest(c.domains) AS d(domain) WHERE d.domain = ANY($1::text[])`,
-      [[...domains.keys()]],
-    );
-    for (const row of rows) {
+    for (const row of await selectDomainClaims(deps.db, [...domains.keys()])) {
       const wanted = domains.get(row.domain);
       if (wanted && wanted !== row.id) {
         const index = mappings.findIndex((m) => m.kind === 'domain' && domainOf(m.domain) === row.domain);
@@ -93,31 +98,21 @@ export async function applyMappings(deps: MatchingDeps, admin: { id: string }, m
       if (mapping.kind === 'organization') {
         const connectionId = connections.get(mapping.subdomain) as string;
         if (mapping.customerId) {
-          await tx.query(
-            `INSERT INTO zendesk_organization_mappings (connection_id, zendesk_organization_id, customer_id, created_by) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (connection_id, zendesk_organization_id) DO UPDATE SET customer_id = EXCLUDED.customer_id, created_by = EXCLUDED.created_by, created_at = now()`,
-            [connectionId, mapping.zendeskOrganizationId, mapping.customerId, admin.id],
-          );
+          await upsertOrganizationMapping(tx, { connectionId, zendeskOrganizationId: mapping.zendeskOrganizationId, customerId: mapping.customerId, createdBy: admin.id });
         } else {
-          await tx.query('DELETE FROM zendesk_organization_mappings WHERE connection_id = $1 AND zendesk_organization_id = $2', [connectionId, mapping.zendeskOrganizationId]);
+          await deleteOrganizationMapping(tx, connectionId, mapping.zendeskOrganizationId);
         }
         scopes.add(connectionId);
       } else if (mapping.kind === 'custom_field') {
         const connectionId = connections.get(mapping.subdomain) as string;
-        if (mapping.fieldId === null) await tx.query('DELETE FROM zendesk_custom_field_rules WHERE connection_id = $1', [connectionId]);
-        else {
-          await tx.query(
-            `INSERT INTO zendesk_custom_field_rules (connection_id, field_id, match_on, created_by) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (connection_id) DO UPDATE SET field_id = EXCLUDED.field_id, match_on = EXCLUDED.match_on, created_by = EXCLUDED.created_by, created_at = now()`,
-            [connectionId, mapping.fieldId, mapping.matchOn, admin.id],
-          );
-        }
+        if (mapping.fieldId === null) await deleteCustomFieldRule(tx, connectionId);
+        else await upsertCustomFieldRule(tx, { connectionId, fieldId: mapping.fieldId, matchOn: mapping.matchOn, createdBy: admin.id });
         scopes.add(connectionId);
       } else {
         const domain = domainOf(mapping.domain) as string;
         // Removing (customerId null) takes the domain off whoever has it; adding puts it on the customer.
-        await tx.query(`UPDATE customers SET domains = array_remove(domains, $1), updated_at = now() WHERE $1 = ANY(domains)`, [domain]);
-        if (mapping.customerId) await tx.query(`UPDATE customers SET domains = array_append(domains, $1), updated_at = now() WHERE id = $2`, [domain, mapping.customerId]);
+        await removeCustomerDomain(tx, domain);
+        if (mapping.customerId) await addCustomerDomain(tx, domain, mapping.customerId);
         scopes.add(null);
       }
     }
@@ -154,33 +149,16 @@ export interface UnmatchedGroups {
 /** Unmatched tickets grouped so that an admin maps a whole group in one action, biggest first. */
 export async function listUnmatched(deps: MatchingDeps, limit = 100): Promise<UnmatchedGroups> {
   const [total, organizations, domains, bare, customers] = await Promise.all([
-    deps.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM zendesk_tickets WHERE customer_id IS NULL AND status <> 'deleted'`),
-    deps.db.query<{ subdomain: string; organization_id: number; name: string | null; domain_names: string[] | null; tickets: number }>(
-      `SELECT c.subdomain, t.organization_zendesk_id AS organization_id, o.name, o.domain_names, count(*)::int AS tickets
-         FROM zendesk_tickets t
-         JOIN zendesk_connections c ON c.id = t.connection_id
-         LEFT JOIN zendesk_organizations o ON o.connection_id = t.connection_id AND o.zendesk_organization_id = t.organization_zendesk_id
-        WHERE t.customer_id IS NULL AND t.status <> 'deleted' AND t.organization_zendesk_id IS NOT NULL
-        GROUP BY c.subdomain, t.organization_zendesk_id, o.name, o.domain_names
-        ORDER BY tickets DESC, c.subdomain, t.organization_zendesk_id LIMIT $1`,
-      [limit],
-    ),
-    deps.db.query<{ domain: string; tickets: number; subdomains: string[] }>(
-      `SELECT lower(split_part(t.requester_email, '@', 2)) AS domain, count(*)::int AS tickets, array_agg(DISTINCT c.subdomain ORDER BY c.subdomain) AS subdomains
-         FROM zendesk_tickets t JOIN zendesk_connections c ON c.id = t.connection_id
-        WHERE t.customer_id IS NULL AND t.status <> 'deleted' AND t.requester_email LIKE '%@%'
-        GROUP BY 1 ORDER BY tickets DESC, domain LIMIT $1`,
-      [limit],
-    ),
-    deps.db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM zendesk_tickets WHERE customer_id IS NULL AND status <> 'deleted' AND organization_zendesk_id IS NULL AND coalesce(requester_email, '') NOT LIKE '%@%'`,
-    ),
-    deps.db.query<{ id: string; name: string; domains: string[] }>('SELECT id, name, domains FROM customers'),
+    countUnmatched(deps.db),
+    selectUnmatchedByOrganization(deps.db, limit),
+    selectUnmatchedByRequesterDomain(deps.db, limit),
+    countUnmatchedWithoutOrganizationOrEmail(deps.db),
+    selectCustomersForSuggestion(deps.db),
   ]);
   const freeMail = new Set(deps.config.FREE_MAIL_DOMAINS);
   return {
-    total: total.rows[0]?.n ?? 0,
-    byOrganization: organizations.rows.map((row) => {
+    total,
+    byOrganization: organizations.map((row) => {
       const domainNames = row.domain_names ?? [];
       return {
         subdomain: row.subdomain,
@@ -188,16 +166,16 @@ export async function listUnmatched(deps: MatchingDeps, limit = 100): Promise<Un
         name: row.name,
         domains: domainNames,
         tickets: row.tickets,
-        suggestions: suggestCustomers({ name: row.name, domains: domainNames.filter((d) => !freeMail.has(d)) }, customers.rows),
+        suggestions: suggestCustomers({ name: row.name, domains: domainNames.filter((d) => !freeMail.has(d)) }, customers),
       };
     }),
-    byRequesterDomain: domains.rows.map((row) => ({
+    byRequesterDomain: domains.map((row) => ({
       domain: row.domain,
       freeMail: freeMail.has(row.domain),
       tickets: row.tickets,
       subdomains: row.subdomains,
-      suggestions: freeMail.has(row.domain) ? [] : suggestCustomers({ domains: [row.domain] }, customers.rows),
+      suggestions: freeMail.has(row.domain) ? [] : suggestCustomers({ domains: [row.domain] }, customers),
     })),
-    withoutOrganizationOrEmail: bare.rows[0]?.n ?? 0,
+    withoutOrganizationOrEmail: bare,
   };
 }

@@ -9,12 +9,14 @@ import { listConnections } from '../connections/connections.repo.ts';
 import { syncLagSeconds, syncProgress } from '../ingest/sync-progress.ts';
 import { findSyncStates } from '../ingest/sync.repo.ts';
 import { outboxBacklog } from '../ingest/ticket-outbox.repo.ts';
+import { countPendingDeliveries } from '../ingest/delivery-store.ts';
+import { countAlertsByType } from '../alerts/alerts.repo.ts';
 
 export async function readStatusGauges(db: Queryable, nowMs: number = Date.now()): Promise<StatusGauges> {
   const connections = (await listConnections(db)).filter((connection) => connection.status !== 'disconnected');
   const states = await findSyncStates(db, connections.map((connection) => connection.id));
-  const alerts = await db.query<{ type: string; count: number }>('SELECT type, count(*)::int AS count FROM alerts GROUP BY type');
-  const backlog = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM zendesk_webhook_deliveries WHERE processed_at IS NULL');
+  const alerts = await countAlertsByType(db);
+  const backlog = await countPendingDeliveries(db);
   return {
     connections: connections.map((connection) => {
       const state = states.get(connection.id);
@@ -28,8 +30,8 @@ export async function readStatusGauges(db: Queryable, nowMs: number = Date.now()
         lagSeconds: syncLagSeconds(connection, state, nowMs),
       };
     }),
-    alertsRaised: alerts.rows,
-    webhookDeliveriesPending: backlog.rows[0]?.count ?? 0,
+    alertsRaised: alerts,
+    webhookDeliveriesPending: backlog,
     outbox: await outboxBacklog(db),
   };
 }

@@ -3,7 +3,9 @@
  * list must answer (filter and order computed here in plain code, independently of the SQL).
  */
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { Queryable } from '../../db/db.ts';
+import { queryOne } from '../../db/rows.ts';
 
 export interface ModelTicket {
   id: string;
@@ -168,13 +170,18 @@ export async function insertTickets(db: Queryable, seed: TicketSeed): Promise<Mo
 }
 
 export async function insertCustomer(db: Queryable, name: string): Promise<string> {
-  const { rows } = await db.query<{ id: string }>(`INSERT INTO customers (name) VALUES ($1) RETURNING id`, [name]);
-  return rows[0]!.id;
+  const row = await queryOne(db, z.object({ id: z.string() }), `INSERT INTO customers (name) VALUES ($1) RETURNING id`, [name]);
+  return row.id;
 }
 
 export async function insertConnection(db: Queryable, subdomain: string): Promise<{ id: string; subdomain: string }> {
-  const { rows } = await db.query<{ id: string }>(`INSERT INTO zendesk_connections (subdomain, auth_method, status) VALUES ($1, 'api_token', 'active') RETURNING id`, [subdomain]);
-  return { id: rows[0]!.id, subdomain };
+  const row = await queryOne(
+    db,
+    z.object({ id: z.string() }),
+    `INSERT INTO zendesk_connections (subdomain, auth_method, status) VALUES ($1, 'api_token', 'active') RETURNING id`,
+    [subdomain],
+  );
+  return { id: row.id, subdomain };
 }
 
 // ---- the model of the list ----

@@ -3,9 +3,11 @@
  * notes CSMs add. Each page is one parameterized statement, which also says whether the customer
  * exists (the customers row is the outer side of a LEFT JOIN LATERAL: no row, no customer).
  */
-import type { Queryable } from '../../db/db.ts';
-import type { TicketPriority, TicketStatus } from '../../contracts/vocabulary.ts';
-import type { HistoryCursor, MatchMethod, SortOrder, TicketCursor, TicketFilter, TicketSort } from './ticket-list.ts';
+import { z } from 'zod';
+import type { Queryable, Row } from '../../db/db.ts';
+import { column, queryFirst, queryOne, queryRows } from '../../db/rows.ts';
+import { TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from '../../contracts/vocabulary.ts';
+import { MATCH_METHODS, type HistoryCursor, type MatchMethod, type SortOrder, type TicketCursor, type TicketFilter, type TicketSort } from './ticket-list.ts';
 
 /** Must stay identical to the expression of zendesk_tickets_customer_priority_idx (0006). */
 const PRIORITY_RANK = 'ticket_priority_rank(t.priority)';
@@ -63,35 +65,6 @@ export interface TicketListRow {
   keys: Record<TicketSort, Array<string | number>>;
 }
 
-interface ListRow {
-  id: string | null;
-  connection_id: string;
-  subdomain: string;
-  zendesk_ticket_id: number;
-  subject: string | null;
-  status: TicketStatus;
-  priority: TicketPriority | null;
-  ticket_type: string | null;
-  escalated: boolean;
-  requester_email: string | null;
-  requester_name: string | null;
-  assignee_name: string | null;
-  organization_zendesk_id: number | null;
-  tags: string[];
-  custom_fields: unknown;
-  satisfaction_rating: string | null;
-  satisfaction_comment: string | null;
-  has_sla: boolean;
-  sla_next_breach_at: Date | null;
-  match_method: MatchMethod | null;
-  zendesk_created_at: Date;
-  zendesk_updated_at: Date;
-  resolved_at: Date | null;
-  priority_rank: number;
-  updated_key: string;
-  created_key: string;
-  db_now: Date;
-}
 
 export interface TicketPageQuery {
   customerId: string;
@@ -178,38 +151,49 @@ export function ticketPageSql(query: TicketPageQuery): { text: string; params: u
 /** A page of the customer's tickets (in sort order); null when there is no such customer. */
 export async function selectTicketPage(db: Queryable, query: TicketPageQuery): Promise<{ rows: TicketListRow[]; now: Date } | null> {
   const { text, params } = ticketPageSql(query);
-  const { rows } = await db.query<ListRow>(text, params);
+  const rows = await queryRows(db, toPageRow, text, params);
   if (rows.length === 0) return null;
-  const tickets = rows.filter((row) => row.id !== null).map(toTicketListRow);
-  return { rows: tickets, now: rows[0]?.db_now ?? new Date() };
+  const tickets = rows.filter((row) => row !== null);
+  return { rows: tickets.map((row) => row.ticket), now: tickets[0]?.now ?? new Date() };
 }
 
-function toTicketListRow(row: ListRow): TicketListRow {
+/**
+ * One row of a page: null for the customer's row with no ticket (the LATERAL's empty side). A
+ * hand-written mapper (typeof checks, no zod): it runs for every ticket of every page read.
+ */
+function toPageRow(row: Row): { ticket: TicketListRow; now: Date } | null {
+  if (row.id === null) return null;
+  const priorityRank = column.number(row, 'priority_rank');
+  const updatedKey = column.string(row, 'updated_key');
+  const customFields = column.json(row, 'custom_fields');
   return {
-    id: row.id as string,
-    connectionId: row.connection_id,
-    subdomain: row.subdomain,
-    zendeskTicketId: row.zendesk_ticket_id,
-    subject: row.subject,
-    status: row.status,
-    priority: row.priority,
-    type: row.ticket_type,
-    escalated: row.escalated,
-    requesterEmail: row.requester_email,
-    requesterName: row.requester_name,
-    assigneeName: row.assignee_name,
-    organizationZendeskId: row.organization_zendesk_id,
-    tags: row.tags,
-    customFields: Array.isArray(row.custom_fields) ? (row.custom_fields as Array<{ id: number; value: unknown }>) : [],
-    satisfactionRating: row.satisfaction_rating,
-    satisfactionComment: row.satisfaction_comment,
-    hasSla: row.has_sla,
-    slaNextBreachAt: row.sla_next_breach_at,
-    matchMethod: row.match_method,
-    createdAt: row.zendesk_created_at,
-    updatedAt: row.zendesk_updated_at,
-    resolvedAt: row.resolved_at,
-    keys: { updated: [row.updated_key], created: [row.created_key], priority: [row.priority_rank, row.updated_key] },
+    now: column.date(row, 'db_now'),
+    ticket: {
+      id: column.string(row, 'id'),
+      connectionId: column.string(row, 'connection_id'),
+      subdomain: column.string(row, 'subdomain'),
+      zendeskTicketId: column.number(row, 'zendesk_ticket_id'),
+      subject: column.stringOrNull(row, 'subject'),
+      status: column.oneOf(row, 'status', TICKET_STATUSES),
+      priority: column.oneOfOrNull(row, 'priority', TICKET_PRIORITIES),
+      type: column.stringOrNull(row, 'ticket_type'),
+      escalated: column.boolean(row, 'escalated'),
+      requesterEmail: column.stringOrNull(row, 'requester_email'),
+      requesterName: column.stringOrNull(row, 'requester_name'),
+      assigneeName: column.stringOrNull(row, 'assignee_name'),
+      organizationZendeskId: column.numberOrNull(row, 'organization_zendesk_id'),
+      tags: column.strings(row, 'tags'),
+      customFields: Array.isArray(customFields) ? (customFields as Array<{ id: number; value: unknown }>) : [],
+      satisfactionRating: column.stringOrNull(row, 'satisfaction_rating'),
+      satisfactionComment: column.stringOrNull(row, 'satisfaction_comment'),
+      hasSla: column.boolean(row, 'has_sla'),
+      slaNextBreachAt: column.dateOrNull(row, 'sla_next_breach_at'),
+      matchMethod: column.oneOfOrNull(row, 'match_method', MATCH_METHODS),
+      createdAt: column.date(row, 'zendesk_created_at'),
+      updatedAt: column.date(row, 'zendesk_updated_at'),
+      resolvedAt: column.dateOrNull(row, 'resolved_at'),
+      keys: { updated: [updatedKey], created: [column.string(row, 'created_key')], priority: [priorityRank, updatedKey] },
+    },
   };
 }
 
@@ -230,18 +214,22 @@ export interface TicketEventRow {
   occurredKey: string;
 }
 
-interface EventRow {
-  id: number | null;
-  connection_id: string;
-  zendesk_ticket_id: number;
-  subdomain: string;
-  subject: string | null;
-  kind: string;
-  from_value: string | null;
-  to_value: string | null;
-  occurred_at: Date;
-  source: string;
-  occurred_key: string;
+/** A history row; null on the customer's row with no event (the LATERAL's empty side). */
+function toEventRow(row: Row): TicketEventRow | null {
+  if (row.id === null) return null;
+  return {
+    id: column.number(row, 'id'),
+    connectionId: column.string(row, 'connection_id'),
+    zendeskTicketId: column.number(row, 'zendesk_ticket_id'),
+    subdomain: column.string(row, 'subdomain'),
+    subject: column.stringOrNull(row, 'subject'),
+    kind: column.string(row, 'kind'),
+    from: column.stringOrNull(row, 'from_value'),
+    to: column.stringOrNull(row, 'to_value'),
+    occurredAt: column.date(row, 'occurred_at'),
+    source: column.string(row, 'source'),
+    occurredKey: column.string(row, 'occurred_key'),
+  };
 }
 
 export interface HistoryPageQuery {
@@ -260,7 +248,9 @@ export async function selectHistoryPage(db: Queryable, query: HistoryPageQuery):
   if (query.zendeskTicketId !== null) where.push(`t.zendesk_ticket_id = ${params.add(query.zendeskTicketId)}::bigint`);
   if (query.connectionId !== null) where.push(`t.connection_id = ${params.add(query.connectionId)}::uuid`);
   if (query.after) where.push(`(e.occurred_at, e.id) < (${params.add(query.after.occurredAt)}::timestamptz, ${params.add(query.after.id)}::bigint)`);
-  const { rows } = await db.query<EventRow>(
+  const rows = await queryRows(
+    db,
+    toEventRow,
     `SELECT p.* FROM customers cu
      LEFT JOIN LATERAL (
        SELECT e.id, e.connection_id, e.zendesk_ticket_id, c.subdomain, t.subject, e.kind, e.from_value, e.to_value, e.occurred_at, e.source,
@@ -277,21 +267,7 @@ export async function selectHistoryPage(db: Queryable, query: HistoryPageQuery):
     params.values,
   );
   if (rows.length === 0) return null;
-  return rows
-    .filter((row) => row.id !== null)
-    .map((row) => ({
-      id: row.id as number,
-      connectionId: row.connection_id,
-      zendeskTicketId: row.zendesk_ticket_id,
-      subdomain: row.subdomain,
-      subject: row.subject,
-      kind: row.kind,
-      from: row.from_value,
-      to: row.to_value,
-      occurredAt: row.occurred_at,
-      source: row.source,
-      occurredKey: row.occurred_key,
-    }));
+  return rows.filter((row) => row !== null);
 }
 
 // ---- notes ----
@@ -304,13 +280,14 @@ export interface NoteTarget {
 
 /** The ticket a note is for, as we last synced it; null when we do not have it. */
 export async function findNoteTarget(db: Queryable, connectionId: string, zendeskTicketId: number): Promise<NoteTarget | null> {
-  const { rows } = await db.query<{ subdomain: string; status: TicketStatus; customer_id: string | null }>(
+  const row = await queryFirst(
+    db,
+    z.object({ subdomain: z.string(), status: z.enum(TICKET_STATUSES), customer_id: z.string().nullable() }),
     `SELECT c.subdomain, t.status, t.customer_id
        FROM zendesk_tickets t JOIN zendesk_connections c ON c.id = t.connection_id
       WHERE t.connection_id = $1 AND t.zendesk_ticket_id = $2`,
     [connectionId, zendeskTicketId],
   );
-  const row = rows[0];
   return row ? { subdomain: row.subdomain, status: row.status, customerId: row.customer_id } : null;
 }
 
@@ -325,16 +302,16 @@ export interface TicketNote {
   createdAt: Date;
 }
 
-interface NoteRow {
-  id: string;
-  connection_id: string;
-  zendesk_ticket_id: number;
-  author_id: string | null;
-  body: string;
-  zendesk_comment_id: number | null;
-  zendesk_audit_id: number | null;
-  created_at: Date;
-}
+const noteRow = z.object({
+  id: z.string(),
+  connection_id: z.string(),
+  zendesk_ticket_id: z.number(),
+  author_id: z.string().nullable(),
+  body: z.string(),
+  zendesk_comment_id: z.number().nullable(),
+  zendesk_audit_id: z.number().nullable(),
+  created_at: z.date(),
+});
 
 /**
  * Records a note Zendesk accepted, and its note_added event (to_value: the note's id), in one
@@ -344,7 +321,9 @@ export async function insertNoteWithEvent(
   db: Queryable,
   note: { connectionId: string; zendeskTicketId: number; authorId: string; body: string; zendeskCommentId: number | null; zendeskAuditId: number | null; occurredAt: Date },
 ): Promise<TicketNote> {
-  const { rows } = await db.query<NoteRow>(
+  const row = await queryOne(
+    db,
+    noteRow,
     `WITH note AS (
        INSERT INTO zendesk_ticket_notes (connection_id, zendesk_ticket_id, author_id, body, zendesk_comment_id, zendesk_audit_id)
        VALUES ($1, $2, $3, $4, $5, $6)
@@ -356,7 +335,6 @@ export async function insertNoteWithEvent(
      SELECT * FROM note`,
     [note.connectionId, note.zendeskTicketId, note.authorId, note.body, note.zendeskCommentId, note.zendeskAuditId, note.occurredAt.toISOString()],
   );
-  const row = rows[0] as NoteRow;
   return {
     id: row.id,
     connectionId: row.connection_id,

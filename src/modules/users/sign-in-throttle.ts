@@ -12,7 +12,9 @@
  * that attempts sent in parallel cannot all pass before the first failure is recorded.
  */
 import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
 import type { Db } from '../../db/db.ts';
+import { queryRows } from '../../db/rows.ts';
 
 export const SIGN_IN_THROTTLE = {
   WINDOW_MS: 15 * 60_000,
@@ -29,13 +31,13 @@ export interface SignInAttempt {
   address: string;
 }
 
-interface ThrottleRow {
-  scope: 'account' | 'address';
-  failures: number;
-  window_started_at: Date;
-  last_failure_at: Date;
-  locked_until: Date | null;
-}
+const throttleRow = z.object({
+  scope: z.enum(['account', 'address']),
+  failures: z.number(),
+  window_started_at: z.date(),
+  last_failure_at: z.date(),
+  locked_until: z.date().nullable(),
+});
 
 /** The address to count: IPv4 as is (also when mapped into IPv6), IPv6 by its /64 (what one client gets). */
 export function addressSubject(address: string): string {
@@ -72,7 +74,9 @@ export async function beginSignInAttempt(db: Db, attempt: SignInAttempt, nowMs: 
   return db.transaction(async (tx) => {
     // Both rows, created when missing and locked until the end of the transaction (in one order,
     // account then address, by every attempt); a no-op update so that a prune cannot remove them.
-    const { rows } = await tx.query<ThrottleRow>(
+    const rows = await queryRows(
+      tx,
+      throttleRow,
       `INSERT INTO sign_in_throttle AS t (scope, subject, failures, window_started_at, last_failure_at)
        VALUES ('account', ${ACCOUNT_SUBJECT}, 0, $3, $3), ('address', $2, 0, $3, $3)
        ON CONFLICT (scope, subject) DO UPDATE SET failures = t.failures

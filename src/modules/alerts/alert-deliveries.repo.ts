@@ -1,0 +1,78 @@
+/**
+ * The deliveries of alerts beyond the app (alert_deliveries: one row per alert, user and channel):
+ * claiming the due emails, and recording each attempt's outcome for either channel. Webhook
+ * deliveries are claimed with their user's webhook (alert-webhooks.repo.ts).
+ */
+import { z } from 'zod';
+import type { Queryable } from '../../db/db.ts';
+import { queryRows } from '../../db/rows.ts';
+
+export type DeliveryChannel = 'webhook' | 'email';
+
+const dueEmail = z.object({
+  alert_id: z.string(),
+  user_id: z.string(),
+  attempts: z.number(),
+  type: z.string(),
+  customer_id: z.string(),
+  customer_name: z.string(),
+  zendesk_ticket_id: z.string().nullable(),
+  subdomain: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  occurred_at: z.date(),
+  user_name: z.string(),
+  user_email: z.string().nullable(),
+  alert_email: z.boolean(),
+  disabled: z.boolean(),
+});
+export type DueEmail = z.output<typeof dueEmail>;
+
+/**
+ * Claims up to `limit` email deliveries due at `now` by moving their next attempt `claimSeconds` on
+ * (a killed process's claims come due again), with SKIP LOCKED so that concurrent workers share them.
+ */
+export async function claimDueEmails(db: Queryable, now: Date, limit: number, claimSeconds: number): Promise<DueEmail[]> {
+  return queryRows(
+    db,
+    dueEmail,
+    `WITH claimed AS (
+       UPDATE alert_deliveries d SET next_attempt_at = $1::timestamptz + make_interval(secs => $3::int)
+        WHERE d.channel = 'email' AND (d.alert_id, d.user_id) IN (
+          SELECT alert_id, user_id FROM alert_deliveries
+           WHERE channel = 'email' AND status = 'pending' AND next_attempt_at <= $1::timestamptz
+           ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING d.alert_id, d.user_id, d.attempts
+     )
+     SELECT c.alert_id, c.user_id, c.attempts, a.type, a.customer_id, cu.name AS customer_name,
+            a.zendesk_ticket_id::text, z.subdomain, a.details, a.occurred_at,
+            u.name AS user_name, u.email AS user_email, u.alert_email, u.disabled_at IS NOT NULL AS disabled
+       FROM claimed c
+       JOIN alerts a ON a.id = c.alert_id
+       JOIN customers cu ON cu.id = a.customer_id
+       JOIN users u ON u.id = c.user_id
+       LEFT JOIN zendesk_connections z ON z.id = a.connection_id`,
+    [now, limit, claimSeconds],
+  );
+}
+
+export async function markDeliveryDelivered(
+  db: Queryable,
+  delivery: { alertId: string; userId: string; channel: DeliveryChannel; attempts: number; at: Date; messageId?: string | null },
+): Promise<void> {
+  await db.query(
+    `UPDATE alert_deliveries SET status = 'delivered', attempts = $4, delivered_at = $5, last_error = NULL, message_id = $6
+      WHERE alert_id = $1 AND user_id = $2 AND channel = $3`,
+    [delivery.alertId, delivery.userId, delivery.channel, delivery.attempts, delivery.at, delivery.messageId ?? null],
+  );
+}
+
+/** A failed attempt: 'pending' to retry at `nextAttemptAt`, or 'failed' for good. */
+export async function markDeliveryFailed(
+  db: Queryable,
+  delivery: { alertId: string; userId: string; channel: DeliveryChannel; status: 'pending' | 'failed'; attempts: number; error: string; nextAttemptAt: Date },
+): Promise<void> {
+  await db.query(
+    `UPDATE alert_deliveries SET status = $4, attempts = $5, last_error = $6, next_attempt_at = $7 WHERE alert_id = $1 AND user_id = $2 AND channel = $3`,
+    [delivery.alertId, delivery.userId, delivery.channel, delivery.status, delivery.attempts, delivery.error, delivery.nextAttemptAt],
+  );
+}
