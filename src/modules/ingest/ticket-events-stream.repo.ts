@@ -41,6 +41,15 @@ export async function claimStreamLease(db: Queryable, connectionId: string, owne
   return { startTime: row.start_time === null ? null : Number(row.start_time) };
 }
 
+/** Keeps the lease while a run waits for Zendesk or for a rate slot between pages. */
+export async function renewStreamLease(db: Queryable, connectionId: string, owner: string, seconds: number): Promise<void> {
+  await db.query('UPDATE zendesk_ticket_events_stream SET lease_until = now() + make_interval(secs => $3) WHERE connection_id = $1 AND lease_owner = $2', [
+    connectionId,
+    owner,
+    seconds,
+  ]);
+}
+
 export async function releaseStreamLease(db: Queryable, connectionId: string, owner: string): Promise<void> {
   await db.query('UPDATE zendesk_ticket_events_stream SET lease_owner = NULL, lease_until = NULL WHERE connection_id = $1 AND lease_owner = $2', [
     connectionId,

@@ -17,11 +17,12 @@ import { zendeskClientFor } from '../connections/connections.service.ts';
 import type { Queryable } from '../../db/db.ts';
 import { HISTORY_DAYS, backfillDailyMetrics } from '../metrics/metrics.service.ts';
 import { findSyncStates } from './sync.repo.ts';
-import { type StreamedEvent, claimStreamLease, customersOfTickets, releaseStreamLease, writeStreamPage } from './ticket-events-stream.repo.ts';
+import { type StreamedEvent, claimStreamLease, customersOfTickets, releaseStreamLease, renewStreamLease, writeStreamPage } from './ticket-events-stream.repo.ts';
 
 export type TicketEventsDeps = Pick<Deps, 'db' | 'config' | 'logger' | 'secrets' | 'metrics' | 'syncRequests'>;
 
 const LEASE_SECONDS = 60;
+const LEASE_HEARTBEAT_MS = 15_000;
 const DAY_MS = 86_400_000;
 const SOLVED = new Set<string>(SOLVED_STATUSES);
 const UNSOLVED = new Set<string>(OPEN_STATUSES);
@@ -98,6 +99,12 @@ export async function runTicketEventsStream(
   let startTime = claimed.startTime ?? 0;
   let pages = 0;
   let events = 0;
+  const heartbeat = setInterval(() => {
+    renewStreamLease(deps.db, connectionId, owner, LEASE_SECONDS).catch((error: unknown) =>
+      deps.logger.warn({ err: error, connectionId }, 'could not renew the ticket events stream lease'),
+    );
+  }, LEASE_HEARTBEAT_MS);
+  heartbeat.unref();
   try {
     const client = await zendeskClientFor(deps, connectionId);
     for (;;) {
@@ -120,6 +127,7 @@ export async function runTicketEventsStream(
     deps.logger.warn({ connectionId, kind: error.kind, status: error.status }, 'ticket events stream stopped; it resumes from its position next time');
     return { outcome: 'failed', pages, events, error: error.message };
   } finally {
+    clearInterval(heartbeat);
     await releaseStreamLease(deps.db, connectionId, owner);
   }
 }
