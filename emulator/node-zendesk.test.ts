@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from './app.ts';
 import { ADMIN_EMAIL, NOW_MS, TOKEN } from './testing/test-emulator.ts';
 import { createManualClock } from './testing/manual-clock.ts';
+import { isArchived } from './support-api/state.ts';
 
 // node-zendesk's typings describe results loosely; the tests read them as JSON.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -25,7 +26,9 @@ describe('node-zendesk against the emulator', () => {
   afterAll(() => emulator.close());
 
   const state = () => emulator.store.state('acme')!;
-  const listableIds = () => [...state().account.tickets.values()].filter((t) => !t.deleted && t.support_type === 'agent').map((t) => t.id);
+  // Tickets closed more than 120 days ago are archived and out of the lists.
+  const listableIds = () =>
+    [...state().account.tickets.values()].filter((t) => !t.deleted && t.support_type === 'agent' && !isArchived(state(), t.id, clock.nowMs())).map((t) => t.id);
 
   it('users.me', async () => {
     const { result } = await client.users.me();
@@ -89,6 +92,31 @@ describe('node-zendesk against the emulator', () => {
     expect(users.length).toBeGreaterThan(100);
     const organizations: Loose[] = await client.organizations.incremental(0);
     expect(organizations).toHaveLength(state().account.organizations.size);
+  });
+
+  it('ticketevents.incremental reads the ticket events stream to its end, every audit', async () => {
+    // node-zendesk's getAll stops an incremental export after one page (it looks for `count` on
+    // the HTTP response, not the body), so the test resumes from each page's last timestamp itself.
+    const byId = new Map<number, Loose>();
+    let start = 0;
+    for (;;) {
+      const page: Loose[] = await client.ticketevents.incremental(start);
+      for (const event of page) byId.set(event.id, event);
+      if (page.length < 1000) break;
+      start = Math.max(...page.map((event) => event.timestamp));
+    }
+    const cutoff = Math.floor(clock.nowMs() / 1000) - 60;
+    const agentTickets = new Set([...state().account.tickets.values()].filter((t) => t.support_type === 'agent').map((t) => t.id));
+    const events = [...byId.values()];
+    expect(events.every((event) => event.event_type === 'Audit' && agentTickets.has(event.ticket_id) && event.timestamp <= cutoff)).toBe(true);
+    expect(events.length).toBeGreaterThan(1000);
+    const expected = [...Array(state().audits.index.length).keys()].map((position) => state().audits.index.at(position)!).filter((entry) => {
+      const audit = state().audits.get(entry.id)!;
+      return entry.ts <= cutoff && agentTickets.has(audit.ticket_id);
+    });
+    expect(new Set(byId.keys())).toEqual(new Set(expected.map((entry) => entry.id)));
+    const withComments: Loose[] = await client.ticketevents.incrementalInclude(0, 'comment_events');
+    expect(withComments.flatMap((event) => event.child_events).some((child: Loose) => child.event_type === 'Comment' && typeof child.body === 'string')).toBe(true);
   });
 
   it('satisfaction ratings and ticket metrics', async () => {

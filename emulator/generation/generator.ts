@@ -20,6 +20,8 @@ import { ChangeIndex, type IndexEntry } from '../incremental-exports/change-inde
 import { userRecord } from '../support-api/records.ts';
 import { CUSTOMER_ID_FIELD_ID, PRODUCT_AREA_FIELD_ID, idLayoutFor, type IdLayout } from '../support-api/ids.ts';
 import { createRandom, hashString, type Random } from './random.ts';
+import { type PendingAudit, type StatusStep, generatedAudits } from './generated-audits.ts';
+import { type Audit, AuditLog, numberEvents } from '../support-api/audits.ts';
 import { type AccountState, type TicketTimeline, type ZGroup, newTimeline, recordStatusChange } from '../support-api/state.ts';
 import { DAY_MS, HOUR_MS, MINUTE_MS, isoSeconds, unixSeconds } from '../support-api/time.ts';
 import * as words from './generator-vocabulary.ts';
@@ -106,6 +108,9 @@ export function generateAccount(options: GeneratorOptions): AccountState {
     supportAddress: `support@${options.subdomain}.zendesk.com`,
     ids,
     next: { ticket: 1, user: directory.endUsers.length + directory.agents.length + 2, comment: 1, rating: 1 },
+    audits: new AuditLog(),
+    archivedNow: new Set(),
+    jobStatuses: new Map(),
   };
   for (const user of account.users.values()) if (user.email) state.usersByEmail.set(user.email.toLowerCase(), user);
   generateTickets(state, directory, options, random, nowMs);
@@ -315,6 +320,9 @@ function generateTickets(state: AccountState, directory: Directory, options: Gen
   if (requesters.length === 0 && options.tickets > 0) throw new Error('tickets need at least one end user');
   const indexEntries: IndexEntry[] = [];
   const latest = nowMs - HISTORY_END_MARGIN_MS;
+  // Audits draw from their own stream so that adding them left the rest of the seed data as it was.
+  const auditRandom = createRandom((options.seed ^ hashString(`audits:${options.subdomain}`)) >>> 0);
+  const pendingAudits: PendingAudit[] = [];
 
   for (const createdMs of creationTimes(options.tickets, random, nowMs)) {
     const ticketId = state.next.ticket++;
@@ -338,6 +346,12 @@ function generateTickets(state: AccountState, directory: Directory, options: Gen
 
     // Replay the ticket's life: comments, status changes and the metrics timeline.
     const timeline: TicketTimeline = newTimeline(ids.metricForTicket(ticketId), createdMs, 'new');
+    const statusSteps: StatusStep[] = [];
+    const changeStatus = (status: TicketStatus, atMs: number): void => {
+      const previous = timeline.currentStatus;
+      recordStatusChange(timeline, status, atMs);
+      if (timeline.currentStatus !== previous) statusSteps.push({ status, previous, atMs });
+    };
     const comments: ZComment[] = [];
     const addComment = (authorId: number, body: string, isPublic: boolean, at: number): void => {
       comments.push({
@@ -360,41 +374,42 @@ function generateTickets(state: AccountState, directory: Directory, options: Gen
       timeline.initiallyAssignedMs = assignedMs;
       timeline.assignedMs = assignedMs;
       timeline.assigneeStations = random.chance(0.1) ? 2 : 1;
-      recordStatusChange(timeline, 'open', assignedMs);
+      changeStatus('open', assignedMs);
     } else if (plan.finalStatus !== 'new' && isAi) {
-      recordStatusChange(timeline, 'open', createdMs + 1000);
+      changeStatus('open', createdMs + 1000);
     }
     if (plan.firstReplyMs !== null && assignee) {
       addComment(assignee.id, random.pick(words.AGENT_LINES), true, plan.firstReplyMs);
       timeline.firstReplyMs = plan.firstReplyMs;
       timeline.replies += 1;
       timeline.assigneeUpdatedMs = plan.firstReplyMs;
-      recordStatusChange(timeline, 'pending', plan.firstReplyMs);
+      changeStatus('pending', plan.firstReplyMs);
     }
     for (const followUp of plan.followUps) {
       if (plan.interimSolveMs !== null && followUp.at > plan.interimSolveMs && timeline.firstSolvedMs === null) {
-        recordStatusChange(timeline, 'solved', plan.interimSolveMs);
+        changeStatus('solved', plan.interimSolveMs);
       }
       if (followUp.speaker === 'requester') {
         addComment(requester.id, random.pick(words.REQUESTER_LINES), true, followUp.at);
         timeline.requesterUpdatedMs = followUp.at;
         lastRequesterMs = followUp.at;
-        recordStatusChange(timeline, 'open', followUp.at);
+        changeStatus('open', followUp.at);
       } else if (assignee) {
         const isNote = followUp.speaker === 'note';
         addComment(assignee.id, random.pick(isNote ? words.INTERNAL_NOTES : words.AGENT_LINES), !isNote, followUp.at);
         timeline.assigneeUpdatedMs = followUp.at;
         if (!isNote) timeline.replies += 1;
-        recordStatusChange(timeline, isNote ? 'hold' : 'pending', followUp.at);
+        changeStatus(isNote ? 'hold' : 'pending', followUp.at);
       }
     }
-    if (plan.solvedMs !== null) recordStatusChange(timeline, 'solved', plan.solvedMs);
-    if (plan.closedMs !== null) recordStatusChange(timeline, 'closed', plan.closedMs);
-    if (timeline.currentStatus !== plan.finalStatus) recordStatusChange(timeline, plan.finalStatus, timeline.latestCommentMs);
+    if (plan.solvedMs !== null) changeStatus('solved', plan.solvedMs);
+    if (plan.closedMs !== null) changeStatus('closed', plan.closedMs);
+    if (timeline.currentStatus !== plan.finalStatus) changeStatus(plan.finalStatus, timeline.latestCommentMs);
     let updatedMs = Math.max(timeline.latestCommentMs, timeline.statusUpdatedMs);
 
     // CSAT: survey offered after solve; some answered good/bad, with or without a comment.
     let ratingId: number | null = null;
+    let rated: ZSatisfactionRating | null = null;
     let satisfactionState: ZTicket['satisfaction_state'] = 'unoffered';
     if (plan.solvedMs !== null) {
       const outcome = random.weighted({ unoffered: 30, offered: 25, good: 35, bad: 10 });
@@ -418,6 +433,7 @@ function generateTickets(state: AccountState, directory: Directory, options: Gen
         if (rating.reason) rating.reason_id = ids.base + 500 + words.BAD_REASONS.indexOf(rating.reason as (typeof words.BAD_REASONS)[number]);
         account.satisfaction_ratings.set(rating.id, rating);
         ratingId = rating.id;
+        rated = rating;
         if (outcome !== 'offered') updatedMs = Math.max(updatedMs, ratedMs);
       }
     }
@@ -485,6 +501,17 @@ function generateTickets(state: AccountState, directory: Directory, options: Gen
     account.comments.set(ticketId, comments);
     state.timelines.set(ticketId, timeline);
     indexEntries.push({ ts: ticket.generated_timestamp, id: ticketId });
+    const assignment = assignee && timeline.initiallyAssignedMs !== null ? { assigneeId: assignee.id, atMs: timeline.initiallyAssignedMs } : null;
+    pendingAudits.push(
+      ...generatedAudits({ ticket, comments, statusSteps, assignment, rating: rated, endMs: plan.solvedMs ?? latest }, auditRandom, ids.auditForComment),
+    );
   }
   state.ticketIndex = new ChangeIndex(indexEntries);
+  // Audits without a comment take indexes after the seed comments' (audits and comments share one sequence).
+  const audits: Audit[] = pendingAudits.map((pending) => {
+    const audit: Audit = { ...pending, id: pending.id ?? ids.audit(state.next.comment++) };
+    numberEvents(audit.id, audit.events);
+    return audit;
+  });
+  state.audits = new AuditLog(audits);
 }

@@ -22,6 +22,8 @@ import { type Query, queryValue } from '../support-api/pagination.ts';
 import { type Json, type RenderContext, renderOrganization, renderTicket, renderUser, resourceUrl } from '../support-api/render.ts';
 import { includesOf, sideloadTickets } from '../support-api/sideloads.ts';
 import type { AccountState } from '../support-api/state.ts';
+import type { Audit } from '../support-api/audits.ts';
+import { renderTicketEvent } from './ticket-events.ts';
 import { msOf, unixSeconds } from '../support-api/time.ts';
 import { API, type Services, guard, queryOf, renderContextOf } from '../support-api/routes/support.ts';
 
@@ -70,7 +72,7 @@ interface ExportSource<T> {
   name: string;
   index: (state: AccountState) => ChangeIndex;
   lookup: (state: AccountState) => (id: number) => T | undefined;
-  keep: (query: Query) => (item: T) => boolean;
+  keep: (query: Query, state: AccountState) => (item: T) => boolean;
   body: (ctx: RenderContext, items: T[], query: Query) => Json;
 }
 
@@ -108,6 +110,24 @@ const ORGANIZATIONS: ExportSource<ZOrganization> = {
   body: (ctx, organizations) => ({ organizations: organizations.map((org) => renderOrganization(ctx, org)) }),
 };
 
+/** Audits, on their `created_at`; of the tickets the ticket export would serve (`support_type_scope`). */
+const TICKET_EVENTS: ExportSource<Audit> = {
+  name: 'ticket_events',
+  index: (state) => state.audits.index,
+  lookup: (state) => (id) => state.audits.get(id),
+  keep: (query, state) => {
+    const keepTicket = ticketFilter({ support_type_scope: queryValue(query, 'support_type_scope') ?? 'agent' });
+    return (audit) => {
+      const ticket = state.account.tickets.get(audit.ticket_id);
+      return ticket !== undefined && keepTicket(ticket);
+    };
+  },
+  body: (_ctx, audits, query) => {
+    const withComments = includesOf(query).has('comment_events');
+    return { ticket_events: audits.map((audit) => renderTicketEvent(audit, withComments)) };
+  },
+};
+
 /** Time-based: `count`, `end_of_stream`, `end_time`, `next_page` (OAS TimeBasedExportIncrementalTicketsResponse). */
 function timeBased<T>(source: ExportSource<T>, ctx: RenderContext, query: Query): Json {
   const cutoff = cutoffOf(ctx);
@@ -116,7 +136,7 @@ function timeBased<T>(source: ExportSource<T>, ctx: RenderContext, query: Query)
   const page: ExportPage<T> = scanExport({
     index,
     lookup: source.lookup(ctx.state),
-    keep: source.keep(query),
+    keep: source.keep(query, ctx.state),
     from: index.firstAtOrAfter(startTime),
     cutoffSeconds: cutoff,
     perPage: readPerPage(queryValue(query, 'per_page')),
@@ -147,7 +167,7 @@ function cursorBased<T>(source: ExportSource<T>, ctx: RenderContext, query: Quer
   const page = scanExport({
     index,
     lookup: source.lookup(ctx.state),
-    keep: source.keep(query),
+    keep: source.keep(query, ctx.state),
     from: index.firstAfter(position.ts, position.id),
     cutoffSeconds: cutoff,
     perPage: readPerPage(queryValue(query, 'per_page')),
@@ -174,4 +194,5 @@ export function registerIncrementalRoutes(app: FastifyInstance, services: Servic
   serve('users', 'users', (ctx, query) => timeBased(USERS, ctx, query));
   serve('users/cursor', 'users', (ctx, query) => cursorBased(USERS, ctx, query));
   serve('organizations', 'organizations', (ctx, query) => timeBased(ORGANIZATIONS, ctx, query));
+  serve('ticket_events', 'tickets', (ctx, query) => timeBased(TICKET_EVENTS, ctx, query));
 }

@@ -5,6 +5,7 @@
  */
 import type { Account, TicketStatus, ZUser } from '../contract.ts';
 import type { ChangeIndex } from '../incremental-exports/change-index.ts';
+import type { AuditLog } from './audits.ts';
 import { businessMsBetween } from './business-time.ts';
 import type { IdLayout } from './ids.ts';
 
@@ -87,6 +88,36 @@ export interface AccountState {
   supportAddress: string;
   ids: IdLayout;
   next: IdSequences;
+  /** Every ticket's audits, generated history and API changes alike. */
+  audits: AuditLog;
+  /** Tickets archived ahead of the 120 days (the `/_emulator/archive` control). */
+  archivedNow: Set<number>;
+  /** Background jobs by id (`job_status`), e.g. merges. */
+  jobStatuses: Map<string, JobStatus>;
+}
+
+/** A background job as Show Job Status renders it (OAS JobStatusResponseExample). */
+export interface JobStatus {
+  id: string;
+  status: 'queued' | 'working' | 'completed' | 'failed';
+  total: number;
+  progress: number;
+  message: string | null;
+  results: Array<Record<string, unknown>>;
+}
+
+/** "Zendesk automatically archives tickets 120 days after the ticket status changes to Closed" (docs/zendesk.md, Archived tickets). */
+export const ARCHIVE_AFTER_CLOSED_MS = 120 * 24 * 60 * 60 * 1000;
+
+/**
+ * Archived tickets leave the list endpoints but stay in the incremental exports (docs/zendesk.md,
+ * Archived tickets). A closed ticket's `statusUpdatedMs` is when it was closed.
+ */
+export function isArchived(state: AccountState, ticketId: number, nowMs: number): boolean {
+  if (state.archivedNow.has(ticketId)) return true;
+  const ticket = state.account.tickets.get(ticketId);
+  const timeline = state.timelines.get(ticketId);
+  return ticket?.status === 'closed' && timeline !== undefined && timeline.statusUpdatedMs + ARCHIVE_AFTER_CLOSED_MS <= nowMs;
 }
 
 export function statusBucket(status: TicketStatus): 'requester' | 'agent' | 'hold' | null {

@@ -14,46 +14,17 @@ import type {
   ZUser,
 } from '../contract.ts';
 import { ZendeskHttpError, recordInvalid } from '../faults/errors.ts';
+import { API_VIA, AUDITED_FIELDS, type Audit, type AuditEvent, changeEvent, commentEvent, createEvent, numberEvents } from './audits.ts';
 import { userRecord } from './records.ts';
 import { type AccountState, newTimeline, recordStatusChange } from './state.ts';
 import type { NewRequester, TicketChanges } from './ticket-input.ts';
 import { isoSeconds, unixSeconds } from './time.ts';
-
-export interface AuditEvent {
-  id: number;
-  type: 'Create' | 'Change' | 'Comment';
-  [key: string]: unknown;
-}
-
-export interface Audit {
-  id: number;
-  ticket_id: number;
-  created_at: string;
-  author_id: number;
-  metadata: { system: Record<string, unknown>; custom: Record<string, unknown> };
-  via: { channel: string; source: { from: Record<string, unknown>; to: Record<string, unknown>; rel: string | null } };
-  events: AuditEvent[];
-}
 
 export interface TicketMutation {
   ticket: ZTicket;
   audit: Audit;
   comment: ZComment | null;
 }
-
-const AUDITED_FIELDS = [
-  'subject',
-  'status',
-  'priority',
-  'type',
-  'requester_id',
-  'assignee_id',
-  'group_id',
-  'organization_id',
-  'tags',
-  'external_id',
-  'due_at',
-] as const satisfies ReadonlyArray<keyof ZTicket>;
 
 export class EmulatorStore {
   constructor(
@@ -163,10 +134,10 @@ export class EmulatorStore {
     }, nowMs, true);
     state.ticketIndex.move(ticketId, undefined, ticket.generated_timestamp);
 
-    const events: AuditEvent[] = [this.commentEvent(added)];
+    const events: AuditEvent[] = [commentEvent(added)];
     for (const field of AUDITED_FIELDS) {
       if (ticket[field] !== null && !(Array.isArray(ticket[field]) && ticket[field].length === 0)) {
-        events.push({ id: 0, type: 'Create', field_name: field, value: ticket[field] });
+        events.push(createEvent(field, ticket[field]));
       }
     }
     const audit = this.audit(state, ticket, actor, added.id, events, now);
@@ -247,10 +218,10 @@ export class EmulatorStore {
     }
 
     const changedEvents: AuditEvent[] = [];
-    if (added) changedEvents.push(this.commentEvent(added));
+    if (added) changedEvents.push(commentEvent(added));
     for (const field of AUDITED_FIELDS) {
       if (JSON.stringify(previous[field]) !== JSON.stringify(ticket[field])) {
-        changedEvents.push({ id: 0, type: 'Change', field_name: field, value: ticket[field], previous_value: previous[field] });
+        changedEvents.push(changeEvent(field, ticket[field], previous[field]));
       }
     }
     this.touch(state, ticket, nowMs);
@@ -299,6 +270,8 @@ export class EmulatorStore {
       created_at: now,
       updated_at: now,
     };
+    const previousScore = existing?.score ?? 'offered';
+    const previousComment = existing?.comment ?? null;
     rating.score = input.score;
     rating.comment = input.comment;
     rating.updated_at = now;
@@ -309,6 +282,9 @@ export class EmulatorStore {
     state.account.satisfaction_ratings.set(rating.id, rating);
     ticket.satisfaction_rating_id = rating.id;
     ticket.satisfaction_state = 'offered';
+    const ratingEvents = [changeEvent('satisfaction_score', input.score, previousScore)];
+    if (input.comment !== null) ratingEvents.push(changeEvent('satisfaction_comment', input.comment, previousComment));
+    this.audit(state, ticket, actor, this.burnCommentIndex(state), ratingEvents, now);
     this.touch(state, ticket, nowMs);
     this.emit(subdomain, 'updated', ticket, previous, null, actor, now);
     return rating;
@@ -369,39 +345,24 @@ export class EmulatorStore {
     return comment;
   }
 
-  private commentEvent(comment: ZComment): AuditEvent {
-    return {
-      id: comment.id,
-      type: 'Comment',
-      author_id: comment.author_id,
-      body: comment.body,
-      html_body: `<div class="zd-comment" dir="auto"><p dir="auto">${comment.body}</p></div>`,
-      plain_body: comment.body,
-      public: comment.public,
-      attachments: [],
-      audit_id: 0,
-    };
-  }
-
   private burnCommentIndex(state: AccountState): number {
     return state.ids.comment(state.next.comment++);
   }
 
   private audit(state: AccountState, ticket: ZTicket, actor: ZUser, commentId: number, events: AuditEvent[], now: string): Audit {
     const auditId = state.ids.auditForComment(commentId);
-    events.forEach((event, index) => {
-      if (event.type === 'Comment') event.audit_id = auditId;
-      else event.id = auditId * 100 + index + 1; // unique, and clear of other audits' ids
-    });
-    return {
+    numberEvents(auditId, events);
+    const audit: Audit = {
       id: auditId,
       ticket_id: ticket.id,
       created_at: now,
       author_id: actor.id,
       metadata: { system: { client: 'zendesk-emulator', ip_address: '127.0.0.1' }, custom: {} },
-      via: { channel: 'api', source: { from: {}, to: {}, rel: null } },
+      via: API_VIA,
       events,
     };
+    state.audits.append(audit);
+    return audit;
   }
 
   /** Moves the ticket's change time to now and its export position to the end. */

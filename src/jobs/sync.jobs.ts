@@ -8,6 +8,7 @@ import type { Deps } from '../deps.ts';
 import { listActiveConnectionsForSync } from '../modules/connections/connections.repo.ts';
 import type { SyncRequests } from '../modules/ingest/sync-requests.ts';
 import { runSync } from '../modules/ingest/sync.service.ts';
+import { runTicketEventsStream } from '../modules/ingest/ticket-events-stream.ts';
 import { processDeliveries } from '../modules/ingest/webhook-intake.ts';
 import { SHOW_MANY_IDS } from '../zendesk/incremental-export.ts';
 import type { JobQueue } from './queue.ts';
@@ -37,7 +38,11 @@ export async function registerSyncWorkers(deps: Deps, queue: JobQueue): Promise<
       // A job stays well inside the queue's job expiry; a long import continues in the next job.
       const result = await runSync(deps, connectionId, { maxDurationMs: SYNC_JOB_BUDGET_MS });
       deps.logger.info({ connectionId, ...result }, 'sync run');
-      if (result.outcome === 'partial') await queue.send(SYNC_QUEUE, { connectionId }, { singletonKey: connectionId });
+      // Once the tickets are live, the ticket events stream dates their history; it has its own
+      // position and lease, and a stream left partial goes on with the next run.
+      const stream = result.outcome === 'synced' ? await runTicketEventsStream(deps, connectionId, { maxDurationMs: SYNC_JOB_BUDGET_MS }) : null;
+      if (stream) deps.logger.info({ connectionId, ...stream }, 'ticket events stream run');
+      if (result.outcome === 'partial' || stream?.outcome === 'partial') await queue.send(SYNC_QUEUE, { connectionId }, { singletonKey: connectionId });
       // Another run holds the lease (or a crashed one's lease has not expired yet): look again soon.
       if (result.outcome === 'busy') await queue.send(SYNC_QUEUE, { connectionId }, { singletonKey: connectionId, startAfterSeconds: BUSY_RETRY_SECONDS });
     }

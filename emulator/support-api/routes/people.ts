@@ -8,7 +8,7 @@ import { recordNotFound } from '../../faults/errors.ts';
 import { type ListOptions, type Query, paginate } from '../pagination.ts';
 import { type Json, type RenderContext, renderOrganization, renderUser, resourceUrl } from '../render.ts';
 import { includesOf } from '../sideloads.ts';
-import { listableTickets, ticketsPage } from './tickets.ts';
+import { listableTickets, listedTickets, ticketsPage } from './tickets.ts';
 import { API, type Services, countBody, guard, idList, idParam, queryOf, renderContextOf } from './support.ts';
 
 type UserParams = { subdomain: string; user_id: string };
@@ -129,7 +129,7 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
             : null;
     if (!keep) throw recordNotFound();
     const query = queryOf(request);
-    return ticketsPage(ctx, listableTickets(ctx.state, query, keep), query, resourceUrl(ctx.baseUrl, `users/${user.id}/tickets/${relation}`));
+    return ticketsPage(ctx, listedTickets(ctx, query, keep), query, resourceUrl(ctx.baseUrl, `users/${user.id}/tickets/${relation}`));
   });
 
   app.get(`${API}/organizations`, { preHandler: forOrganizations }, async (request) => {
@@ -158,7 +158,7 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
     const ctx = renderContextOf(services, request);
     const organization = organizationOr404(ctx, request.params.organization_id);
     const query = queryOf(request);
-    const tickets = listableTickets(ctx.state, query, (ticket) => ticket.organization_id === organization.id);
+    const tickets = listedTickets(ctx, query, (ticket) => ticket.organization_id === organization.id);
     return ticketsPage(ctx, tickets, query, resourceUrl(ctx.baseUrl, `organizations/${organization.id}/tickets`));
   });
 

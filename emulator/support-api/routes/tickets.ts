@@ -9,7 +9,7 @@ import { recordInvalid } from '../../faults/errors.ts';
 import { type ListOptions, type Query, paginate, queryValue } from '../pagination.ts';
 import { type Json, type RenderContext, renderComment, renderTicket, renderUser, resourceUrl } from '../render.ts';
 import { includesOf, sideloadTickets } from '../sideloads.ts';
-import type { AccountState } from '../state.ts';
+import { type AccountState, isArchived } from '../state.ts';
 import { readTicketCreate, readTicketUpdate, ticketRequestBody } from '../ticket-input.ts';
 import {
   API,
@@ -60,6 +60,15 @@ export function listableTickets(state: AccountState, query: Query, keep: (ticket
   return out;
 }
 
+/**
+ * What the list endpoints list: listable tickets that are not archived ("Archived tickets are not
+ * included" in lists; they stay in the exports and in show; docs/zendesk.md, Archived tickets).
+ * Counts keep counting archived tickets: they are still the account's (UNCONFIRMED).
+ */
+export function listedTickets(ctx: RenderContext, query: Query, keep: (ticket: ZTicket) => boolean = () => true): ZTicket[] {
+  return listableTickets(ctx.state, query, (ticket) => keep(ticket) && !isArchived(ctx.state, ticket.id, ctx.nowMs));
+}
+
 /** Renders one page of tickets with its side-loads. */
 export function ticketsPage(ctx: RenderContext, tickets: ZTicket[], query: Query, url: string): Json {
   const page = paginate(tickets, query, ticketListOptions(url));
@@ -76,7 +85,7 @@ export function registerTicketRoutes(app: FastifyInstance, services: Services): 
   app.get(`${API}/tickets`, { preHandler: agentOnly }, async (request) => {
     const ctx = renderContextOf(services, request);
     const query = queryOf(request);
-    return ticketsPage(ctx, listableTickets(ctx.state, query), query, resourceUrl(ctx.baseUrl, 'tickets'));
+    return ticketsPage(ctx, listedTickets(ctx, query), query, resourceUrl(ctx.baseUrl, 'tickets'));
   });
 
   // Counts what List Tickets lists by default (agent tickets; whether Zendesk's count includes

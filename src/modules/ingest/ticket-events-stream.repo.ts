@@ -1,0 +1,123 @@
+/**
+ * Storage of the ticket events stream: its position and lease per connection
+ * (zendesk_ticket_events_stream, migration 0019) and the history rows it brings. A page's rows,
+ * the removal of the history they supersede and the next position are written in one
+ * transaction, so a crash leaves either the whole page or none of it.
+ */
+import type { Queryable } from '../../db/db.ts';
+import { recordset } from '../../db/recordset.ts';
+import type { TicketEvent, TicketEventKind } from './ticket-history.ts';
+
+/** The kinds the stream dates from Zendesk's audits; the others (escalations, deletes) stay derived from ticket versions. */
+export const STREAMED_KINDS = ['created', 'status_changed', 'solved', 'reopened', 'priority_changed', 'rated'] as const satisfies readonly TicketEventKind[];
+
+/** History derived by comparing ticket versions, which the stream's rows replace for a ticket. */
+const DERIVED_SOURCES = ['import', 'catch-up', 'webhook'];
+
+export interface StreamedEvent extends TicketEvent {
+  zendesk_event_id: number;
+}
+
+const ROWS = recordset<StreamedEvent>([
+  ['zendesk_ticket_id', 'bigint'],
+  ['zendesk_event_id', 'bigint'],
+  ['kind', 'text'],
+  ['from_value', 'text'],
+  ['to_value', 'text'],
+  ['occurred_at', 'timestamptz'],
+]);
+
+/** The stream's next start_time, or null when it has not started; null also when another run holds the lease. */
+export async function claimStreamLease(db: Queryable, connectionId: string, owner: string, seconds: number): Promise<{ startTime: number | null } | null> {
+  await db.query('INSERT INTO zendesk_ticket_events_stream (connection_id) VALUES ($1) ON CONFLICT (connection_id) DO NOTHING', [connectionId]);
+  const { rows } = await db.query<{ start_time: string | number | null }>(
+    `UPDATE zendesk_ticket_events_stream SET lease_owner = $2, lease_until = now() + make_interval(secs => $3), updated_at = now()
+      WHERE connection_id = $1 AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2)
+      RETURNING start_time`,
+    [connectionId, owner, seconds],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return { startTime: row.start_time === null ? null : Number(row.start_time) };
+}
+
+/** Keeps the lease while a run waits for Zendesk or for a rate slot between pages. */
+export async function renewStreamLease(db: Queryable, connectionId: string, owner: string, seconds: number): Promise<void> {
+  await db.query('UPDATE zendesk_ticket_events_stream SET lease_until = now() + make_interval(secs => $3) WHERE connection_id = $1 AND lease_owner = $2', [
+    connectionId,
+    owner,
+    seconds,
+  ]);
+}
+
+export async function releaseStreamLease(db: Queryable, connectionId: string, owner: string): Promise<void> {
+  await db.query('UPDATE zendesk_ticket_events_stream SET lease_owner = NULL, lease_until = NULL WHERE connection_id = $1 AND lease_owner = $2', [
+    connectionId,
+    owner,
+  ]);
+}
+
+export interface StreamPage {
+  connectionId: string;
+  owner: string;
+  events: StreamedEvent[];
+  /** Tickets the page has audits of: their derived history of the streamed kinds is replaced. */
+  ticketIds: number[];
+  nextStartTime: number;
+  endOfStream: boolean;
+  leaseSeconds: number;
+}
+
+/**
+ * Writes one page (in the caller's transaction). Throws when the lease was lost, which rolls the
+ * page back: another run owns the stream now.
+ */
+export async function writeStreamPage(tx: Queryable, page: StreamPage): Promise<void> {
+  const { connectionId } = page;
+  const advanced = await tx.query(
+    `UPDATE zendesk_ticket_events_stream
+        SET start_time = $3, lease_until = now() + make_interval(secs => $4), updated_at = now(),
+            last_streamed_at = CASE WHEN $5 THEN now() ELSE last_streamed_at END
+      WHERE connection_id = $1 AND lease_owner = $2`,
+    [connectionId, page.owner, page.nextStartTime, page.leaseSeconds, page.endOfStream],
+  );
+  if (advanced.rowCount === 0) throw new Error('the ticket events stream lease was lost');
+  if (page.ticketIds.length > 0) {
+    await tx.query(
+      `DELETE FROM zendesk_ticket_events
+        WHERE connection_id = $1 AND zendesk_ticket_id = ANY($2::bigint[]) AND kind = ANY($3::text[]) AND source = ANY($4::text[])`,
+      [connectionId, page.ticketIds, STREAMED_KINDS, DERIVED_SOURCES],
+    );
+  }
+  if (page.events.length > 0) {
+    await tx.query(
+      `INSERT INTO zendesk_ticket_events (connection_id, zendesk_ticket_id, zendesk_event_id, kind, from_value, to_value, occurred_at, source)
+       SELECT $1, e.zendesk_ticket_id, e.zendesk_event_id, e.kind, e.from_value, e.to_value, e.occurred_at, 'events'
+         FROM ${ROWS.from('$2')} AS e
+       ON CONFLICT (connection_id, zendesk_event_id, kind) WHERE zendesk_event_id IS NOT NULL DO NOTHING`,
+      [connectionId, ROWS.json(page.events)],
+    );
+  }
+  if (page.endOfStream) {
+    // A ticket version written after the stream had already passed its change (a catch-up racing
+    // the stream) left derived rows the stream will not come back to: up to the stream's position,
+    // a ticket the stream covers needs none of them.
+    await tx.query(
+      `DELETE FROM zendesk_ticket_events d
+        WHERE d.connection_id = $1 AND d.kind = ANY($2::text[]) AND d.source = ANY($3::text[]) AND d.occurred_at < to_timestamp($4)
+          AND EXISTS (SELECT 1 FROM zendesk_ticket_events s
+                       WHERE s.connection_id = d.connection_id AND s.zendesk_ticket_id = d.zendesk_ticket_id AND s.source = 'events')`,
+      [connectionId, STREAMED_KINDS, DERIVED_SOURCES, page.nextStartTime],
+    );
+  }
+}
+
+/** The customers these tickets belong to (tickets not matched to a customer have none). */
+export async function customersOfTickets(db: Queryable, connectionId: string, ticketIds: readonly number[]): Promise<string[]> {
+  if (ticketIds.length === 0) return [];
+  const { rows } = await db.query<{ customer_id: string }>(
+    'SELECT DISTINCT customer_id FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = ANY($2::bigint[]) AND customer_id IS NOT NULL',
+    [connectionId, ticketIds],
+  );
+  return rows.map((row) => row.customer_id);
+}

@@ -1,0 +1,133 @@
+/**
+ * Following Zendesk's ticket events export per connection, once its ticket import is done: the
+ * stream says when each change happened, which the ticket export cannot (it has each ticket's
+ * latest state only, so history derived from it is dated at the ticket's updated_at). The
+ * stream is the truth for the kinds it covers: the rows it brings for a ticket replace that
+ * ticket's rows of those kinds derived by comparing versions (import, catch-up, webhook), in the
+ * transaction that writes the page and the next position. It has its own position and lease, so
+ * the ticket import and catch-up never wait for it; its requests go through the connection's
+ * client and count against the same export limit as the ticket export's.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Deps } from '../../deps.ts';
+import { OPEN_STATUSES, SOLVED_STATUSES } from '../../contracts/vocabulary.ts';
+import { ZendeskError } from '../../zendesk/errors.ts';
+import { type TicketAuditEvent, ticketEventsPage } from '../../zendesk/ticket-events.ts';
+import { zendeskClientFor } from '../connections/connections.service.ts';
+import type { Queryable } from '../../db/db.ts';
+import { HISTORY_DAYS, backfillDailyMetrics } from '../metrics/metrics.service.ts';
+import { findSyncStates } from './sync.repo.ts';
+import { type StreamedEvent, claimStreamLease, customersOfTickets, releaseStreamLease, renewStreamLease, writeStreamPage } from './ticket-events-stream.repo.ts';
+
+export type TicketEventsDeps = Pick<Deps, 'db' | 'config' | 'logger' | 'secrets' | 'metrics' | 'syncRequests'>;
+
+const LEASE_SECONDS = 60;
+const LEASE_HEARTBEAT_MS = 15_000;
+const DAY_MS = 86_400_000;
+const SOLVED = new Set<string>(SOLVED_STATUSES);
+const UNSOLVED = new Set<string>(OPEN_STATUSES);
+const owners = `${process.pid}-${randomUUID().slice(0, 8)}`;
+let runs = 0;
+
+const text = (value: unknown): string | null => (typeof value === 'string' ? value.toLowerCase() : null);
+
+/**
+ * Our history events of one audit, at the audit's created_at, with the meaning ticket-history.ts
+ * gives them: a status change; a solve when the ticket enters solved/closed from an unsolved
+ * status; a reopen when it leaves them for an unsolved one; a priority change; a good/bad rating.
+ */
+export function eventsOfAudit(audit: TicketAuditEvent): StreamedEvent[] {
+  const occurredAt = new Date(audit.created_at).toISOString();
+  const out: StreamedEvent[] = [];
+  const add = (id: number, kind: StreamedEvent['kind'], from: string | null, to: string | null): void => {
+    out.push({ zendesk_event_id: id, zendesk_ticket_id: audit.ticket_id, kind, from_value: from, to_value: to, occurred_at: occurredAt });
+  };
+  for (const child of audit.child_events) {
+    const status = text(child.status);
+    const previous = text(child.previous_value);
+    if (child.event_type === 'Create' && status !== null) {
+      add(child.id, 'created', null, status);
+      if (SOLVED.has(status)) add(child.id, 'solved', null, status);
+    }
+    if (child.event_type !== 'Change') continue;
+    if (status !== null && status !== previous) {
+      add(child.id, 'status_changed', previous, status);
+      if (SOLVED.has(status) && (previous === null || !SOLVED.has(previous))) add(child.id, 'solved', previous, status);
+      if (previous !== null && SOLVED.has(previous) && UNSOLVED.has(status)) add(child.id, 'reopened', previous, status);
+    }
+    if (child.priority !== undefined && text(child.priority) !== previous) add(child.id, 'priority_changed', previous, text(child.priority));
+    const score = text(child.satisfaction_score);
+    if (score === 'good' || score === 'bad') add(child.id, 'rated', previous, score);
+  }
+  return out;
+}
+
+/**
+ * The stored daily metrics of the customers whose history the page re-dated, rebuilt from the
+ * history as it now is (in the page's transaction: a crash leaves no stale day behind). Alerts
+ * are not raised here: they follow ticket versions through the outbox, which the stream does
+ * not write.
+ */
+async function rebuildDailyMetrics(tx: Queryable, connectionId: string, ticketIds: readonly number[]): Promise<void> {
+  const customers = await customersOfTickets(tx, connectionId, ticketIds);
+  if (customers.length === 0) return;
+  const now = new Date();
+  const today = now.toISOString().slice(0, 10);
+  const from = new Date(now.getTime() - HISTORY_DAYS * DAY_MS).toISOString().slice(0, 10);
+  await backfillDailyMetrics(tx, customers, from, today, { now, onConflict: 'update' });
+}
+
+export interface TicketEventsRunResult {
+  /** streamed: followed to its end; partial: stopped early; waiting: the ticket import is not done. */
+  outcome: 'streamed' | 'partial' | 'busy' | 'waiting' | 'failed';
+  pages: number;
+  events: number;
+  error?: string;
+}
+
+export async function runTicketEventsStream(
+  deps: TicketEventsDeps,
+  connectionId: string,
+  options: { maxPages?: number; maxDurationMs?: number; owner?: string; onPageCommitted?: (pages: number) => void } = {},
+): Promise<TicketEventsRunResult> {
+  const syncState = (await findSyncStates(deps.db, [connectionId])).get(connectionId);
+  if (!syncState?.importFinishedAt) return { outcome: 'waiting', pages: 0, events: 0 };
+  const owner = options.owner ?? `${owners}:events:${++runs}`;
+  const claimed = await claimStreamLease(deps.db, connectionId, owner, LEASE_SECONDS);
+  if (!claimed) return { outcome: 'busy', pages: 0, events: 0 };
+  const deadline = options.maxDurationMs === undefined ? Infinity : Date.now() + options.maxDurationMs;
+  let startTime = claimed.startTime ?? 0;
+  let pages = 0;
+  let events = 0;
+  const heartbeat = setInterval(() => {
+    renewStreamLease(deps.db, connectionId, owner, LEASE_SECONDS).catch((error: unknown) =>
+      deps.logger.warn({ err: error, connectionId }, 'could not renew the ticket events stream lease'),
+    );
+  }, LEASE_HEARTBEAT_MS);
+  heartbeat.unref();
+  try {
+    const client = await zendeskClientFor(deps, connectionId);
+    for (;;) {
+      const page = await ticketEventsPage(client, startTime);
+      const rows = page.ticket_events.flatMap(eventsOfAudit);
+      const ticketIds = [...new Set(page.ticket_events.map((audit) => audit.ticket_id))];
+      await deps.db.transaction(async (tx) => {
+        await writeStreamPage(tx, { connectionId, owner, events: rows, ticketIds, nextStartTime: page.end_time, endOfStream: page.end_of_stream, leaseSeconds: LEASE_SECONDS });
+        await rebuildDailyMetrics(tx, connectionId, ticketIds);
+      });
+      pages += 1;
+      events += rows.length;
+      startTime = page.end_time;
+      options.onPageCommitted?.(pages);
+      if (page.end_of_stream) return { outcome: 'streamed', pages, events };
+      if ((options.maxPages !== undefined && pages >= options.maxPages) || Date.now() > deadline) return { outcome: 'partial', pages, events };
+    }
+  } catch (error) {
+    if (!(error instanceof ZendeskError)) throw error;
+    deps.logger.warn({ connectionId, kind: error.kind, status: error.status }, 'ticket events stream stopped; it resumes from its position next time');
+    return { outcome: 'failed', pages, events, error: error.message };
+  } finally {
+    clearInterval(heartbeat);
+    await releaseStreamLease(deps.db, connectionId, owner);
+  }
+}
