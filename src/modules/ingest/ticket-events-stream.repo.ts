@@ -1,10 +1,12 @@
 /**
  * Storage of the ticket events stream: its position and lease per connection
- * (zendesk_ticket_events_stream, migration 0019) and the history rows it brings. A page's rows,
+ * (zendesk_ticket_events_stream, migration 0020) and the history rows it brings. A page's rows,
  * the removal of the history they supersede and the next position are written in one
  * transaction, so a crash leaves either the whole page or none of it.
  */
+import { z } from 'zod';
 import type { Queryable } from '../../db/db.ts';
+import { queryFirst, queryRows } from '../../db/rows.ts';
 import { recordset } from '../../db/recordset.ts';
 import type { TicketEvent, TicketEventKind } from './ticket-history.ts';
 
@@ -30,13 +32,14 @@ const ROWS = recordset<StreamedEvent>([
 /** The stream's next start_time, or null when it has not started; null also when another run holds the lease. */
 export async function claimStreamLease(db: Queryable, connectionId: string, owner: string, seconds: number): Promise<{ startTime: number | null } | null> {
   await db.query('INSERT INTO zendesk_ticket_events_stream (connection_id) VALUES ($1) ON CONFLICT (connection_id) DO NOTHING', [connectionId]);
-  const { rows } = await db.query<{ start_time: string | number | null }>(
+  const row = await queryFirst(
+    db,
+    z.object({ start_time: z.union([z.string(), z.number()]).nullable() }),
     `UPDATE zendesk_ticket_events_stream SET lease_owner = $2, lease_until = now() + make_interval(secs => $3), updated_at = now()
       WHERE connection_id = $1 AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2)
       RETURNING start_time`,
     [connectionId, owner, seconds],
   );
-  const row = rows[0];
   if (!row) return null;
   return { startTime: row.start_time === null ? null : Number(row.start_time) };
 }
@@ -115,7 +118,9 @@ export async function writeStreamPage(tx: Queryable, page: StreamPage): Promise<
 /** The customers these tickets belong to (tickets not matched to a customer have none). */
 export async function customersOfTickets(db: Queryable, connectionId: string, ticketIds: readonly number[]): Promise<string[]> {
   if (ticketIds.length === 0) return [];
-  const { rows } = await db.query<{ customer_id: string }>(
+  const rows = await queryRows(
+    db,
+    z.object({ customer_id: z.string() }),
     'SELECT DISTINCT customer_id FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = ANY($2::bigint[]) AND customer_id IS NOT NULL',
     [connectionId, ticketIds],
   );

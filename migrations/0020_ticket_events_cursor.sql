@@ -1,4 +1,4 @@
--- 0019: following Zendesk's ticket events export (docs/zendesk.md, Ticket events export). Each
+-- 0020: following Zendesk's ticket events export (docs/zendesk.md, Ticket events export). Each
 -- connection follows it with its own position (the next start_time) and its own lease, apart from
 -- the ticket export's: the stream never holds up the ticket import or its catch-up. History rows
 -- from the stream carry Zendesk's child event id, unique per connection and kind (one status
