@@ -16,8 +16,7 @@ import type { Config } from '../../config.ts';
 import { publicUrl } from '../../config.ts';
 import type { Deps } from '../../deps.ts';
 import { escapeHtml } from '../../lib/html.ts';
-import { ticketUrl } from '../tickets/tickets.service.ts';
-import { acknowledgeToken } from './acknowledge-link.ts';
+import { alertHeadline, alertLinks, type AlertLinks } from './alert-message.ts';
 import { claimDueEmails, markDeliveryDelivered, markDeliveryFailed, type DueEmail } from './alert-deliveries.repo.ts';
 
 const MINUTE_MS = 60_000;
@@ -72,25 +71,15 @@ export interface AlertMailFacts {
   occurredAt: Date;
   recipientName: string;
   recipientEmail: string;
-  /** The link that acknowledges the alert as this recipient, without signing in (acknowledge-link.ts). */
-  acknowledgeUrl: string;
+  links: AlertLinks;
 }
 
-const HEADLINES: Record<string, (details: Record<string, unknown>) => string> = {
-  escalation: () => 'A ticket was escalated',
-  sla_breach: (d) => `An SLA target was breached (${String(d.metric ?? 'SLA').replace(/_/g, ' ')})`,
-  ticket_spike: (d) => `${String(d.count ?? 'Several')} new tickets within ${String(d.windowHours ?? 24)} hours`,
-  negative_csat: () => 'A customer rated a ticket bad',
-};
 
 /** The mail for one alert and recipient: a text and an HTML part with the same facts and links. */
-export function alertMail(facts: AlertMailFacts, site: { publicUrl: string; zendeskUrlTemplate: string; from: string }): MailMessage {
-  const headline = (HEADLINES[facts.type] ?? (() => facts.type))(facts.details);
-  const customerLink = `${site.publicUrl}/customers/${facts.customerId}`;
-  const ticket =
-    facts.zendeskTicketId !== null && facts.subdomain
-      ? { label: `#${facts.zendeskTicketId} on ${facts.subdomain}`, url: ticketUrl(site.zendeskUrlTemplate, facts.subdomain, facts.zendeskTicketId) }
-      : null;
+export function alertMail(facts: AlertMailFacts, site: { from: string }): MailMessage {
+  const headline = alertHeadline(facts.type, facts.details);
+  const customerLink = facts.links.customer;
+  const ticket = facts.links.ticket;
   const subject = typeof facts.details.subject === 'string' ? String(facts.details.subject) : null;
   const comment = facts.type === 'negative_csat' && typeof facts.details.comment === 'string' ? facts.details.comment : null;
   const lines = [
@@ -99,17 +88,17 @@ export function alertMail(facts: AlertMailFacts, site: { publicUrl: string; zend
     comment ? `Their comment: "${comment}"` : null,
     `When: ${facts.occurredAt.toISOString().replace('T', ' ').slice(0, 16)} UTC`,
     '',
-    `Acknowledge: ${facts.acknowledgeUrl}`,
+    `Acknowledge: ${facts.links.acknowledge}`,
     `Customer: ${customerLink}`,
     ticket ? `Ticket in Zendesk: ${ticket.url}` : null,
-    `All your alerts: ${site.publicUrl}/alerts`,
+    `All your alerts: ${facts.links.alerts}`,
   ].filter((line): line is string => line !== null);
   const html = `<!doctype html><html><body style="font-family:sans-serif">
 <p><strong>${escapeHtml(headline)}</strong> for <a href="${escapeHtml(customerLink)}">${escapeHtml(facts.customerName)}</a>.</p>
 ${ticket ? `<p>Ticket <a href="${escapeHtml(ticket.url)}">${escapeHtml(ticket.label)}</a>${subject ? `: ${escapeHtml(subject)}` : ''}</p>` : ''}
 ${comment ? `<blockquote>${escapeHtml(comment)}</blockquote>` : ''}
 <p>${escapeHtml(lines.find((line) => line.startsWith('When:')) ?? '')}</p>
-<p><a href="${escapeHtml(facts.acknowledgeUrl)}"><strong>Acknowledge</strong></a> · <a href="${escapeHtml(customerLink)}">Open the customer</a> · <a href="${escapeHtml(`${site.publicUrl}/alerts`)}">All your alerts</a></p>
+<p><a href="${escapeHtml(facts.links.acknowledge)}"><strong>Acknowledge</strong></a> · <a href="${escapeHtml(customerLink)}">Open the customer</a> · <a href="${escapeHtml(facts.links.alerts)}">All your alerts</a></p>
 </body></html>`;
   return {
     from: site.from,
@@ -139,7 +128,7 @@ export async function deliverAlertEmails(
 ): Promise<{ delivered: number; retrying: number; failed: number }> {
   const o: EmailDeliveryOptions = { now: () => new Date(), limit: 50, maxAttempts: 8, baseDelayMs: MINUTE_MS / 2, ...options };
   const now = o.now();
-  const site = { publicUrl: publicUrl(deps.config), zendeskUrlTemplate: deps.config.ZENDESK_URL_TEMPLATE, from: mailFrom(deps.config) };
+  const site = { from: mailFrom(deps.config) };
   const rows = await claimDueEmails(deps.db, now, o.limit, CLAIM_SECONDS);
   const result = { delivered: 0, retrying: 0, failed: 0 };
   const deliverOne = async (row: DueEmail): Promise<void> => {
@@ -160,7 +149,7 @@ export async function deliverAlertEmails(
           occurredAt: row.occurred_at,
           recipientName: row.user_name,
           recipientEmail: row.user_email!,
-          acknowledgeUrl: `${site.publicUrl}/alerts/acknowledge?token=${encodeURIComponent(acknowledgeToken(deps, row.alert_id, row.user_id, now))}`,
+          links: alertLinks(deps, { alertId: row.alert_id, userId: row.user_id, customerId: row.customer_id, zendeskTicketId: row.zendesk_ticket_id === null ? null : Number(row.zendesk_ticket_id), subdomain: row.subdomain }, now),
         },
         site,
       );

@@ -80,7 +80,7 @@ describe('alert webhooks', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]!.url).toBe('https://hooks.slack.test/services/T/B/secret');
     expect(sent[0]!.body.alert.id).toBe(alertId);
-    expect(sent[0]!.body.text).toBe('[escalation] Acme: a ticket was escalated https://acme.zendesk.com/agent/tickets/1');
+    expect(sent[0]!.body.text).toBe('A ticket was escalated for Acme (ticket #1 on acme)');
     expect(await deliverAlertWebhooks(deps, { send, now: () => new Date(t0 + 10 * HOUR) })).toEqual({ delivered: 0, retrying: 0, failed: 0 });
 
     // A second alert whose webhook keeps failing: failed after maxAttempts; the alert stays open.
@@ -144,6 +144,33 @@ describe('alert webhooks', () => {
       expect(received.at(-1)).toEqual({ path: '/ok', body: '{"text":"hello"}' });
       await expect(send(`${base}/fail`, {})).rejects.toThrow('HTTP 500');
       await expect(send(`${base}/moved`, {})).rejects.toThrow('HTTP 302');
+    });
+
+    it('posts a Slack Block Kit message with the links, whose Acknowledge button acknowledges the alert', async () => {
+      // The webhook is stored directly: the API refuses loopback addresses, as it should.
+      await deps.db.query(
+        `INSERT INTO alert_webhooks (user_id, url_sealed, enabled) VALUES ($1, $2, true)
+         ON CONFLICT (user_id) DO UPDATE SET url_sealed = EXCLUDED.url_sealed, enabled = true`,
+        [csm.id, deps.secrets.seal(`${base}/slack`, `alert_webhook:${csm.id}`)],
+      );
+      await deps.db.query(`UPDATE alert_deliveries SET status = 'failed' WHERE status = 'pending'`);
+      const alertId = await escalate(4);
+      expect(await deliverAlertWebhooks(deps, { send: httpSender({ allowPrivateNetworks: true }) })).toEqual({ delivered: 1, retrying: 0, failed: 0 });
+      const message = JSON.parse(received.filter((r) => r.path === '/slack').at(-1)!.body) as {
+        text: string;
+        blocks: Array<{ type: string; text?: { text: string }; elements?: Array<{ text: { text: string }; url: string }> }>;
+      };
+      expect(message.text).toBe('A ticket was escalated for Acme (ticket #4 on acme)');
+      expect(message.blocks[0]!.text!.text).toContain(`<${deps.config.PUBLIC_URL ?? 'http://127.0.0.1:3000'}/customers/${customer}|Acme>`);
+      const buttons = message.blocks[1]!.elements!;
+      expect(buttons.map((b) => b.text.text)).toEqual(['Acknowledge', 'Open customer', 'View #4 on acme in Zendesk']);
+      expect(buttons[2]!.url).toBe('https://acme.zendesk.com/agent/tickets/4');
+      // Following the Acknowledge button: the page's token, posted as its button does.
+      const token = new URL(buttons[0]!.url).searchParams.get('token')!;
+      const acknowledged = await app.inject({ method: 'POST', url: '/api/alerts/acknowledge-by-link', payload: { token } });
+      expect(acknowledged.statusCode, acknowledged.body).toBe(200);
+      const { rows } = await deps.db.query<{ status: string; acknowledged_by: string }>('SELECT status, acknowledged_by FROM alerts WHERE id = $1', [alertId]);
+      expect(rows[0]).toEqual({ status: 'acknowledged', acknowledged_by: csm.id });
     });
 
     it('never reaches a private address unless allowed', async () => {

@@ -1,6 +1,6 @@
 /**
  * Delivery beyond the app: each user may set one outbound webhook (e.g. a Slack incoming webhook;
- * the body has Slack's `text` and the alert itself). Deliveries are queued in the statement that
+ * the body is a Slack Block Kit message with the alert's links, and the alert itself). Deliveries are queued in the statement that
  * raises an alert (alerts.service.ts) and sent by deliverAlertWebhooks, which the worker runs on a
  * schedule: a failed send is retried with exponential backoff and, after maxAttempts, marked
  * failed. The in-app alert never depends on it.
@@ -11,6 +11,7 @@ import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
 import { isPrivateHostLiteral, PrivateAddressError, publicOnlyLookup } from '../../lib/public-address.ts';
 import { markDeliveryDelivered, markDeliveryFailed } from './alert-deliveries.repo.ts';
+import { alertHeadline, alertLinks, type AlertLinks } from './alert-message.ts';
 import { claimDueDeliveries, deleteAlertWebhook, selectAlertWebhook, upsertAlertWebhook, type DueDelivery } from './alert-webhooks.repo.ts';
 
 const MINUTE_MS = 60_000;
@@ -104,23 +105,44 @@ export interface DeliveryOptions {
 }
 
 
-function bodyOf(row: DueDelivery): unknown {
-  const ticketUrl = row.subdomain && row.zendesk_ticket_id ? `https://${row.subdomain}.zendesk.com/agent/tickets/${row.zendesk_ticket_id}` : null;
-  const what: Record<string, string> = {
-    escalation: 'a ticket was escalated',
-    sla_breach: `an SLA target was breached (${String(row.details.metric ?? 'SLA')})`,
-    ticket_spike: `${String(row.details.count ?? 'several')} tickets within ${String(row.details.windowHours ?? 24)} hours`,
-    negative_csat: `a bad satisfaction rating${typeof row.details.comment === 'string' ? `: "${row.details.comment}"` : ''}`,
-  };
+/**
+ * The body posted for one alert: Slack's incoming-webhook message (`text` for the notification,
+ * Block Kit `blocks` with the same facts and links as the email: acknowledge, the customer, the
+ * ticket in Zendesk), and the alert itself for any other receiver of JSON.
+ */
+export function webhookBody(row: DueDelivery, links: AlertLinks): unknown {
+  const headline = alertHeadline(row.type, row.details);
+  const comment = row.type === 'negative_csat' && typeof row.details.comment === 'string' ? row.details.comment : null;
+  const subject = typeof row.details.subject === 'string' ? row.details.subject : null;
+  const slack = (text: string) => text.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
+  const lines = [
+    `*${slack(headline)}* for <${links.customer}|${slack(row.customer_name)}>`,
+    links.ticket ? `Ticket <${links.ticket.url}|${slack(links.ticket.label)}>${subject ? `: ${slack(subject)}` : ''}` : null,
+    comment ? `> ${slack(comment)}` : null,
+  ].filter((line): line is string => line !== null);
+  const button = (text: string, url: string, style?: 'primary') => ({ type: 'button', text: { type: 'plain_text', text }, url, ...(style ? { style } : {}) });
   return {
-    text: `[${row.type}] ${row.customer_name}: ${what[row.type] ?? row.type}${ticketUrl ? ` ${ticketUrl}` : ''}`,
+    text: `${headline} for ${row.customer_name}${links.ticket ? ` (ticket ${links.ticket.label})` : ''}`,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },
+      {
+        type: 'actions',
+        elements: [
+          button('Acknowledge', links.acknowledge, 'primary'),
+          button('Open customer', links.customer),
+          ...(links.ticket ? [button(`View ${links.ticket.label} in Zendesk`, links.ticket.url)] : []),
+        ],
+      },
+    ],
     alert: {
       id: row.alert_id,
       type: row.type,
       customerId: row.customer_id,
       customerName: row.customer_name,
       zendeskTicketId: row.zendesk_ticket_id === null ? null : Number(row.zendesk_ticket_id),
-      ticketUrl,
+      ticketUrl: links.ticket?.url ?? null,
+      customerUrl: links.customer,
+      acknowledgeUrl: links.acknowledge,
       details: row.details,
       occurredAt: row.occurred_at.toISOString(),
     },
@@ -129,7 +151,7 @@ function bodyOf(row: DueDelivery): unknown {
 
 /** Sends the due deliveries (claimDueDeliveries: concurrent workers share them). */
 export async function deliverAlertWebhooks(
-  deps: Pick<Deps, 'db' | 'secrets' | 'logger'>,
+  deps: Pick<Deps, 'db' | 'secrets' | 'logger' | 'config'>,
   options: Partial<DeliveryOptions> = {},
 ): Promise<{ delivered: number; retrying: number; failed: number }> {
   const o: DeliveryOptions = { send: httpSender(), now: () => new Date(), limit: 50, maxAttempts: 8, baseDelayMs: MINUTE_MS / 2, ...options };
@@ -142,7 +164,8 @@ export async function deliverAlertWebhooks(
       error = 'the webhook was removed or paused';
     } else {
       try {
-        await o.send(deps.secrets.open(row.url_sealed, sealContext(row.user_id)), bodyOf(row));
+        const links = alertLinks(deps, { alertId: row.alert_id, userId: row.user_id, customerId: row.customer_id, zendeskTicketId: row.zendesk_ticket_id === null ? null : Number(row.zendesk_ticket_id), subdomain: row.subdomain }, now);
+        await o.send(deps.secrets.open(row.url_sealed, sealContext(row.user_id)), webhookBody(row, links));
       } catch (err) {
         error = err instanceof Error ? err.message : String(err);
       }
