@@ -15,6 +15,7 @@ import { DEFAULT_AGENT_EMAIL, generateAccount } from './generation/generator.ts'
 import { createOAuthServer } from './oauth/oauth.ts';
 import { type RateLimitMode, registerRateLimits } from './faults/rate-limits.ts';
 import { registerIncrementalRoutes } from './incremental-exports/export-routes.ts';
+import { registerTicketMetricEventsRoute } from './incremental-exports/ticket-metric-events.ts';
 import { registerMetricRoutes } from './support-api/routes/metrics.ts';
 import { registerPeopleRoutes } from './support-api/routes/people.ts';
 import { registerSatisfactionRoutes } from './support-api/routes/satisfaction.ts';
@@ -214,6 +215,7 @@ async function assemble(options: EmulatorOptions): Promise<{ emulator: Emulator;
   registerSatisfactionRoutes(app, services);
   registerMetricRoutes(app, services);
   registerIncrementalRoutes(app, services);
+  registerTicketMetricEventsRoute(app, services);
   app.get('/_emulator/info', async () => ({
     subdomains: resolved.subdomains,
     agent_email: resolved.agentEmail,

@@ -7,6 +7,7 @@ import type { Account, TicketStatus, ZUser } from '../contract.ts';
 import type { ChangeIndex } from '../incremental-exports/change-index.ts';
 import { businessMsBetween } from './business-time.ts';
 import type { IdLayout } from './ids.ts';
+import type { AccountSla } from './sla-policies.ts';
 
 /** Calendar and business milliseconds spent in a set of statuses. */
 export interface Duration {
@@ -87,6 +88,8 @@ export interface AccountState {
   supportAddress: string;
   ids: IdLayout;
   next: IdSequences;
+  /** SLA policies, measures and ticket metric events (sla-policies.ts). */
+  sla: AccountSla;
 }
 
 export function statusBucket(status: TicketStatus): 'requester' | 'agent' | 'hold' | null {

@@ -16,6 +16,7 @@ import type {
 import { ZendeskHttpError, recordInvalid } from '../faults/errors.ts';
 import { userRecord } from './records.ts';
 import { type AccountState, newTimeline, recordStatusChange } from './state.ts';
+import { advanceSla, recordSlaChange, slaSnapshot } from './sla-policies.ts';
 import type { NewRequester, TicketChanges } from './ticket-input.ts';
 import { isoSeconds, unixSeconds } from './time.ts';
 
@@ -162,6 +163,9 @@ export class EmulatorStore {
       authorId: comment.authorId ?? ticket.submitter_id,
     }, nowMs, true);
     state.ticketIndex.move(ticketId, undefined, ticket.generated_timestamp);
+    advanceSla(state.sla, nowMs);
+    recordSlaChange(state.sla, ticketId, { atMs: nowMs, priority: ticket.priority, status: { from: 'new', to: status } });
+    ticket.sla_policy_metrics = slaSnapshot(state.sla, ticketId);
 
     const events: AuditEvent[] = [this.commentEvent(added)];
     for (const field of AUDITED_FIELDS) {
@@ -253,6 +257,14 @@ export class EmulatorStore {
         changedEvents.push({ id: 0, type: 'Change', field_name: field, value: ticket[field], previous_value: previous[field] });
       }
     }
+    advanceSla(state.sla, nowMs);
+    recordSlaChange(state.sla, ticket.id, {
+      atMs: nowMs,
+      priority: ticket.priority,
+      comment: added ? this.slaCommentKind(state, ticket, added) : undefined,
+      status: { from: previous.status, to: ticket.status },
+    });
+    ticket.sla_policy_metrics = slaSnapshot(state.sla, ticket.id);
     this.touch(state, ticket, nowMs);
     timeline.metricUpdatedMs = nowMs;
     const audit = this.audit(state, ticket, actor, added?.id ?? this.burnCommentIndex(state), changedEvents, now);
@@ -331,6 +343,12 @@ export class EmulatorStore {
     if (comment.author_id === ticket.requester_id && (ticket.status === 'pending' || ticket.status === 'solved')) return 'open';
     if (author && author.role !== 'end-user' && ticket.status === 'new') return 'open';
     return undefined;
+  }
+
+  private slaCommentKind(state: AccountState, ticket: ZTicket, comment: ZComment): 'agent-public-reply' | 'requester' | 'other' {
+    if (comment.author_id === ticket.requester_id) return 'requester';
+    const author = state.account.users.get(comment.author_id);
+    return author && author.role !== 'end-user' && comment.public ? 'agent-public-reply' : 'other';
   }
 
   private appendComment(
