@@ -6,8 +6,9 @@
  * or one that does not move end_time, is the end for now.
  *
  * Requests go through the connection's client, which paces them under the incremental export
- * limit (10 a minute) shared with the ticket export; a run reads at most `maxPages` pages so that
- * a long backfill never holds up the ticket catch-up, and the next run resumes it.
+ * limit (10 a minute) shared with the ticket export, several seconds a page under that limit; a
+ * run reads at most `maxPages` pages and stops at its deadline, so that a long backfill never
+ * holds up the sync of other connections (one sync job runs at a time), and the next run resumes it.
  */
 import type { Db } from '../../db/db.ts';
 import type { ZendeskClient } from '../../zendesk/client.ts';
@@ -20,21 +21,22 @@ export interface SlaEventsRun {
   caughtUp: boolean;
 }
 
-/** Pages a run reads at most (at 10 export requests a minute, a few minutes' worth). */
-export const SLA_EVENT_PAGES_PER_RUN = 30;
+/** Pages a run reads at most (at 10 export requests a minute, half a minute's worth). */
+export const SLA_EVENT_PAGES_PER_RUN = 5;
 
 export async function followSlaEvents(
   db: Db,
   client: ZendeskClient,
   connectionId: string,
-  options: { maxPages?: number } = {},
+  options: { maxPages?: number; deadline?: number } = {},
 ): Promise<SlaEventsRun> {
   const maxPages = options.maxPages ?? SLA_EVENT_PAGES_PER_RUN;
   // From the beginning: compliance needs each target's apply_sla, however old the ticket.
   let startTime = (await metricEventsCursor(db, connectionId)) ?? 0;
   let pages = 0;
   let events = 0;
-  while (pages < maxPages) {
+  const deadline = options.deadline ?? Infinity;
+  while (pages < maxPages && Date.now() <= deadline) {
     const page = await fetchTicketMetricEventsPage(client, startTime);
     const next = Math.max(startTime, page.end_time);
     await db.transaction((tx) => writeMetricEventsPage(tx, connectionId, page.ticket_metric_events, next));

@@ -152,7 +152,8 @@ export async function runSync(
         deps.logger.debug({ connectionId, pages, tickets, endOfStream }, 'sync page committed');
         await drainConsequences(deps, written);
         if (endOfStream) {
-          await followSlaEventsOf(deps, client, connectionId);
+          // Not in the import's own run: the connection goes live first, the events follow in catch-ups.
+          if (!importing) await followSlaEventsOf(deps, client, connectionId, deadline);
           return { outcome: 'synced', pages, tickets };
         }
         if (stopAfterThis) return { outcome: 'partial', pages, tickets };
@@ -181,9 +182,9 @@ export async function runSync(
  * The ticket metric events, once the tickets are caught up (SLA outcomes refer to them). A failure
  * here leaves the ticket sync as it is: the events follow resumes from its own cursor next run.
  */
-async function followSlaEventsOf(deps: SyncDeps, client: Awaited<ReturnType<typeof zendeskClientFor>>, connectionId: string): Promise<void> {
+async function followSlaEventsOf(deps: SyncDeps, client: Awaited<ReturnType<typeof zendeskClientFor>>, connectionId: string, deadline: number): Promise<void> {
   try {
-    const run = await followSlaEvents(deps.db, client, connectionId);
+    const run = await followSlaEvents(deps.db, client, connectionId, { deadline });
     deps.logger.debug({ connectionId, ...run }, 'ticket metric events followed');
   } catch (error) {
     if (!(error instanceof ZendeskError)) throw error;
