@@ -17,6 +17,7 @@ import { type RateLimitMode, registerRateLimits } from './faults/rate-limits.ts'
 import { registerIncrementalRoutes } from './incremental-exports/export-routes.ts';
 import { registerArchiveControl } from './support-api/routes/archive-control.ts';
 import { registerMergeRoutes } from './support-api/routes/merge.ts';
+import { registerTicketMetricEventsRoute } from './incremental-exports/ticket-metric-events.ts';
 import { registerMetricRoutes } from './support-api/routes/metrics.ts';
 import { registerPeopleRoutes } from './support-api/routes/people.ts';
 import { registerSatisfactionRoutes } from './support-api/routes/satisfaction.ts';
@@ -218,6 +219,7 @@ async function assemble(options: EmulatorOptions): Promise<{ emulator: Emulator;
   registerIncrementalRoutes(app, services);
   registerMergeRoutes(app, services);
   registerArchiveControl(app, services);
+  registerTicketMetricEventsRoute(app, services);
   app.get('/_emulator/info', async () => ({
     subdomains: resolved.subdomains,
     agent_email: resolved.agentEmail,

@@ -111,6 +111,11 @@ describe('responses match the documented examples', () => {
     expect(shapeDifferences(byTicket.json, fixture('oas-ticket-metric-show.json'))).toEqual([]);
   });
 
+  it('ticket metric events export: the page and event keys', async () => {
+    const page = await t.request('GET', '/acme/api/v2/incremental/ticket_metric_events.json?start_time=0');
+    expect(shapeDifferences(page.json, fixture('oas-ticket-metric-events.json'))).toEqual([]);
+  });
+
   it('incremental ticket exports: the cursor and time page keys, exactly', async () => {
     const cursorDoc = fixture('oas-incremental-tickets-cursor-page.json');
     const cursor = await t.request('GET', '/acme/api/v2/incremental/tickets/cursor.json?start_time=0');

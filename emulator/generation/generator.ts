@@ -12,7 +12,6 @@ import type {
   ZComment,
   ZOrganization,
   ZSatisfactionRating,
-  ZSlaPolicyMetric,
   ZTicket,
   ZUser,
 } from '../contract.ts';
@@ -23,6 +22,7 @@ import { createRandom, hashString, type Random } from './random.ts';
 import { type PendingAudit, type StatusStep, generatedAudits } from './generated-audits.ts';
 import { type Audit, AuditLog, numberEvents } from '../support-api/audits.ts';
 import { type AccountState, type TicketTimeline, type ZGroup, newTimeline, recordStatusChange } from '../support-api/state.ts';
+import { type SlaChange, advanceTicketSla, newAccountSla, recordSlaChange, slaSnapshot } from '../support-api/sla-policies.ts';
 import { DAY_MS, HOUR_MS, MINUTE_MS, isoSeconds, unixSeconds } from '../support-api/time.ts';
 import * as words from './generator-vocabulary.ts';
 
@@ -47,13 +47,6 @@ const TICKET_HISTORY_MS = 365 * DAY_MS;
 const CLOSE_AFTER_SOLVE_MS = 4 * DAY_MS;
 /** Seed history ends a little before "now" so all of it is past the export's one-minute window. */
 const HISTORY_END_MARGIN_MS = 2 * MINUTE_MS;
-
-const FIRST_REPLY_TARGET_MS: Record<TicketPriority, number> = {
-  urgent: 1 * HOUR_MS,
-  high: 4 * HOUR_MS,
-  normal: 8 * HOUR_MS,
-  low: 24 * HOUR_MS,
-};
 
 interface Directory {
   organizations: ZOrganization[];
@@ -107,6 +100,7 @@ export function generateAccount(options: GeneratorOptions): AccountState {
     brandId: ids.brand,
     supportAddress: `support@${options.subdomain}.zendesk.com`,
     ids,
+    sla: newAccountSla(ids.base),
     next: { ticket: 1, user: directory.endUsers.length + directory.agents.length + 2, comment: 1, rating: 1 },
     audits: new AuditLog(),
     archivedNow: new Set(),
@@ -294,25 +288,6 @@ function planTicket(random: Random, createdMs: number, nowMs: number, isAi: bool
   return { createdMs, finalStatus, solvedMs, closedMs, firstReplyMs, followUps, interimSolveMs, holdMs };
 }
 
-function slaMetrics(priority: TicketPriority, plan: TicketPlan, lastRequesterMs: number): ZSlaPolicyMetric[] {
-  const target = FIRST_REPLY_TARGET_MS[priority];
-  const metrics: ZSlaPolicyMetric[] = [
-    {
-      metric: 'first_reply_time',
-      stage: plan.firstReplyMs !== null ? 'achieved' : 'active',
-      breach_at: isoSeconds(plan.createdMs + target),
-    },
-  ];
-  if (plan.finalStatus === 'open' && plan.firstReplyMs !== null) {
-    metrics.push({ metric: 'next_reply_time', stage: 'active', breach_at: isoSeconds(lastRequesterMs + 2 * target) });
-  }
-  if (plan.finalStatus === 'pending') metrics.push({ metric: 'requester_wait_time', stage: 'paused', breach_at: null });
-  if (plan.finalStatus === 'hold' && plan.holdMs !== null) {
-    metrics.push({ metric: 'periodic_update_time', stage: 'active', breach_at: isoSeconds(plan.holdMs + DAY_MS) });
-  }
-  return metrics;
-}
-
 function generateTickets(state: AccountState, directory: Directory, options: GeneratorOptions, random: Random, nowMs: number): void {
   const { account, ids } = state;
   const agentsAndAdmin = [...directory.agents, directory.admin];
@@ -323,6 +298,8 @@ function generateTickets(state: AccountState, directory: Directory, options: Gen
   // Audits draw from their own stream so that adding them left the rest of the seed data as it was.
   const auditRandom = createRandom((options.seed ^ hashString(`audits:${options.subdomain}`)) >>> 0);
   const pendingAudits: PendingAudit[] = [];
+  // Events are indexed once at the end rather than inserted ticket by ticket out of time order.
+  state.sla.index = null;
 
   for (const createdMs of creationTimes(options.tickets, random, nowMs)) {
     const ticketId = state.next.ticket++;
@@ -347,11 +324,6 @@ function generateTickets(state: AccountState, directory: Directory, options: Gen
     // Replay the ticket's life: comments, status changes and the metrics timeline.
     const timeline: TicketTimeline = newTimeline(ids.metricForTicket(ticketId), createdMs, 'new');
     const statusSteps: StatusStep[] = [];
-    const changeStatus = (status: TicketStatus, atMs: number): void => {
-      const previous = timeline.currentStatus;
-      recordStatusChange(timeline, status, atMs);
-      if (timeline.currentStatus !== previous) statusSteps.push({ status, previous, atMs });
-    };
     const comments: ZComment[] = [];
     const addComment = (authorId: number, body: string, isPublic: boolean, at: number): void => {
       comments.push({
@@ -367,44 +339,55 @@ function generateTickets(state: AccountState, directory: Directory, options: Gen
     addComment(submitter.id, description, true, createdMs);
     timeline.requesterUpdatedMs = createdMs;
     if (group) timeline.groupStations = 1;
-    let lastRequesterMs = createdMs;
+    // AI agent tickets are outside SLA measurement (support_type ai_agent).
+    const measureSla = (change: Omit<SlaChange, 'priority'>): void => {
+      if (!isAi) recordSlaChange(state.sla, ticketId, { ...change, priority });
+    };
+    // A status change: the metrics timeline, the audit it makes (statusSteps) and the SLA measurement.
+    const moveTo = (status: TicketStatus, at: number, comment?: SlaChange['comment']): void => {
+      const from = timeline.currentStatus;
+      recordStatusChange(timeline, status, at);
+      if (timeline.currentStatus !== from) statusSteps.push({ status, previous: from, atMs: at });
+      measureSla({ atMs: at, comment, status: { from, to: status } });
+    };
+    measureSla({ atMs: createdMs });
 
     if (assignee) {
       const assignedMs = Math.max(createdMs, (plan.firstReplyMs ?? createdMs + 10 * MINUTE_MS) - random.int(0, 30) * MINUTE_MS);
       timeline.initiallyAssignedMs = assignedMs;
       timeline.assignedMs = assignedMs;
       timeline.assigneeStations = random.chance(0.1) ? 2 : 1;
-      changeStatus('open', assignedMs);
+      moveTo('open', assignedMs);
     } else if (plan.finalStatus !== 'new' && isAi) {
-      changeStatus('open', createdMs + 1000);
+      moveTo('open', createdMs + 1000);
     }
     if (plan.firstReplyMs !== null && assignee) {
       addComment(assignee.id, random.pick(words.AGENT_LINES), true, plan.firstReplyMs);
       timeline.firstReplyMs = plan.firstReplyMs;
       timeline.replies += 1;
       timeline.assigneeUpdatedMs = plan.firstReplyMs;
-      changeStatus('pending', plan.firstReplyMs);
+      moveTo('pending', plan.firstReplyMs, 'agent-public-reply');
     }
     for (const followUp of plan.followUps) {
       if (plan.interimSolveMs !== null && followUp.at > plan.interimSolveMs && timeline.firstSolvedMs === null) {
-        changeStatus('solved', plan.interimSolveMs);
+        moveTo('solved', plan.interimSolveMs);
       }
       if (followUp.speaker === 'requester') {
         addComment(requester.id, random.pick(words.REQUESTER_LINES), true, followUp.at);
         timeline.requesterUpdatedMs = followUp.at;
-        lastRequesterMs = followUp.at;
-        changeStatus('open', followUp.at);
+        moveTo('open', followUp.at, 'requester');
       } else if (assignee) {
         const isNote = followUp.speaker === 'note';
         addComment(assignee.id, random.pick(isNote ? words.INTERNAL_NOTES : words.AGENT_LINES), !isNote, followUp.at);
         timeline.assigneeUpdatedMs = followUp.at;
         if (!isNote) timeline.replies += 1;
-        changeStatus(isNote ? 'hold' : 'pending', followUp.at);
+        moveTo(isNote ? 'hold' : 'pending', followUp.at, isNote ? 'other' : 'agent-public-reply');
       }
     }
-    if (plan.solvedMs !== null) changeStatus('solved', plan.solvedMs);
-    if (plan.closedMs !== null) changeStatus('closed', plan.closedMs);
-    if (timeline.currentStatus !== plan.finalStatus) changeStatus(plan.finalStatus, timeline.latestCommentMs);
+    if (plan.solvedMs !== null) moveTo('solved', plan.solvedMs);
+    if (plan.closedMs !== null) moveTo('closed', plan.closedMs);
+    if (timeline.currentStatus !== plan.finalStatus) moveTo(plan.finalStatus, timeline.latestCommentMs);
+    advanceTicketSla(state.sla, ticketId, latest);
     let updatedMs = Math.max(timeline.latestCommentMs, timeline.statusUpdatedMs);
 
     // CSAT: survey offered after solve; some answered good/bad, with or without a comment.
@@ -490,7 +473,7 @@ function generateTickets(state: AccountState, directory: Directory, options: Gen
       },
       from_messaging_channel: channel === 'native_messaging' || channel === 'chat',
       support_type: isAi ? 'ai_agent' : 'agent',
-      sla_policy_metrics: priority && !isAi ? slaMetrics(priority, plan, lastRequesterMs) : [],
+      sla_policy_metrics: slaSnapshot(state.sla, ticketId),
       created_at: isoSeconds(createdMs),
       updated_at: isoSeconds(updatedMs),
       generated_timestamp: unixSeconds(generatedMs),

@@ -8,6 +8,7 @@ import type { ChangeIndex } from '../incremental-exports/change-index.ts';
 import type { AuditLog } from './audits.ts';
 import { businessMsBetween } from './business-time.ts';
 import type { IdLayout } from './ids.ts';
+import type { AccountSla } from './sla-policies.ts';
 
 /** Calendar and business milliseconds spent in a set of statuses. */
 export interface Duration {
@@ -94,6 +95,8 @@ export interface AccountState {
   archivedNow: Set<number>;
   /** Background jobs by id (`job_status`), e.g. merges. */
   jobStatuses: Map<string, JobStatus>;
+  /** SLA policies, measures and ticket metric events (sla-policies.ts). */
+  sla: AccountSla;
 }
 
 /** A background job as Show Job Status renders it (OAS JobStatusResponseExample). */

@@ -17,6 +17,7 @@ import { ZendeskHttpError, recordInvalid } from '../faults/errors.ts';
 import { API_VIA, AUDITED_FIELDS, type Audit, type AuditEvent, changeEvent, commentEvent, createEvent, numberEvents } from './audits.ts';
 import { userRecord } from './records.ts';
 import { type AccountState, newTimeline, recordStatusChange } from './state.ts';
+import { advanceSla, recordSlaChange, slaSnapshot } from './sla-policies.ts';
 import type { NewRequester, TicketChanges } from './ticket-input.ts';
 import { isoSeconds, unixSeconds } from './time.ts';
 
@@ -133,6 +134,9 @@ export class EmulatorStore {
       authorId: comment.authorId ?? ticket.submitter_id,
     }, nowMs, true);
     state.ticketIndex.move(ticketId, undefined, ticket.generated_timestamp);
+    advanceSla(state.sla, nowMs);
+    recordSlaChange(state.sla, ticketId, { atMs: nowMs, priority: ticket.priority, status: { from: 'new', to: status } });
+    ticket.sla_policy_metrics = slaSnapshot(state.sla, ticketId);
 
     const events: AuditEvent[] = [commentEvent(added)];
     for (const field of AUDITED_FIELDS) {
@@ -224,6 +228,14 @@ export class EmulatorStore {
         changedEvents.push(changeEvent(field, ticket[field], previous[field]));
       }
     }
+    advanceSla(state.sla, nowMs);
+    recordSlaChange(state.sla, ticket.id, {
+      atMs: nowMs,
+      priority: ticket.priority,
+      comment: added ? this.slaCommentKind(state, ticket, added) : undefined,
+      status: { from: previous.status, to: ticket.status },
+    });
+    ticket.sla_policy_metrics = slaSnapshot(state.sla, ticket.id);
     this.touch(state, ticket, nowMs);
     timeline.metricUpdatedMs = nowMs;
     const audit = this.audit(state, ticket, actor, added?.id ?? this.burnCommentIndex(state), changedEvents, now);
@@ -307,6 +319,12 @@ export class EmulatorStore {
     if (comment.author_id === ticket.requester_id && (ticket.status === 'pending' || ticket.status === 'solved')) return 'open';
     if (author && author.role !== 'end-user' && ticket.status === 'new') return 'open';
     return undefined;
+  }
+
+  private slaCommentKind(state: AccountState, ticket: ZTicket, comment: ZComment): 'agent-public-reply' | 'requester' | 'other' {
+    if (comment.author_id === ticket.requester_id) return 'requester';
+    const author = state.account.users.get(comment.author_id);
+    return author && author.role !== 'end-user' && comment.public ? 'agent-public-reply' : 'other';
   }
 
   private appendComment(

@@ -26,3 +26,28 @@ export const oauthTokenResponseSchema = z.object({
   refresh_token_expires_in: z.number().int().positive().nullable().optional(),
 });
 export type OAuthTokenResponse = z.infer<typeof oauthTokenResponseSchema>;
+
+/**
+ * One ticket metric event (OAS ListTicketMetricEvents; docs/zendesk.md, Ticket metric events):
+ * `deleted` on breach events only, `sla` on apply_sla only (inner keys UNCONFIRMED: kept as given).
+ */
+export const ticketMetricEventSchema = z.object({
+  id: z.number().int(),
+  ticket_id: z.number().int(),
+  metric: z.string(),
+  instance_id: z.number().int(),
+  type: z.string(),
+  time: z.string(),
+  deleted: z.boolean().nullable().optional(),
+  sla: z.record(z.string(), z.unknown()).nullable().optional(),
+});
+export type TicketMetricEvent = z.infer<typeof ticketMetricEventSchema>;
+
+/** A page of the time-based ticket metric events export. */
+export const ticketMetricEventsPageSchema = z.object({
+  ticket_metric_events: z.array(ticketMetricEventSchema),
+  count: z.number().int(),
+  end_time: z.number().int(),
+  next_page: z.string().nullable().optional(),
+});
+export type TicketMetricEventsPage = z.infer<typeof ticketMetricEventsPageSchema>;

@@ -70,12 +70,48 @@ async function raise(db: Queryable, candidatesSql: string, params: readonly unkn
   return rows.map((row) => ({ id: row.id, type: row.type, customerId: row.customer_id, recipients: row.recipients }));
 }
 
-/** The SLA breaches of matched unsolved tickets: an active metric whose breach_at has passed. */
+/** A ticket with an SLA applied in Zendesk's metric events: its breaches come from those events. */
+const HAS_APPLIED_SLA = `EXISTS (SELECT 1 FROM zendesk_ticket_metric_events x
+                  WHERE x.connection_id = t.connection_id AND x.zendesk_ticket_id = t.zendesk_ticket_id AND x.type = 'apply_sla')`;
+
+/**
+ * The SLA breaches of matched tickets, once per target:
+ * - from Zendesk's ticket metric events: per (ticket, metric, instance) under an applied SLA, a
+ *   breach not deleted whose time has come and that no fulfil preceded (fulfilled later still
+ *   counts: the target was breached), dated at the breach;
+ * - for tickets without such events, from the `slas` snapshot: an active metric of an unsolved
+ *   ticket whose breach_at has passed.
+ */
 function slaCandidates(ticketFilter: string): string {
   return `cutoffs AS (
        SELECT id, created_at - make_interval(secs => $1::float8) AS at FROM zendesk_connections
      ),
+     event_breaches AS (
+       SELECT b.connection_id, b.zendesk_ticket_id, b.metric, b.instance_id, min(b.occurred_at) AS at
+         FROM zendesk_ticket_metric_events b
+         JOIN cutoffs c ON c.id = b.connection_id
+        WHERE b.type = 'breach' AND NOT b.deleted AND b.occurred_at <= $2::timestamptz AND b.occurred_at >= c.at
+        GROUP BY b.connection_id, b.zendesk_ticket_id, b.metric, b.instance_id
+     ),
      candidates AS (
+       SELECT 'sla_breach'::text AS type,
+              'sla_breach:' || t.connection_id || ':' || t.zendesk_ticket_id || ':' || eb.metric || ':' || eb.instance_id AS dedupe_key,
+              t.customer_id, t.connection_id, t.zendesk_ticket_id,
+              jsonb_strip_nulls(jsonb_build_object(
+                'metric', CASE WHEN eb.metric <> 'reply_time' THEN eb.metric WHEN eb.instance_id = 1 THEN 'first_reply_time' ELSE 'next_reply_time' END,
+                'instance', eb.instance_id, 'breachAt', eb.at, 'subject', t.subject, 'priority', t.priority, 'status', t.status)) AS details,
+              eb.at AS occurred_at
+         FROM event_breaches eb
+         JOIN zendesk_tickets t ON t.connection_id = eb.connection_id AND t.zendesk_ticket_id = eb.zendesk_ticket_id
+        WHERE t.customer_id IS NOT NULL AND t.status <> 'deleted' AND NOT ticket_is_merge_source(t.tags)
+          AND EXISTS (SELECT 1 FROM zendesk_ticket_metric_events a
+                       WHERE a.connection_id = eb.connection_id AND a.zendesk_ticket_id = eb.zendesk_ticket_id
+                         AND a.metric = eb.metric AND a.instance_id = eb.instance_id AND a.type = 'apply_sla')
+          AND NOT EXISTS (SELECT 1 FROM zendesk_ticket_metric_events f
+                           WHERE f.connection_id = eb.connection_id AND f.zendesk_ticket_id = eb.zendesk_ticket_id
+                             AND f.metric = eb.metric AND f.instance_id = eb.instance_id AND f.type = 'fulfill' AND f.occurred_at < eb.at)
+          ${ticketFilter}
+       UNION ALL
        SELECT 'sla_breach'::text AS type,
               'sla_breach:' || t.connection_id || ':' || t.zendesk_ticket_id || ':' || (m.value->>'metric') || ':'
                 || to_char(b.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS dedupe_key,
@@ -90,7 +126,7 @@ function slaCandidates(ticketFilter: string): string {
                         AND (m.value->>'breach_at') ~ '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}'
                        THEN (m.value->>'breach_at')::timestamptz END AS at
          ) AS b
-        WHERE t.customer_id IS NOT NULL AND ticket_is_open(t.status)
+        WHERE t.customer_id IS NOT NULL AND ticket_is_open(t.status) AND NOT ${HAS_APPLIED_SLA}
           AND jsonb_typeof(m.value) = 'object' AND m.value->>'stage' = 'active' AND jsonb_typeof(m.value->'metric') = 'string'
           AND b.at IS NOT NULL AND b.at <= $2::timestamptz AND b.at >= c.at
           ${ticketFilter}

@@ -273,6 +273,44 @@ describe('alerts', () => {
     expect(alerts.map((a) => (a.details as { metric: string }).metric)).toEqual(['first_reply_time', 'next_reply_time']);
   });
 
+  it('raises SLA breaches from ticket metric events once per target, at the breach, also when fulfilled late', async () => {
+    const owned = customers.Owned!;
+    // The snapshot says breached too; with an SLA applied in the events, the events decide.
+    const written = await write({ id: 45, customerId: owned, created: ago(4), sla: [{ metric: 'first_reply_time', stage: 'active', breach_at: ago(3).toISOString() }] }, null);
+    let eventId = 9000;
+    const events = async (list: Array<[string, string, number, Date, boolean?]>) => {
+      for (const [type, metric, instance, at, deleted] of list) {
+        await deps.db.query(
+          `INSERT INTO zendesk_ticket_metric_events (connection_id, zendesk_event_id, zendesk_ticket_id, metric, instance_id, type, occurred_at, deleted)
+           VALUES ($1, $2, 45, $3, $4, $5, $6, $7)`,
+          [conn, ++eventId, metric, instance, type, at, deleted ?? false],
+        );
+      }
+    };
+    await events([
+      // First reply: breached an hour ago, fulfilled after: one alert, dated at the breach.
+      ['apply_sla', 'reply_time', 1, ago(4)], ['breach', 'reply_time', 1, ago(1)], ['fulfill', 'reply_time', 1, ago(0.5)],
+      // Next reply: its breach was voided: nothing.
+      ['apply_sla', 'reply_time', 2, ago(0.4)], ['breach', 'reply_time', 2, ago(0.3), true],
+      // Requester wait: fulfilled before its (stale) breach: nothing.
+      ['apply_sla', 'requester_wait_time', 1, ago(4)], ['fulfill', 'requester_wait_time', 1, ago(2)], ['breach', 'requester_wait_time', 1, ago(1)],
+      // Third reply: due in an hour; raised by the check once that time has passed.
+      ['apply_sla', 'reply_time', 3, ago(0.2)], ['breach', 'reply_time', 3, new Date(NOW + HOUR)],
+    ]);
+    await announce([written]);
+    const of45 = async () => (await alertsOf('sla_breach')).filter((a) => a.zendesk_ticket_id === '45');
+    let alerts = await of45();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.dedupe_key).toBe(`sla_breach:${conn}:45:reply_time:1`);
+    expect(alerts[0]!.details).toMatchObject({ metric: 'first_reply_time', instance: 1 });
+    expect(await checkSlaBreaches(deps)).toEqual([]);
+    const inTwoHours = { now: () => new Date(NOW + 2 * HOUR) };
+    expect(await checkSlaBreaches(deps, inTwoHours)).toEqual([expect.objectContaining({ type: 'sla_breach', customerId: owned })]);
+    expect(await checkSlaBreaches(deps, inTwoHours)).toEqual([]);
+    alerts = await of45();
+    expect(alerts.map((a) => (a.details as { metric: string; instance: number }).instance)).toEqual([1, 3]);
+  });
+
   describe('API', () => {
     const get = (name: string, url: string) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${users[name]!.key}` } });
     const post = (name: string, url: string) => app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${users[name]!.key}` } });

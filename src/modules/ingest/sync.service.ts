@@ -12,6 +12,7 @@ import { ZendeskError } from '../../zendesk/errors.ts';
 import { SHOW_MANY_IDS, fetchTicketCount, fetchTicketExportPage, fetchTickets } from '../../zendesk/incremental-export.ts';
 import { zendeskClientFor } from '../connections/connections.service.ts';
 import { pageRows } from './ticket-rows.ts';
+import { followSlaEvents } from './sla-events-stream.ts';
 import { SideLoadVersions } from './side-load-versions.ts';
 import {
   advanceCursor,
@@ -150,7 +151,11 @@ export async function runSync(
         cursor = after;
         deps.logger.debug({ connectionId, pages, tickets, endOfStream }, 'sync page committed');
         await drainConsequences(deps, written);
-        if (endOfStream) return { outcome: 'synced', pages, tickets };
+        if (endOfStream) {
+          // Not in the import's own run: the connection goes live first, the events follow in catch-ups.
+          if (!importing) await followSlaEventsOf(deps, client, connectionId, deadline);
+          return { outcome: 'synced', pages, tickets };
+        }
         if (stopAfterThis) return { outcome: 'partial', pages, tickets };
       }
     } finally {
@@ -170,6 +175,20 @@ export async function runSync(
   } finally {
     clearInterval(heartbeat);
     await releaseSyncLease(deps.db, connectionId, owner);
+  }
+}
+
+/**
+ * The ticket metric events, once the tickets are caught up (SLA outcomes refer to them). A failure
+ * here leaves the ticket sync as it is: the events follow resumes from its own cursor next run.
+ */
+async function followSlaEventsOf(deps: SyncDeps, client: Awaited<ReturnType<typeof zendeskClientFor>>, connectionId: string, deadline: number): Promise<void> {
+  try {
+    const run = await followSlaEvents(deps.db, client, connectionId, { deadline });
+    deps.logger.debug({ connectionId, ...run }, 'ticket metric events followed');
+  } catch (error) {
+    if (!(error instanceof ZendeskError)) throw error;
+    deps.logger.warn({ connectionId, kind: error.kind, status: error.status }, 'ticket metric events not followed');
   }
 }
 

@@ -57,3 +57,22 @@ export async function insertConnection(db: Queryable, subdomain: string): Promis
   const { rows } = await db.query<{ id: string }>(`INSERT INTO zendesk_connections (subdomain, auth_method, status) VALUES ($1, 'api_token', 'active') RETURNING id`, [subdomain]);
   return rows[0]!.id;
 }
+
+let nextMetricEventId = 1;
+
+/** Zendesk ticket metric events of one ticket: [type, metric, instance_id, time, deleted?]. */
+export async function insertMetricEvents(
+  db: Queryable,
+  connectionId: string,
+  zendeskTicketId: number,
+  events: Array<[string, string, number, Date, boolean?]>,
+): Promise<void> {
+  for (const [type, metric, instance, at, deleted] of events) {
+    await db.query(
+      `INSERT INTO zendesk_ticket_metric_events (connection_id, zendesk_event_id, zendesk_ticket_id, metric, instance_id, type, occurred_at, deleted, sla)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)`,
+      [connectionId, nextMetricEventId++, zendeskTicketId, metric, instance, type, at, deleted ?? false,
+        type === 'apply_sla' ? JSON.stringify({ target: 60, business_hours: false, policy: { id: 1, title: 'Default' } }) : null],
+    );
+  }
+}

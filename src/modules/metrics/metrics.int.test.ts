@@ -247,7 +247,10 @@ describe('metrics', () => {
       expect(day('2026-03-11')).toMatchObject({ csat: 0, csat_ratings: 1 });
     });
 
-    it('counts SLA targets achieved by tickets created by then and breached by then', () => {
+    it('counts SLA targets by outcome time: met at the solve (no reply time known), breached at breach_at', () => {
+      // t21's first reply target was met; its snapshot has no time, so it is dated at the solve (03-04).
+      expect(day('2026-03-03').sla).toBeNull();
+      expect(day('2026-03-04').sla).toBe(1);
       expect(day('2026-03-11').sla).toBe(1);
       expect(day('2026-03-12').sla).toBe(0.5);
     });

@@ -18,22 +18,23 @@
  *   again counts once, in the window of its first escalation.
  * - CSAT: good / (good + bad) over tickets whose latest rating (latest `rated` event) was given in
  *   the trailing 90 days; NULL, never 0, when there is none; with the count of ratings.
- * - SLA compliance: over the SLA policy metrics Zendesk reports on the tickets (the `slas`
- *   side-load, a current snapshot): achieved = stage achieved; breached = stage active or paused
- *   with breach_at in the past; active or paused and not yet due = in progress, left out.
- *   achieved / (achieved + breached); NULL when nothing was measured. A ticket with no policy
- *   metric is measured against the configured fallback targets of its priority (FALLBACK_SLA).
+ * - SLA compliance: met / (met + breached) over the SLA targets whose outcome lies in the trailing
+ *   30 days; NULL when nothing was measured. Outcomes come from Zendesk's ticket metric events
+ *   (sla-outcomes.ts): per (ticket, metric, instance) under an applied SLA, met when fulfilled
+ *   before any breach not deleted (dated at the fulfil), breached otherwise (dated at the breach).
+ *   A ticket with no applied SLA in its events falls back to the `slas` snapshot, and a ticket
+ *   without one to the configured fallback targets of its priority (FALLBACK_SLA), dated the same
+ *   way: a breach at breach_at, a met target at its reply or solve time.
  *
  * Windows are half-open and end at the moment the figure is taken: [asOf - N days, asOf). A daily
  * row of a past day is taken at the end of that day (UTC): the N-day window is that day and the
  * N - 1 days before it. Open tickets of a past day are rebuilt from the status events (the status
  * a ticket had at the end of the day; a ticket first seen solved counts as open from its creation
- * to its solve). The SLA figure of a past day uses today's SLA states of the tickets created by
- * then (achieved ones) or due by then (breached ones): Zendesk's snapshot has no history.
+ * to its solve). The SLA figure of a past day counts the outcomes dated in its 30-day window.
  */
 import type { Queryable } from '../../db/db.ts';
+import { SLA_OUTCOMES } from './sla-outcomes.ts';
 
-const SLA_METRICS = `tk.sla_metrics`;
 const HAS_POLICY_METRICS = `(jsonb_typeof(t.sla_policy_metrics) = 'array' AND jsonb_array_length(t.sla_policy_metrics) > 0)`;
 /**
  * A ticket without Zendesk SLA policy metrics is measured against the configured fallback targets
@@ -57,14 +58,12 @@ const FALLBACK_SLA = `(
           ELSE jsonb_build_object('metric', 'resolution_time', 'stage', 'active', 'fallback', true,
                                   'breach_at', to_jsonb(t.zendesk_created_at + make_interval(mins => tg.resolution_minutes))) END)
   ) v(e) WHERE e IS NOT NULL)`;
-/** A metric's breach time when it is an ISO time (CASE: the cast never sees anything else). */
-const BREACH_AT = `(CASE WHEN jsonb_typeof(m) = 'object' AND m->>'breach_at' ~ '^\\d{4}-\\d{2}-\\d{2}T' THEN (m->>'breach_at')::timestamptz END)`;
 const UTC_DATE = (ts: string) => `((${ts}) AT TIME ZONE 'UTC')::date`;
 
 /** The customer's non-deleted tickets; $1 is the uuid[] of customers. */
 const TICKETS = `tk AS (
   SELECT t.id, t.customer_id, t.connection_id, t.zendesk_ticket_id, t.status, t.priority, t.zendesk_created_at,
-         t.resolved_at, t.full_resolution_minutes, ticket_is_merge_source(t.tags) AS merged,
+         t.zendesk_updated_at, t.resolved_at, t.full_resolution_minutes, t.first_reply_minutes, ticket_is_merge_source(t.tags) AS merged,
          CASE WHEN ticket_is_merge_source(t.tags) THEN '[]'::jsonb
               WHEN ${HAS_POLICY_METRICS} THEN t.sla_policy_metrics WHEN tg.priority IS NULL THEN '[]'::jsonb ELSE ${FALLBACK_SLA} END AS sla_metrics
     FROM zendesk_tickets t
@@ -118,12 +117,12 @@ csat AS (
            ORDER BY ticket_id, occurred_at DESC, id DESC) r
    WHERE occurred_at >= $2::timestamptz - interval '2160 hours' AND to_value IN ('good', 'bad')
    GROUP BY customer_id),
+${SLA_OUTCOMES},
 sla AS (
-  SELECT tk.customer_id,
-         count(*) FILTER (WHERE m->>'stage' = 'achieved')::int AS achieved,
-         count(*) FILTER (WHERE m->>'stage' IN ('active', 'paused') AND ${BREACH_AT} <= $2::timestamptz)::int AS breached
-    FROM tk CROSS JOIN LATERAL jsonb_array_elements(${SLA_METRICS}) m
-   GROUP BY tk.customer_id)
+  SELECT customer_id, count(*) FILTER (WHERE met)::int AS achieved, count(*) FILTER (WHERE NOT met)::int AS breached
+    FROM sla_outcomes
+   WHERE outcome_at >= $2::timestamptz - interval '720 hours' AND outcome_at < $2::timestamptz
+   GROUP BY customer_id)
 SELECT c.customer_id, ${UTC_DATE('$2::timestamptz')} AS metric_date,
        COALESCE(open.n, 0) AS open_tickets,
        jsonb_build_object('urgent', COALESCE(open.urgent, 0), 'high', COALESCE(open.high, 0), 'normal', COALESCE(open.normal, 0),
@@ -144,7 +143,7 @@ SELECT c.customer_id, ${UTC_DATE('$2::timestamptz')} AS metric_date,
 /**
  * One row per customer in $1 (uuid[]) per day from $2 to $3 (dates, all before today), each taken
  * at the end of its day (UTC), rebuilt from the ticket events. Set-based: windows are expanded per
- * item (at most 90 days each) and open counts / SLA are running sums of per-day deltas.
+ * item (at most 90 days each) and open counts are running sums of per-day deltas.
  */
 const HISTORY_SQL = `
 WITH days AS (
@@ -201,22 +200,20 @@ csat AS (
    CROSS JOIN LATERAL generate_series(greatest(0, $2::date - r.from_d), least(89, COALESCE(r.to_d - 1, $3::date) - r.from_d, $3::date - r.from_d)) k
    WHERE r.to_value IN ('good', 'bad')
    GROUP BY r.customer_id, r.from_d + k),
-sla_delta AS (
-  SELECT customer_id, day, sum(achieved)::int AS achieved, sum(breached)::int AS breached FROM (
-    SELECT tk.customer_id,
-           greatest(CASE WHEN m->>'stage' = 'achieved' THEN ${UTC_DATE('tk.zendesk_created_at')} ELSE ${UTC_DATE(BREACH_AT)} END, $2::date) AS day,
-           (m->>'stage' = 'achieved')::int AS achieved, (m->>'stage' <> 'achieved')::int AS breached
-      FROM tk CROSS JOIN LATERAL jsonb_array_elements(${SLA_METRICS}) m
-     WHERE m->>'stage' = 'achieved' OR (m->>'stage' IN ('active', 'paused') AND ${BREACH_AT} IS NOT NULL)) x
-   GROUP BY customer_id, day),
+${SLA_OUTCOMES},
+sla AS (
+  SELECT o.customer_id, o.d + k AS day, count(*) FILTER (WHERE o.met)::int AS achieved, count(*) FILTER (WHERE NOT o.met)::int AS breached
+    FROM (SELECT customer_id, met, ${UTC_DATE('outcome_at')} AS d FROM sla_outcomes) o
+   CROSS JOIN LATERAL generate_series(greatest(0, $2::date - o.d), least(29, $3::date - o.d)) k
+   GROUP BY o.customer_id, o.d + k),
 running AS (
   SELECT d.customer_id, d.day,
          sum(COALESCE(o.delta, 0)) OVER w AS open_tickets,
-         sum(COALESCE(s.achieved, 0)) OVER w AS achieved,
-         sum(COALESCE(s.breached, 0)) OVER w AS breached
+         COALESCE(s.achieved, 0) AS achieved,
+         COALESCE(s.breached, 0) AS breached
     FROM days d
     LEFT JOIN open_delta o ON o.customer_id = d.customer_id AND o.day = d.day
-    LEFT JOIN sla_delta s ON s.customer_id = d.customer_id AND s.day = d.day
+    LEFT JOIN sla s ON s.customer_id = d.customer_id AND s.day = d.day
   WINDOW w AS (PARTITION BY d.customer_id ORDER BY d.day))
 SELECT r.customer_id, r.day AS metric_date,
        r.open_tickets::int AS open_tickets,
