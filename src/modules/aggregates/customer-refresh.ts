@@ -12,6 +12,9 @@ import { recomputeHealth } from '../health/health.service.ts';
 import { completeDailyMetrics, recomputeCustomerMetrics, utcDay } from '../metrics/metrics.service.ts';
 import { selectCustomersWithoutDay } from '../metrics/metrics.repo.ts';
 import type { TicketChangeEffect } from '../ingest/ticket-outbox.ts';
+import { deleteRefreshMarks, pendingCustomerRefreshes, requestAllCustomersRefresh, requestCustomerRefresh, selectRefreshMarks } from './customer-refresh.repo.ts';
+
+export { pendingCustomerRefreshes, requestAllCustomersRefresh, requestCustomerRefresh };
 
 /** Customers per recompute: one set-based metrics statement and one health statement each. */
 const REFRESH_BATCH = 200;
@@ -28,29 +31,7 @@ export async function recomputeCustomerAggregates(db: Queryable, customerIds: re
   await recomputeHealth(db, customerIds, asOf);
 }
 
-/** Marks customers for a recompute; a customer already marked is marked again (newer seq), so a change during its recompute is not missed. */
-export async function requestCustomerRefresh(db: Queryable, customerIds: readonly string[]): Promise<void> {
-  const ids = [...new Set(customerIds)];
-  if (ids.length === 0) return;
-  await db.query(
-    `INSERT INTO customer_refresh_requests (customer_id)
-     SELECT id FROM customers WHERE id = ANY($1::uuid[])
-     ON CONFLICT (customer_id) DO UPDATE SET seq = nextval('customer_refresh_seq'), requested_at = now()`,
-    [ids],
-  );
-}
 
-/** Marks every customer (a setting that changes everyone's figures); answers how many. */
-export async function requestAllCustomersRefresh(db: Queryable): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(
-    `WITH marked AS (
-       INSERT INTO customer_refresh_requests (customer_id) SELECT id FROM customers
-       ON CONFLICT (customer_id) DO UPDATE SET seq = nextval('customer_refresh_seq'), requested_at = now()
-       RETURNING 1)
-     SELECT count(*)::int AS n FROM marked`,
-  );
-  return rows[0]?.n ?? 0;
-}
 
 /**
  * The daily roll-over: marks every customer that has no metrics row for today's date (UTC) yet,
@@ -63,11 +44,6 @@ export async function requestRollOverRefresh(db: Queryable, now: Date = new Date
   return stale.length;
 }
 
-/** How many customers wait for a recompute (status, metrics, tests). */
-export async function pendingCustomerRefreshes(db: Queryable): Promise<number> {
-  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM customer_refresh_requests');
-  return rows[0]?.n ?? 0;
-}
 
 /**
  * Recomputes the marked customers, oldest marks first, until none is left (or `maxBatches`);
@@ -79,19 +55,11 @@ export async function refreshPendingCustomers(db: Db, options: { now?: () => Dat
   const batchSize = options.batchSize ?? REFRESH_BATCH;
   let done = 0;
   for (let batch = 0; batch < (options.maxBatches ?? Number.POSITIVE_INFINITY); batch++) {
-    const { rows } = await db.query<{ customer_id: string; seq: number }>(
-      'SELECT customer_id, seq FROM customer_refresh_requests ORDER BY seq LIMIT $1',
-      [batchSize],
-    );
+    const rows = await selectRefreshMarks(db, batchSize);
     if (rows.length === 0) break;
     const ids = rows.map((row) => row.customer_id);
     await recomputeCustomerAggregates(db, ids, options.now?.() ?? new Date());
-    await db.query(
-      `DELETE FROM customer_refresh_requests r
-        USING jsonb_to_recordset($1::jsonb) AS done(customer_id uuid, seq bigint)
-        WHERE r.customer_id = done.customer_id AND r.seq = done.seq`,
-      [JSON.stringify(rows)],
-    );
+    await deleteRefreshMarks(db, rows);
     done += rows.length;
   }
   return done;

@@ -9,8 +9,9 @@ import { queryFirst, queryRows } from '../../db/rows.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { User } from '../users/users.repo.ts';
 import { ALERT_TYPES, type AlertType } from '../../contracts/vocabulary.ts';
+import { ALERT_STATUSES } from '../../contracts/alerts.ts';
 
-export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+export { ALERT_STATUSES };
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
 export interface Alert {

@@ -16,25 +16,13 @@
 import { TICKET_PRIORITIES, type AlertType, type TicketPriority } from '../../contracts/vocabulary.ts';
 import type { AccountCandidate, AccountIndex } from './account-index.ts';
 import { FuzzyWords, isDomainLike, tokenize } from './text.ts';
+import { CHAT_INTENTS, CHAT_STATUSES } from '../../contracts/chat.ts';
 
-export const CHAT_INTENTS = [
-  'list_tickets',
-  'escalated_tickets',
-  'support_health',
-  'subscribe_alerts',
-  'unsubscribe_alerts',
-  'csat',
-  'ticket_history',
-  'sla_breaches',
-  'help',
-  'clarify',
-  'unknown',
-] as const;
+export { CHAT_INTENTS, CHAT_STATUSES };
 export type ChatIntent = (typeof CHAT_INTENTS)[number];
 /** The intents that are commands (what clarify and unknown may say was understood). */
 export type CommandIntent = Exclude<ChatIntent, 'clarify' | 'unknown'>;
 
-export const CHAT_STATUSES = ['open', 'new', 'pending', 'hold', 'solved', 'closed', 'all'] as const;
 export type ChatStatus = (typeof CHAT_STATUSES)[number];
 export const CHAT_PRIORITIES = TICKET_PRIORITIES;
 export type ChatPriority = TicketPriority;

@@ -15,10 +15,11 @@ import { answerCustomersWithBreaches, answerLowestCsat, answerLowestHealth } fro
 import { answerCustomerTickets, answerPortfolioTickets } from './answers/tickets.ts';
 import { parseMessage } from './chat-parser.ts';
 import type { AnswerContent, ChatAnswer } from './views.ts';
+import { CHAT_MESSAGE_MAX_LENGTH } from '../../contracts/chat.ts';
 
 export type { ChatAnswer, ChatChoice, ChatCustomerRef, ChatData, ChatSuggestion, ChatTicket } from './views.ts';
 
-export const CHAT_MESSAGE_MAX_LENGTH = 500;
+export { CHAT_MESSAGE_MAX_LENGTH };
 
 /**
  * A command about a customer answers for that customer; without one, across the caller's customers

@@ -16,8 +16,9 @@
  * signal's weight is its share of the weights of the signals present; points = share × subscore,
  * rounded to 0.01; the score is the sum of the points. No signal present with weight: score null.
  */
+import { SIGNAL_NAMES } from '../../contracts/health-score.ts';
 
-export const SIGNAL_NAMES = ['openTickets', 'escalations', 'csat', 'sla'] as const;
+export { SIGNAL_NAMES };
 export type SignalName = (typeof SIGNAL_NAMES)[number];
 
 export type SignalWeights = Record<SignalName, number>;

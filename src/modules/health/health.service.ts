@@ -19,8 +19,9 @@ import {
   type HealthDailyInput,
   type HealthDailyRow,
 } from './health.repo.ts';
+import { HEALTH_RANGES } from '../../contracts/health-score.ts';
 
-export const HEALTH_RANGES = [30, 90, 365] as const;
+export { HEALTH_RANGES };
 /** Customers per set-based statement when all are recomputed. */
 const BATCH = 500;
 const DAY_MS = 86_400_000;

@@ -10,19 +10,13 @@
  * stored flags when an admin changes the rule. A test holds the two equal on random tickets.
  */
 import { z } from 'zod';
-import { TICKET_PRIORITIES } from '../../contracts/vocabulary.ts';
 import type { Queryable } from '../../db/db.ts';
 import { queryFirst, queryRows } from '../../db/rows.ts';
 import { AppError } from '../../lib/errors.ts';
+import { escalationRuleBody } from '../../contracts/escalation-rule.ts';
 
-export const escalationRuleSchema = z.strictObject({
-  priorities: z.array(z.enum(TICKET_PRIORITIES)).max(TICKET_PRIORITIES.length),
-  tags: z
-    .array(z.string().trim().min(1, 'must not be empty').max(80).regex(/^\S+$/, 'must be one tag without spaces').transform((tag) => tag.toLowerCase()))
-    .max(50),
-  groupIds: z.array(z.number().int().positive()).max(50),
-  customField: z.strictObject({ id: z.number().int().positive(), values: z.array(z.string().min(1).max(200)).min(1).max(50) }).nullable(),
-});
+/** The rule as an admin sends it: one schema, the API's (src/contracts/escalation-rule.ts). */
+export const escalationRuleSchema = escalationRuleBody;
 export type EscalationRule = z.output<typeof escalationRuleSchema>;
 
 export const DEFAULT_ESCALATION_RULE: EscalationRule = Object.freeze({

@@ -64,17 +64,20 @@ export function eventsOfAudit(audit: TicketAuditEvent): StreamedEvent[] {
 
 /**
  * The stored daily metrics of the customers whose history the page re-dated, rebuilt from the
- * history as it now is (in the page's transaction: a crash leaves no stale day behind). Alerts
- * are not raised here: they follow ticket versions through the outbox, which the stream does
- * not write.
+ * history as it now is (in the page's transaction: a crash leaves no stale day behind), from the
+ * earliest day the page's events fall on: a day before it is not changed by them (the rows they
+ * replace were dated at the ticket's update, never before the change itself). Alerts are not
+ * raised here: they follow ticket versions through the outbox, which the stream does not write.
  */
-async function rebuildDailyMetrics(tx: Queryable, connectionId: string, ticketIds: readonly number[]): Promise<void> {
+async function rebuildDailyMetrics(tx: Queryable, connectionId: string, ticketIds: readonly number[], events: readonly StreamedEvent[]): Promise<void> {
+  if (events.length === 0) return;
   const customers = await customersOfTickets(tx, connectionId, ticketIds);
   if (customers.length === 0) return;
   const now = new Date();
   const today = now.toISOString().slice(0, 10);
-  const from = new Date(now.getTime() - HISTORY_DAYS * DAY_MS).toISOString().slice(0, 10);
-  await backfillDailyMetrics(tx, customers, from, today, { now, onConflict: 'update' });
+  const oldestKept = new Date(now.getTime() - HISTORY_DAYS * DAY_MS).toISOString().slice(0, 10);
+  const earliest = events.reduce((min, event) => (event.occurred_at < min ? event.occurred_at : min), events[0]!.occurred_at).slice(0, 10);
+  await backfillDailyMetrics(tx, customers, earliest > oldestKept ? earliest : oldestKept, today, { now, onConflict: 'update' });
 }
 
 export interface TicketEventsRunResult {
@@ -113,7 +116,7 @@ export async function runTicketEventsStream(
       const ticketIds = [...new Set(page.ticket_events.map((audit) => audit.ticket_id))];
       await deps.db.transaction(async (tx) => {
         await writeStreamPage(tx, { connectionId, owner, events: rows, ticketIds, nextStartTime: page.end_time, endOfStream: page.end_of_stream, leaseSeconds: LEASE_SECONDS });
-        await rebuildDailyMetrics(tx, connectionId, ticketIds);
+        await rebuildDailyMetrics(tx, connectionId, ticketIds, rows);
       });
       pages += 1;
       events += rows.length;

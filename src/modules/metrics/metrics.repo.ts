@@ -32,7 +32,9 @@
  * a ticket had at the end of the day; a ticket first seen solved counts as open from its creation
  * to its solve). The SLA figure of a past day counts the outcomes dated in its 30-day window.
  */
+import { z } from 'zod';
 import type { Queryable } from '../../db/db.ts';
+import { queryRows } from '../../db/rows.ts';
 import { SLA_OUTCOMES } from './sla-outcomes.ts';
 
 const HAS_POLICY_METRICS = `(jsonb_typeof(t.sla_policy_metrics) = 'array' AND jsonb_array_length(t.sla_policy_metrics) > 0)`;
@@ -257,26 +259,28 @@ function upsert(select: string, onConflict: 'update' | 'keep'): string {
           ON CONFLICT (customer_id, metric_date) ${action}`;
 }
 
-export interface MetricsRow {
-  customer_id: string;
-  metric_date: string;
-  open_tickets: number;
-  escalations: number;
-  avg_resolution_hours: number | null;
-  median_resolution_hours: number | null;
-  resolved_30d: number;
-  avg_resolution_hours_90d: number | null;
-  median_resolution_hours_90d: number | null;
-  resolved_90d: number;
-  csat_score: number | null;
-  csat_ratings: number;
-  sla_compliance: number | null;
-  sla_measured: number;
-}
+const metricsRow = z.object({
+  customer_id: z.string(),
+  metric_date: z.string(),
+  open_tickets: z.number(),
+  escalations: z.number(),
+  avg_resolution_hours: z.number().nullable(),
+  median_resolution_hours: z.number().nullable(),
+  resolved_30d: z.number(),
+  avg_resolution_hours_90d: z.number().nullable(),
+  median_resolution_hours_90d: z.number().nullable(),
+  resolved_90d: z.number(),
+  csat_score: z.number().nullable(),
+  csat_ratings: z.number(),
+  sla_compliance: z.number().nullable(),
+  sla_measured: z.number(),
+});
+export type MetricsRow = z.output<typeof metricsRow>;
 
-export interface CurrentMetricsRow extends MetricsRow {
-  open_by_priority: Record<'urgent' | 'high' | 'normal' | 'low' | 'none', number>;
-}
+const currentMetricsRow = metricsRow.extend({
+  open_by_priority: z.object({ urgent: z.number(), high: z.number(), normal: z.number(), low: z.number(), none: z.number() }),
+});
+export type CurrentMetricsRow = z.output<typeof currentMetricsRow>;
 
 const NUMERIC_OUT = `metric_date::text AS metric_date, open_tickets, escalations,
   avg_resolution_hours::float8 AS avg_resolution_hours, median_resolution_hours::float8 AS median_resolution_hours, resolved_30d,
@@ -284,8 +288,7 @@ const NUMERIC_OUT = `metric_date::text AS metric_date, open_tickets, escalations
   csat_score::float8 AS csat_score, csat_ratings, sla_compliance::float8 AS sla_compliance, sla_measured`;
 
 export async function selectCurrentMetrics(db: Queryable, customerIds: readonly string[], asOf: Date): Promise<CurrentMetricsRow[]> {
-  const { rows } = await db.query<CurrentMetricsRow>(`SELECT customer_id, open_by_priority, ${NUMERIC_OUT} FROM (${CURRENT_SQL}) m`, [customerIds, asOf]);
-  return rows;
+  return queryRows(db, currentMetricsRow, `SELECT customer_id, open_by_priority, ${NUMERIC_OUT} FROM (${CURRENT_SQL}) m`, [customerIds, asOf]);
 }
 
 /** Upserts the row of asOf's day (UTC) for each customer, from the current state. */
@@ -303,14 +306,15 @@ export async function upsertHistoryMetrics(db: Queryable, customerIds: readonly 
 /** One row per customer per day from `from` to `to` (YYYY-MM-DD, days before today), rebuilt from history and not stored. */
 export async function selectHistoryMetrics(db: Queryable, customerIds: readonly string[], from: string, to: string): Promise<MetricsRow[]> {
   if (customerIds.length === 0 || from > to) return [];
-  const { rows } = await db.query<MetricsRow>(`SELECT customer_id, ${NUMERIC_OUT} FROM (${HISTORY_SQL}) m ORDER BY customer_id, metric_date`, [customerIds, from, to]);
-  return rows;
+  return queryRows(db, metricsRow, `SELECT customer_id, ${NUMERIC_OUT} FROM (${HISTORY_SQL}) m ORDER BY customer_id, metric_date`, [customerIds, from, to]);
 }
 
 /** Of these customers, those missing a stored row on some day from `from` to `to` (YYYY-MM-DD). */
 export async function selectCustomersMissingDays(db: Queryable, customerIds: readonly string[], from: string, to: string): Promise<string[]> {
   if (customerIds.length === 0 || from > to) return [];
-  const { rows } = await db.query<{ customer_id: string }>(
+  const rows = await queryRows(
+    db,
+    z.object({ customer_id: z.string() }),
     `SELECT c.id AS customer_id
        FROM unnest($1::uuid[]) AS c(id)
        LEFT JOIN LATERAL (SELECT count(*)::int AS n FROM zendesk_metrics m
@@ -323,7 +327,9 @@ export async function selectCustomersMissingDays(db: Queryable, customerIds: rea
 
 /** Customers without a stored metrics row for `day` (YYYY-MM-DD): the day has turned since their last recompute. */
 export async function selectCustomersWithoutDay(db: Queryable, day: string): Promise<string[]> {
-  const { rows } = await db.query<{ id: string }>(
+  const rows = await queryRows(
+    db,
+    z.object({ id: z.string() }),
     `SELECT c.id FROM customers c
       WHERE NOT EXISTS (SELECT 1 FROM zendesk_metrics m WHERE m.customer_id = c.id AND m.metric_date = $1::date)`,
     [day],
@@ -332,12 +338,13 @@ export async function selectCustomersWithoutDay(db: Queryable, day: string): Pro
 }
 
 export async function selectDailyMetrics(db: Queryable, customerId: string, from: string, to: string): Promise<MetricsRow[]> {
-  const { rows } = await db.query<MetricsRow>(
+  return queryRows(
+    db,
+    metricsRow,
     `SELECT customer_id, ${NUMERIC_OUT} FROM zendesk_metrics
       WHERE customer_id = $1 AND metric_date BETWEEN $2::date AND $3::date ORDER BY metric_date`,
     [customerId, from, to],
   );
-  return rows;
 }
 
 export async function customerExists(db: Queryable, customerId: string): Promise<boolean> {

@@ -16,6 +16,7 @@ import {
   type CurrentMetricsRow,
   type MetricsRow,
 } from './metrics.repo.ts';
+import { METRICS_RANGES } from '../../contracts/metrics.ts';
 
 export interface DailyMetrics {
   date: string;
@@ -39,7 +40,7 @@ export interface CurrentMetrics extends DailyMetrics {
   openByPriority: CurrentMetricsRow['open_by_priority'];
 }
 
-export const METRICS_RANGES = [30, 90, 365] as const;
+export { METRICS_RANGES };
 
 const DAY_MS = 86_400_000;
 

@@ -5,19 +5,22 @@
  * daily rows keep the targets they were computed with).
  */
 import { z } from 'zod';
+import { slaTargets, type SlaTargets } from '../../contracts/sla-targets.ts';
 import { TICKET_PRIORITIES } from '../../contracts/vocabulary.ts';
 import type { Db } from '../../db/db.ts';
+import { queryRows } from '../../db/rows.ts';
 import { requestAllCustomersRefresh } from '../aggregates/customer-refresh.ts';
 
 /** Fallback targets are set per Zendesk priority. */
 export const SLA_PRIORITIES = TICKET_PRIORITIES;
-const minutes = z.number().int('must be whole minutes').positive('must be more than 0').max(525_600, 'must be at most a year').nullable();
-const target = z.strictObject({ firstReplyMinutes: minutes, resolutionMinutes: minutes });
-export const slaTargetsSchema = z.strictObject({ urgent: target, high: target, normal: target, low: target });
-export type SlaTargets = z.output<typeof slaTargetsSchema>;
+/** The targets as an admin sends them: one schema, the API's (src/contracts/sla-targets.ts). */
+export const slaTargetsSchema = slaTargets;
+export type { SlaTargets };
 
 export async function getSlaTargets(db: Pick<Db, 'query'>): Promise<SlaTargets> {
-  const { rows } = await db.query<{ priority: (typeof SLA_PRIORITIES)[number]; first_reply_minutes: number | null; resolution_minutes: number | null }>(
+  const rows = await queryRows(
+    db,
+    z.object({ priority: z.enum(SLA_PRIORITIES), first_reply_minutes: z.number().nullable(), resolution_minutes: z.number().nullable() }),
     'SELECT priority, first_reply_minutes, resolution_minutes FROM sla_fallback_targets',
   );
   const targets = Object.fromEntries(SLA_PRIORITIES.map((p) => [p, { firstReplyMinutes: null, resolutionMinutes: null }])) as SlaTargets;

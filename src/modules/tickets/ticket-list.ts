@@ -4,12 +4,12 @@
  */
 import { OPEN_STATUSES, TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from '../../contracts/vocabulary.ts';
 import { decodeOpaqueCursor, encodeOpaqueCursor } from '../../lib/opaque-cursor.ts';
+import { MATCH_METHODS, TICKET_SORTS } from '../../contracts/tickets.ts';
 
-export const TICKET_SORTS = ['updated', 'created', 'priority'] as const;
+export { MATCH_METHODS, TICKET_SORTS };
 export type TicketSort = (typeof TICKET_SORTS)[number];
 export type SortOrder = 'desc' | 'asc';
 
-export const MATCH_METHODS = ['organization', 'custom_field', 'email_domain', 'organization_domain'] as const;
 export type MatchMethod = (typeof MATCH_METHODS)[number];
 
 export interface TicketFilter {

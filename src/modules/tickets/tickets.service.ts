@@ -23,12 +23,12 @@ import {
   type TicketSort,
 } from './ticket-list.ts';
 import { findNoteTarget, insertNoteWithEvent, selectHistoryPage, selectTicketPage, type TicketEventRow, type TicketListRow, type TicketNote } from './tickets.repo.ts';
+import { DEFAULT_TICKET_PAGE_SIZE, MAX_TICKET_PAGE_SIZE, NOTE_MAX_LENGTH } from '../../contracts/tickets.ts';
 
 /** What this module uses of the process's dependencies. */
 export type NoteDeps = Pick<Deps, 'db' | 'config' | 'logger' | 'secrets' | 'syncRequests' | 'metrics'>;
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 200;
+export { DEFAULT_TICKET_PAGE_SIZE as DEFAULT_PAGE_SIZE, MAX_TICKET_PAGE_SIZE as MAX_PAGE_SIZE, NOTE_MAX_LENGTH };
 
 export interface TicketSummary extends Omit<TicketListRow, 'keys' | 'hasSla' | 'slaNextBreachAt'> {
   /** The ticket in Zendesk's agent interface. */
@@ -98,7 +98,6 @@ export async function listCustomerHistory(
 
 // ---- notes ----
 
-export const NOTE_MAX_LENGTH = 10_000;
 
 /** The first line of the comment in Zendesk: the API acts as the connection's admin, so the text says who wrote it. */
 export function noteAttribution(author: Pick<User, 'name' | 'email'>): string {

@@ -1,0 +1,57 @@
+/** Storage of the marks that ask for a customer's recompute (customer_refresh_requests). */
+import { z } from 'zod';
+import type { Queryable } from '../../db/db.ts';
+import { queryFirst, queryRows } from '../../db/rows.ts';
+
+/** Marks customers for a recompute; a customer already marked is marked again (newer seq), so a change during its recompute is not missed. */
+export async function requestCustomerRefresh(db: Queryable, customerIds: readonly string[]): Promise<void> {
+  const ids = [...new Set(customerIds)];
+  if (ids.length === 0) return;
+  await db.query(
+    `INSERT INTO customer_refresh_requests (customer_id)
+     SELECT id FROM customers WHERE id = ANY($1::uuid[])
+     ON CONFLICT (customer_id) DO UPDATE SET seq = nextval('customer_refresh_seq'), requested_at = now()`,
+    [ids],
+  );
+}
+
+const count = z.object({ n: z.number() });
+
+/** Marks every customer (a setting that changes everyone's figures); answers how many. */
+export async function requestAllCustomersRefresh(db: Queryable): Promise<number> {
+  const row = await queryFirst(
+    db,
+    count,
+    `WITH marked AS (
+       INSERT INTO customer_refresh_requests (customer_id) SELECT id FROM customers
+       ON CONFLICT (customer_id) DO UPDATE SET seq = nextval('customer_refresh_seq'), requested_at = now()
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM marked`,
+  );
+  return row?.n ?? 0;
+}
+
+/** How many customers wait for a recompute (status, metrics, tests). */
+export async function pendingCustomerRefreshes(db: Queryable): Promise<number> {
+  return (await queryFirst(db, count, 'SELECT count(*)::int AS n FROM customer_refresh_requests'))?.n ?? 0;
+}
+
+export interface RefreshMark {
+  customer_id: string;
+  seq: number;
+}
+
+/** The oldest marks, at most `limit`. */
+export async function selectRefreshMarks(db: Queryable, limit: number): Promise<RefreshMark[]> {
+  return queryRows(db, z.object({ customer_id: z.string(), seq: z.coerce.number() }), 'SELECT customer_id, seq FROM customer_refresh_requests ORDER BY seq LIMIT $1', [limit]);
+}
+
+/** Removes these marks, each only if it was not renewed meanwhile (same seq). */
+export async function deleteRefreshMarks(db: Queryable, marks: readonly RefreshMark[]): Promise<void> {
+  await db.query(
+    `DELETE FROM customer_refresh_requests r
+      USING jsonb_to_recordset($1::jsonb) AS done(customer_id uuid, seq bigint)
+      WHERE r.customer_id = done.customer_id AND r.seq = done.seq`,
+    [JSON.stringify(marks)],
+  );
+}
