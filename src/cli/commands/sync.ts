@@ -143,7 +143,8 @@ export const syncCommand: Command = {
     let result: SyncRunResult;
     try {
       for (;;) {
-        result = await runSync(listening, connection.id);
+        // The tickets only: the SLA metric events, paced under the same export limit, follow in the workers' catch-ups.
+        result = await runSync(listening, connection.id, { slaEvents: false });
         if (result.outcome !== 'busy') break;
         await sleep(BUSY_RETRY_MS); // another process runs it: wait for that run to end
       }

@@ -78,7 +78,13 @@ export interface SyncRunResult {
 export async function runSync(
   deps: SyncDeps,
   connectionId: string,
-  options: { maxPages?: number; maxDurationMs?: number; owner?: string } = {},
+  options: {
+    maxPages?: number;
+    maxDurationMs?: number;
+    owner?: string;
+    /** Follow the ticket metric events after a catch-up (default); the CLI's sync leaves them to the workers. */
+    slaEvents?: boolean;
+  } = {},
 ): Promise<SyncRunResult> {
   const owner = options.owner ?? `${PROCESS_ID}:${++runs}`;
   await ensureSyncState(deps.db, connectionId);
@@ -153,7 +159,7 @@ export async function runSync(
         await drainConsequences(deps, written);
         if (endOfStream) {
           // Not in the import's own run: the connection goes live first, the events follow in catch-ups.
-          if (!importing) await followSlaEventsOf(deps, client, connectionId, deadline);
+          if (!importing && options.slaEvents !== false) await followSlaEventsOf(deps, client, connectionId, deadline);
           return { outcome: 'synced', pages, tickets };
         }
         if (stopAfterThis) return { outcome: 'partial', pages, tickets };
