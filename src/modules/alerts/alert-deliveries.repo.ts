@@ -76,3 +76,8 @@ export async function markDeliveryFailed(
     [delivery.alertId, delivery.userId, delivery.channel, delivery.status, delivery.attempts, delivery.error, delivery.nextAttemptAt],
   );
 }
+
+/** The first retry waits `baseDelayMs`, each later one twice as long, at most an hour. */
+export function retryDelayMs(attempts: number, baseDelayMs: number): number {
+  return Math.min(baseDelayMs * 2 ** (attempts - 1), 3_600_000);
+}

@@ -17,7 +17,7 @@ import { publicUrl } from '../../config.ts';
 import type { Deps } from '../../deps.ts';
 import { escapeHtml } from '../../lib/html.ts';
 import { alertHeadline, alertLinks, type AlertLinks } from './alert-message.ts';
-import { claimDueEmails, markDeliveryDelivered, markDeliveryFailed, type DueEmail } from './alert-deliveries.repo.ts';
+import { claimDueEmails, markDeliveryDelivered, markDeliveryFailed, retryDelayMs, type DueEmail } from './alert-deliveries.repo.ts';
 
 const MINUTE_MS = 60_000;
 
@@ -167,7 +167,6 @@ export async function deliverAlertEmails(
       return;
     }
     const giveUp = refused !== null || attempts >= o.maxAttempts;
-    const delay = Math.min(o.baseDelayMs * 2 ** (attempts - 1), 60 * MINUTE_MS);
     if (giveUp) result.failed += 1;
     else result.retrying += 1;
     deps.logger.warn({ alertId: row.alert_id, userId: row.user_id, attempts, error, giveUp }, 'alert email delivery failed');
@@ -178,7 +177,7 @@ export async function deliverAlertEmails(
       status: giveUp ? 'failed' : 'pending',
       attempts,
       error: error.slice(0, 500),
-      nextAttemptAt: new Date(now.getTime() + delay),
+      nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts, o.baseDelayMs)),
     });
   };
   // A few mails at once over the sender's pooled connections: a burst of alerts is not sent one by one.

@@ -10,7 +10,7 @@ import https from 'node:https';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
 import { isPrivateHostLiteral, PrivateAddressError, publicOnlyLookup } from '../../lib/public-address.ts';
-import { markDeliveryDelivered, markDeliveryFailed } from './alert-deliveries.repo.ts';
+import { markDeliveryDelivered, markDeliveryFailed, retryDelayMs } from './alert-deliveries.repo.ts';
 import { alertHeadline, alertLinks, type AlertLinks } from './alert-message.ts';
 import { claimDueDeliveries, deleteAlertWebhook, selectAlertWebhook, upsertAlertWebhook, type DueDelivery } from './alert-webhooks.repo.ts';
 
@@ -177,7 +177,6 @@ export async function deliverAlertWebhooks(
       continue;
     }
     const giveUp = attempts >= o.maxAttempts || !row.url_sealed || !row.enabled;
-    const delay = Math.min(o.baseDelayMs * 2 ** (attempts - 1), 60 * MINUTE_MS);
     if (giveUp) result.failed += 1;
     else result.retrying += 1;
     deps.logger.warn({ alertId: row.alert_id, userId: row.user_id, attempts, error, giveUp }, 'alert webhook delivery failed');
@@ -188,7 +187,7 @@ export async function deliverAlertWebhooks(
       status: giveUp ? 'failed' : 'pending',
       attempts,
       error: error.slice(0, 500),
-      nextAttemptAt: new Date(now.getTime() + delay),
+      nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts, o.baseDelayMs)),
     });
   }
   return result;

@@ -16,6 +16,7 @@ import { publicUrl } from '../../config.ts';
 import type { Queryable } from '../../db/db.ts';
 import { escapeHtml } from '../../lib/html.ts';
 import { CLAIM_SECONDS, mailFrom, type MailSender } from './alert-email.ts';
+import { retryDelayMs } from './alert-deliveries.repo.ts';
 import { claimDueDigests, insertDueDigests, markDigestEmpty, markDigestFailed, markDigestSent, selectDigestAlerts, selectOpenEscalations, selectScoreMoves } from './digest.repo.ts';
 
 const MINUTE_MS = 60_000;
@@ -146,7 +147,7 @@ export async function deliverDigests(
         status: giveUp ? 'failed' : 'pending',
         attempts,
         error: message.slice(0, 500),
-        nextAttemptAt: new Date(now.getTime() + Math.min(MINUTE_MS * 2 ** (attempts - 1), 60 * MINUTE_MS)),
+        nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts, MINUTE_MS)),
       });
     }
   }
