@@ -38,6 +38,16 @@ describe(`alert emails across SIGKILLs (${engine})`, () => {
   /** SMTP sessions whose client went away; mails whose client died before the reply. */
   const closed = new Set<string>();
   let lostInFlight = 0;
+  /** Called when the server starts accepting a mail (a kill now lands while it is in flight). */
+  let onMailInFlight: (() => void) | undefined;
+  const mailInFlight = (timeoutMs: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      onMailInFlight = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
 
   const openOurs = async (): Promise<Db> => (testDb ? testDb.db : openDatabase({ databaseUrl: undefined, dataDir }));
   const closeOurs = async (db: Db) => {
@@ -71,6 +81,7 @@ describe(`alert emails across SIGKILLs (${engine})`, () => {
       onData(stream, session, callback) {
         simpleParser(stream)
           .then(async (mail) => {
+            onMailInFlight?.();
             await sleep(ACCEPT_DELAY_MS);
             // A client killed meanwhile never hears "250 OK": the message is not kept.
             if (!closed.has(session.id) && mail.messageId) accepted.push(mail.messageId);
@@ -110,8 +121,11 @@ describe(`alert emails across SIGKILLs (${engine})`, () => {
 
     for (let life = 0; life < KILLS; life += 1) {
       const worker = await startWorker();
-      // Killed while a mail is in flight: somewhere inside the server's accept delay.
-      await sleep(300 + Math.random() * 1200);
+      // Killed while a mail is in flight: somewhere inside the server's accept delay. The first life
+      // claims every mail, so it waits for one to be in flight however slow its start; the later
+      // lives find the claims standing and are killed at a random moment of their own.
+      await mailInFlight(life === 0 ? 60_000 : 1_500);
+      await sleep(Math.random() * (ACCEPT_DELAY_MS / 2));
       await worker.stop('SIGKILL');
     }
     // The last life runs until every mail has arrived (a killed claim comes due after a minute).
