@@ -11,6 +11,7 @@ import { runSync } from '../modules/ingest/sync.service.ts';
 import { runTicketEventsStream } from '../modules/ingest/ticket-events-stream.ts';
 import { processDeliveries } from '../modules/ingest/webhook-intake.ts';
 import { SHOW_MANY_IDS } from '../zendesk/incremental-export.ts';
+import { queueCustomerRefresh } from './aggregates.jobs.ts';
 import type { JobQueue } from './queue.ts';
 
 export const SYNC_QUEUE = 'zendesk-sync';
@@ -42,6 +43,8 @@ export async function registerSyncWorkers(deps: Deps, queue: JobQueue): Promise<
       // position and lease, and a stream left partial goes on with the next run.
       const stream = result.outcome === 'synced' ? await runTicketEventsStream(deps, connectionId, { maxDurationMs: SYNC_JOB_BUDGET_MS }) : null;
       if (stream) deps.logger.info({ connectionId, ...stream }, 'ticket events stream run');
+      // The customers whose history it re-dated are marked: their daily metrics are rebuilt by the refresh.
+      if (stream && stream.marked > 0) await queueCustomerRefresh(queue)();
       if (result.outcome === 'partial' || stream?.outcome === 'partial') await queue.send(SYNC_QUEUE, { connectionId }, { singletonKey: connectionId });
       // Another run holds the lease (or a crashed one's lease has not expired yet): look again soon.
       if (result.outcome === 'busy') await queue.send(SYNC_QUEUE, { connectionId }, { singletonKey: connectionId, startAfterSeconds: BUSY_RETRY_SECONDS });

@@ -50,6 +50,21 @@ describe('customer aggregates refresh', () => {
     await deps.db.query('DELETE FROM customer_health_daily');
   });
 
+  it('keeps the earliest day a history rebuild is asked from, whatever marks follow', async () => {
+    const historyFrom = async () =>
+      (await deps.db.query<{ d: string | null }>(`SELECT to_char(history_from, 'YYYY-MM-DD') AS d FROM customer_refresh_requests WHERE customer_id = $1`, [to])).rows[0]?.d;
+    await requestCustomerRefresh(deps.db, [to]);
+    expect(await historyFrom()).toBeNull();
+    await requestCustomerRefresh(deps.db, [to], '2026-10-05');
+    await requestCustomerRefresh(deps.db, [to], '2026-11-01');
+    await requestCustomerRefresh(deps.db, [to]);
+    expect(await historyFrom()).toBe('2026-10-05');
+    await requestCustomerRefresh(deps.db, [to], '2026-09-30');
+    expect(await historyFrom()).toBe('2026-09-30');
+    expect(await refreshPendingCustomers(deps.db)).toBe(1);
+    expect(await pendingCustomerRefreshes(deps.db)).toBe(0);
+  });
+
   it('marks both customers of a re-matched ticket, and recomputes only them', async () => {
     await customerRefreshEffect(deps.db, change([{ previousCustomerId: from, customerId: to }, { previousCustomerId: null, customerId: null }]));
     expect(await pendingCustomerRefreshes(deps.db)).toBe(2);

@@ -9,15 +9,21 @@
  */
 import type { Db, Queryable } from '../../db/db.ts';
 import { recomputeHealth } from '../health/health.service.ts';
-import { completeDailyMetrics, recomputeCustomerMetrics, utcDay } from '../metrics/metrics.service.ts';
+import { HISTORY_DAYS, backfillDailyMetrics, completeDailyMetrics, recomputeCustomerMetrics, utcDay } from '../metrics/metrics.service.ts';
 import { selectCustomersWithoutDay } from '../metrics/metrics.repo.ts';
 import type { TicketChangeEffect } from '../ingest/ticket-outbox.ts';
-import { deleteRefreshMarks, pendingCustomerRefreshes, requestAllCustomersRefresh, requestCustomerRefresh, selectRefreshMarks } from './customer-refresh.repo.ts';
+import { type RefreshMark, deleteRefreshMarks, pendingCustomerRefreshes, requestAllCustomersRefresh, requestCustomerRefresh, selectRefreshMarks } from './customer-refresh.repo.ts';
 
 export { pendingCustomerRefreshes, requestAllCustomersRefresh, requestCustomerRefresh };
 
 /** Customers per recompute: one set-based metrics statement and one health statement each. */
 const REFRESH_BATCH = 200;
+/**
+ * Customers per history rebuild statement (up to HISTORY_DAYS days each): small, because on the
+ * embedded engine a statement holds the one database thread, and webhook acknowledgements wait.
+ */
+const HISTORY_REBUILD_BATCH = 10;
+const DAY_MS = 86_400_000;
 
 /**
  * The daily metrics rows the customers miss (rebuilt from history: a customer's first recompute, or
@@ -46,6 +52,26 @@ export async function requestRollOverRefresh(db: Queryable, now: Date = new Date
 
 
 /**
+ * The stored daily rows the marks ask to rebuild from history (history_from up to yesterday; today
+ * is the recompute's), in small statements, customers grouped by the day their rebuild starts.
+ */
+async function rebuildMarkedHistory(db: Queryable, marks: readonly RefreshMark[], now: Date): Promise<void> {
+  const oldestKept = utcDay(new Date(now.getTime() - HISTORY_DAYS * DAY_MS));
+  const yesterday = utcDay(new Date(now.getTime() - DAY_MS));
+  const byDay = new Map<string, string[]>();
+  for (const mark of marks) {
+    if (mark.history_from === null) continue;
+    const from = mark.history_from > oldestKept ? mark.history_from : oldestKept;
+    byDay.set(from, [...(byDay.get(from) ?? []), mark.customer_id]);
+  }
+  for (const [from, ids] of byDay) {
+    for (let i = 0; i < ids.length; i += HISTORY_REBUILD_BATCH) {
+      await backfillDailyMetrics(db, ids.slice(i, i + HISTORY_REBUILD_BATCH), from, yesterday, { now, onConflict: 'update' });
+    }
+  }
+}
+
+/**
  * Recomputes the marked customers, oldest marks first, until none is left (or `maxBatches`);
  * answers how many recomputes ran. Each mark is removed after its recompute and only if it was not
  * renewed meanwhile. Several workers may drain at once: a customer picked by two is recomputed
@@ -58,7 +84,9 @@ export async function refreshPendingCustomers(db: Db, options: { now?: () => Dat
     const rows = await selectRefreshMarks(db, batchSize);
     if (rows.length === 0) break;
     const ids = rows.map((row) => row.customer_id);
-    await recomputeCustomerAggregates(db, ids, options.now?.() ?? new Date());
+    const now = options.now?.() ?? new Date();
+    await rebuildMarkedHistory(db, rows, now);
+    await recomputeCustomerAggregates(db, ids, now);
     await deleteRefreshMarks(db, rows);
     done += rows.length;
   }

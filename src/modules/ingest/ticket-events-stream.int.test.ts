@@ -13,6 +13,7 @@ import { backfillDailyMetrics, getCustomerMetrics } from '../metrics/metrics.ser
 import { connectWithApiToken } from '../connections/connections.service.ts';
 import { createUser } from '../users/auth.service.ts';
 import { runSync } from './sync.service.ts';
+import { refreshPendingCustomers } from '../aggregates/customer-refresh.ts';
 import { runTicketEventsStream } from './ticket-events-stream.ts';
 
 const API_TOKEN = 'events-test-token';
@@ -110,11 +111,26 @@ describe('ticket events stream (against the emulator)', () => {
     expect(doubles.rows).toEqual([]);
   });
 
-  it("leaves the customer's stored metrics equal to a recomputation from the history", async () => {
+  it("marks the customer for a rebuild, after which its stored metrics equal a recomputation from the history", async () => {
+    await deps.db.query(`UPDATE zendesk_ticket_events_stream SET start_time = 0 WHERE connection_id = $1`, [connectionId]);
+    await deps.db.query(`DELETE FROM customer_refresh_requests`);
+    // Stored days computed from a history that the stream re-dates (stale: the refresh must rebuild them, not keep them).
+    const today = new Date().toISOString().slice(0, 10);
+    await backfillDailyMetrics(deps.db, [customerId], new Date(Date.now() - 89 * DAY_MS).toISOString().slice(0, 10), today, { onConflict: 'update' });
+    await deps.db.query(`UPDATE zendesk_metrics SET resolved_30d = resolved_30d + 1000 WHERE customer_id = $1 AND metric_date < $2::date`, [customerId, today]);
+    const run = await runTicketEventsStream(deps, connectionId);
+    expect(run.marked).toBeGreaterThan(0);
+    const marks = await deps.db.query<{ customer_id: string; history_from: string | null }>(
+      `SELECT customer_id, to_char(history_from, 'YYYY-MM-DD') AS history_from FROM customer_refresh_requests`,
+    );
+    expect(marks.rows.map((row) => row.customer_id)).toEqual([customerId]);
+    // The earliest day re-dated: the account's oldest events, long before today.
+    expect(marks.rows[0]!.history_from! < new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10)).toBe(true);
+    await refreshPendingCustomers(deps.db);
+    expect(await deps.db.query(`SELECT 1 FROM customer_refresh_requests`).then((r) => r.rows)).toEqual([]);
     const now = new Date();
     const answer = await getCustomerMetrics(deps, customerId, 90, now);
     expect(answer.daily.some((day) => day.resolved30d !== null && day.resolved30d > 0)).toBe(true);
-    const today = now.toISOString().slice(0, 10);
     await backfillDailyMetrics(deps.db, [customerId], answer.window.from, today, { now, onConflict: 'update' });
     // Averages are summed in whatever order the database picks: equal to 1e-9.
     const rounded = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' ? Math.round(v * 1e9) / 1e9 : v)));

@@ -15,7 +15,7 @@ import { ZendeskError } from '../../zendesk/errors.ts';
 import { type TicketAuditEvent, ticketEventsPage } from '../../zendesk/ticket-events.ts';
 import { zendeskClientFor } from '../connections/connections.service.ts';
 import type { Queryable } from '../../db/db.ts';
-import { HISTORY_DAYS, backfillDailyMetrics } from '../metrics/metrics.service.ts';
+import { requestCustomerRefresh } from '../aggregates/customer-refresh.repo.ts';
 import { findSyncStates } from './sync.repo.ts';
 import { type StreamedEvent, claimStreamLease, customersOfTickets, releaseStreamLease, renewStreamLease, writeStreamPage } from './ticket-events-stream.repo.ts';
 
@@ -23,7 +23,6 @@ export type TicketEventsDeps = Pick<Deps, 'db' | 'config' | 'logger' | 'secrets'
 
 const LEASE_SECONDS = 60;
 const LEASE_HEARTBEAT_MS = 15_000;
-const DAY_MS = 86_400_000;
 const SOLVED = new Set<string>(SOLVED_STATUSES);
 const UNSOLVED = new Set<string>(OPEN_STATUSES);
 const owners = `${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -63,21 +62,20 @@ export function eventsOfAudit(audit: TicketAuditEvent): StreamedEvent[] {
 }
 
 /**
- * The stored daily metrics of the customers whose history the page re-dated, rebuilt from the
- * history as it now is (in the page's transaction: a crash leaves no stale day behind), from the
- * earliest day the page's events fall on: a day before it is not changed by them (the rows they
- * replace were dated at the ticket's update, never before the change itself). Alerts are not
- * raised here: they follow ticket versions through the outbox, which the stream does not write.
+ * Marks the customers whose history the page re-dated for a rebuild of their stored daily metrics,
+ * from the earliest day the page's events fall on (a day before it is not changed by them: the rows
+ * they replace were dated at the ticket's update, never before the change itself), in the page's
+ * transaction: a crash leaves no stale day unmarked. The coalesced refresh rebuilds each customer
+ * once however many pages re-date it (the first stream after an import re-dates everyone's whole
+ * history). Alerts are not raised here: they follow ticket versions through the outbox, which the
+ * stream does not write.
  */
-async function rebuildDailyMetrics(tx: Queryable, connectionId: string, ticketIds: readonly number[], events: readonly StreamedEvent[]): Promise<void> {
-  if (events.length === 0) return;
+async function markMetricsForRebuild(tx: Queryable, connectionId: string, ticketIds: readonly number[], events: readonly StreamedEvent[]): Promise<number> {
+  if (events.length === 0) return 0;
   const customers = await customersOfTickets(tx, connectionId, ticketIds);
-  if (customers.length === 0) return;
-  const now = new Date();
-  const today = now.toISOString().slice(0, 10);
-  const oldestKept = new Date(now.getTime() - HISTORY_DAYS * DAY_MS).toISOString().slice(0, 10);
   const earliest = events.reduce((min, event) => (event.occurred_at < min ? event.occurred_at : min), events[0]!.occurred_at).slice(0, 10);
-  await backfillDailyMetrics(tx, customers, earliest > oldestKept ? earliest : oldestKept, today, { now, onConflict: 'update' });
+  await requestCustomerRefresh(tx, customers, earliest);
+  return customers.length;
 }
 
 export interface TicketEventsRunResult {
@@ -85,6 +83,8 @@ export interface TicketEventsRunResult {
   outcome: 'streamed' | 'partial' | 'busy' | 'waiting' | 'failed';
   pages: number;
   events: number;
+  /** Customers marked for a rebuild of their daily metrics (the caller wakes the refresh). */
+  marked: number;
   error?: string;
 }
 
@@ -94,14 +94,15 @@ export async function runTicketEventsStream(
   options: { maxPages?: number; maxDurationMs?: number; owner?: string; onPageCommitted?: (pages: number) => void } = {},
 ): Promise<TicketEventsRunResult> {
   const syncState = (await findSyncStates(deps.db, [connectionId])).get(connectionId);
-  if (!syncState?.importFinishedAt) return { outcome: 'waiting', pages: 0, events: 0 };
+  if (!syncState?.importFinishedAt) return { outcome: 'waiting', pages: 0, events: 0, marked: 0 };
   const owner = options.owner ?? `${owners}:events:${++runs}`;
   const claimed = await claimStreamLease(deps.db, connectionId, owner, LEASE_SECONDS);
-  if (!claimed) return { outcome: 'busy', pages: 0, events: 0 };
+  if (!claimed) return { outcome: 'busy', pages: 0, events: 0, marked: 0 };
   const deadline = options.maxDurationMs === undefined ? Infinity : Date.now() + options.maxDurationMs;
   let startTime = claimed.startTime ?? 0;
   let pages = 0;
   let events = 0;
+  let marked = 0;
   const heartbeat = setInterval(() => {
     renewStreamLease(deps.db, connectionId, owner, LEASE_SECONDS).catch((error: unknown) =>
       deps.logger.warn({ err: error, connectionId }, 'could not renew the ticket events stream lease'),
@@ -116,19 +117,19 @@ export async function runTicketEventsStream(
       const ticketIds = [...new Set(page.ticket_events.map((audit) => audit.ticket_id))];
       await deps.db.transaction(async (tx) => {
         await writeStreamPage(tx, { connectionId, owner, events: rows, ticketIds, nextStartTime: page.end_time, endOfStream: page.end_of_stream, leaseSeconds: LEASE_SECONDS });
-        await rebuildDailyMetrics(tx, connectionId, ticketIds, rows);
+        marked += await markMetricsForRebuild(tx, connectionId, ticketIds, rows);
       });
       pages += 1;
       events += rows.length;
       startTime = page.end_time;
       options.onPageCommitted?.(pages);
-      if (page.end_of_stream) return { outcome: 'streamed', pages, events };
-      if ((options.maxPages !== undefined && pages >= options.maxPages) || Date.now() > deadline) return { outcome: 'partial', pages, events };
+      if (page.end_of_stream) return { outcome: 'streamed', pages, events, marked };
+      if ((options.maxPages !== undefined && pages >= options.maxPages) || Date.now() > deadline) return { outcome: 'partial', pages, events, marked };
     }
   } catch (error) {
     if (!(error instanceof ZendeskError)) throw error;
     deps.logger.warn({ connectionId, kind: error.kind, status: error.status }, 'ticket events stream stopped; it resumes from its position next time');
-    return { outcome: 'failed', pages, events, error: error.message };
+    return { outcome: 'failed', pages, events, marked, error: error.message };
   } finally {
     clearInterval(heartbeat);
     await releaseStreamLease(deps.db, connectionId, owner);
