@@ -176,7 +176,8 @@ export async function deliverAlertEmails(
       channel: 'email',
       status: giveUp ? 'failed' : 'pending',
       attempts,
-      error: error.slice(0, 500),
+      error,
+      at: now,
       nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts, o.baseDelayMs)),
     });
   };

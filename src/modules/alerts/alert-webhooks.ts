@@ -186,7 +186,8 @@ export async function deliverAlertWebhooks(
       channel: 'webhook',
       status: giveUp ? 'failed' : 'pending',
       attempts,
-      error: error.slice(0, 500),
+      error,
+      at: now,
       nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts, o.baseDelayMs)),
     });
   }
