@@ -32,8 +32,8 @@ connects both subdomains, prints the URL and the demo login, then keeps ticket a
   --fresh                     wipe the demo's data folder first (start over)
   --port N                    the product's port (default 3000)
   --emulator-port N           the Zendesk emulator's port (default 4010; 0: any free port)
-  --mail-port N               the page listing the mail the product sent (default 4025; 0: any free
-                              port); without SMTP_URL the demo catches all mail on this machine
+  --mail-port N               without SMTP_URL, the product's mail is caught on this machine, never
+                              delivered, and listed on a page at this port (default 4025; 0: any free port)
   --tickets N                 tickets per Zendesk subdomain (default 3000)
   --no-activity               no ticket activity after the setup
   --activity-interval-ms N    mean pause between two activity events (default 4000)
