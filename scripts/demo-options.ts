@@ -8,6 +8,8 @@ export interface DemoOptions {
   port: number;
   /** The emulator's port (0: any free port). */
   emulatorPort: number;
+  /** The port of the caught-mail page, when the demo catches the product's mail (no SMTP_URL; 0: any free port). */
+  mailPort: number;
   /** Tickets per emulated subdomain. */
   tickets: number;
   activity: boolean;
@@ -30,6 +32,8 @@ connects both subdomains, prints the URL and the demo login, then keeps ticket a
   --fresh                     wipe the demo's data folder first (start over)
   --port N                    the product's port (default 3000)
   --emulator-port N           the Zendesk emulator's port (default 4010; 0: any free port)
+  --mail-port N               without SMTP_URL, the product's mail is caught on this machine, never
+                              delivered, and listed on a page at this port (default 4025; 0: any free port)
   --tickets N                 tickets per Zendesk subdomain (default 3000)
   --no-activity               no ticket activity after the setup
   --activity-interval-ms N    mean pause between two activity events (default 4000)
@@ -61,6 +65,7 @@ export function parseDemoOptions(argv: string[]): DemoOptions | 'help' {
         fresh: { type: 'boolean' },
         port: { type: 'string' },
         'emulator-port': { type: 'string' },
+        'mail-port': { type: 'string' },
         tickets: { type: 'string' },
         'no-activity': { type: 'boolean' },
         'activity-interval-ms': { type: 'string' },
@@ -79,10 +84,13 @@ export function parseDemoOptions(argv: string[]): DemoOptions | 'help' {
   const port = integer('port', values.port, 3000, 1, 65535);
   const emulatorPort = integer('emulator-port', values['emulator-port'], 4010, 0, 65535);
   if (port === emulatorPort) throw new DemoUsageError(`--port and --emulator-port must differ (both ${port})`);
+  const mailPort = integer('mail-port', values['mail-port'], 4025, 0, 65535);
+  if (mailPort !== 0 && (mailPort === port || mailPort === emulatorPort)) throw new DemoUsageError(`--mail-port must differ from --port and --emulator-port (${mailPort})`);
   return {
     fresh: values.fresh ?? false,
     port,
     emulatorPort,
+    mailPort,
     tickets: integer('tickets', values.tickets, 3000, 50, 200_000),
     activity: !(values['no-activity'] ?? false),
     activityIntervalMs: integer('activity-interval-ms', values['activity-interval-ms'], 4000, 100, 3_600_000),

@@ -6,6 +6,8 @@
  * historical imports, prints the URL and the demo login, then keeps ticket activity going through
  * the emulator's API (its signed webhooks reach the product). Ctrl-C (or --duration-s) stops the
  * activity, the product (SIGTERM, waited for) and the emulator. See `npm run demo -- --help`.
+ * Without SMTP_URL in the environment, the product's mail (alert emails, digests) goes to a mail
+ * catcher on loopback (demo-mail.ts) whose page the banner prints.
  *
  * The demo's admin login and API key are fixed and printed: the product listens on 127.0.0.1 only.
  */
@@ -17,6 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmulator, type RunningEmulator } from '../emulator/app.ts';
 import { DataDirLockedError, lockDataDir } from '../src/db/data-dir-lock.ts';
 import { startActivity, type Activity } from './demo-activity.ts';
+import { startMailCatcher, type MailCatcher } from './demo-mail.ts';
 import { HttpError, ProductApi, ZendeskApi } from './demo-http.ts';
 import { DEMO_USAGE, DemoUsageError, parseDemoOptions, type DemoOptions } from './demo-options.ts';
 import { REPO_ROOT, startProduct, type ProductProcess } from './demo-product.ts';
@@ -72,7 +75,13 @@ async function buildWebIfStale(signal: AbortSignal): Promise<void> {
   if (code !== 0 && !signal.aborted) step('warning: the web UI could not be built (see above); the API works, the pages may be missing or old');
 }
 
-function banner(options: DemoOptions, product: ProductProcess, emulator: RunningEmulator, setup: { customers: number; unmatched: string[]; withoutDomains: string[]; csms: string[]; oauth: boolean; logFile: string }): void {
+function banner(
+  options: DemoOptions,
+  product: ProductProcess,
+  emulator: RunningEmulator,
+  mail: MailCatcher | null,
+  setup: { customers: number; unmatched: string[]; withoutDomains: string[]; csms: string[]; oauth: boolean; logFile: string },
+): void {
   const line = '-'.repeat(78);
   say();
   say(line);
@@ -86,6 +95,11 @@ function banner(options: DemoOptions, product: ProductProcess, emulator: Running
   say(`              ${options.tickets} tickets and ${ORGANIZATIONS} organizations each`);
   say(`  Customers   ${setup.customers}, matched by their domains; CSMs: ${setup.csms.join(', ')} (no password; their alerts are routed to them)`);
   say(`  Unmatched   on purpose: ${setup.unmatched.join(', ')} (no customer)${setup.withoutDomains.length ? `; ${setup.withoutDomains.join(', ')} (a customer without domains: map it in one click)` : ''}`);
+  say(
+    mail
+      ? `  Mail        caught, never delivered: read it at ${mail.url} (alert emails to the CSMs, digests); .eml files in ${shownPath(mail.dir)}`
+      : '  Mail        sent through your SMTP_URL',
+  );
   say(`  Logs        ${setup.logFile}`);
   say();
   say(
@@ -134,6 +148,7 @@ async function main(): Promise<number> {
   const dataDir = resolve(options.dataDir);
   const shownDataDir = shownPath(dataDir);
   let emulator: RunningEmulator | undefined;
+  let mail: MailCatcher | null = null;
   let activity: Activity | undefined;
   let exitCode = 0;
   try {
@@ -166,6 +181,16 @@ async function main(): Promise<number> {
     }
     step(`emulator listening on ${emulator.url}`);
 
+    // The product's mail: to the SMTP_URL given, else caught here (the product sends it for real, over SMTP).
+    if (!process.env.SMTP_URL) {
+      try {
+        mail = await startMailCatcher({ dir: join(dataDir, 'mail'), viewerPort: options.mailPort });
+      } catch (error) {
+        throw new Error(`the mail catcher could not start on port ${options.mailPort}: ${(error as Error).message} (another demo running? use --mail-port)`);
+      }
+      step(`mail catcher listening on ${mail.url} (SMTP ${mail.smtpUrl})`);
+    }
+
     const logFile = join(dataDir, 'product.log');
     step(`starting the product (tsx src/main.ts) on ${reuse ? 'the existing' : 'a new'} embedded database in ${shownDataDir}${reuse ? '' : ' (first start takes a few seconds)'}`);
     product = await startProduct({
@@ -184,6 +209,7 @@ async function main(): Promise<number> {
         ADMIN_PASSWORD: DEMO_ADMIN.password,
         ADMIN_API_KEY: DEMO_ADMIN.apiKey,
         LOG_LEVEL: 'info',
+        ...(mail ? { SMTP_URL: mail.smtpUrl, MAIL_FROM: 'CSCX alerts <alerts@cscx.test>' } : {}),
       },
       logFile,
       startTimeoutMs: 180_000,
@@ -240,7 +266,7 @@ async function main(): Promise<number> {
     const imported = live.reduce((sum, c) => sum + c.sync.imported, 0);
     step(`imports done: ${imported} tickets, ${imported - unmatched.total} matched to customers, ${unmatched.total} unmatched`);
 
-    banner(options, running, emulator, {
+    banner(options, running, emulator, mail, {
       customers: plan.customers.length,
       unmatched: plan.leftUnmatched,
       withoutDomains: plan.withoutDomains,
@@ -285,6 +311,11 @@ async function main(): Promise<number> {
     if (emulator) {
       await emulator.close();
       step('emulator stopped');
+    }
+    if (mail) {
+      const caught = mail.mails().length;
+      await mail.close();
+      step(`mail catcher stopped (${caught} mail${caught === 1 ? '' : 's'} caught; the files stay in ${shownPath(mail.dir)})`);
     }
   }
   return exitCode;

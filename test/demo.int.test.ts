@@ -34,8 +34,8 @@ describe('npm run demo', () => {
     const started = Date.now();
     demo = runScript(
       'scripts/demo.ts',
-      ['--port', String(port), '--emulator-port', '0', '--tickets', '300', '--activity-interval-ms', '300', '--duration-s', String(DURATION_S), '--data-dir', dataDir, '--no-build'],
-      {},
+      ['--port', String(port), '--emulator-port', '0', '--tickets', '300', '--activity-interval-ms', '300', '--duration-s', String(DURATION_S), '--data-dir', dataDir, '--no-build', '--mail-port', '0'],
+      { SMTP_URL: '' },
     );
     await demo.waitForLine(/demo ready/, 150_000);
     const output = () => demo!.output();
@@ -89,6 +89,20 @@ describe('npm run demo', () => {
     );
     expect(alert.customerName).not.toBe('');
     expect(output()).toMatch(/new ticket +northwind/);
+
+    // Without SMTP_URL the product's alert emails go, over real SMTP, to the demo's mail catcher, whose page the banner names.
+    const mailPage = /Mail +caught, never delivered: read it at (http:\/\/127\.0\.0\.1:\d+)/.exec(output())?.[1];
+    expect(mailPage).toBeDefined();
+    const mail = await eventually(
+      'an alert email caught by the demo',
+      async () => {
+        const { mails } = (await (await fetch(`${mailPage}/mails.json`)).json()) as { mails: Array<{ to: string[]; subject: string; text: string }> };
+        return mails.find((m) => m.subject.startsWith('[CSCX] '));
+      },
+      DURATION_S * 1000,
+    );
+    expect(mail.to.length).toBe(1);
+    expect(await (await fetch(mailPage!)).text()).toContain('Mail the demo');
 
     // --duration-s: it stops on its own, cleanly.
     expect(await demo.exited).toBe(0);

@@ -13,6 +13,7 @@ import { mappingRoutes } from './routes/mapping.routes.ts';
 import { ticketRoutes } from './routes/tickets.routes.ts';
 import { metricsRoutes } from './routes/metrics.routes.ts';
 import { alertsRoutes } from './routes/alerts.routes.ts';
+import { notificationsRoutes } from './routes/notifications.routes.ts';
 import { healthScoreRoutes } from './routes/health-score.routes.ts';
 import { webhookRoutes } from './routes/webhook.routes.ts';
 import { chatRoutes } from './routes/chat.routes.ts';
@@ -50,6 +51,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(ticketRoutes(deps));
   await app.register(metricsRoutes(deps));
   await app.register(alertsRoutes(deps));
+  await app.register(notificationsRoutes(deps));
   await app.register(healthScoreRoutes(deps));
   await app.register(mappingRoutes(deps));
   await app.register(chatRoutes(deps));

@@ -16,11 +16,12 @@ import * as health from '../contracts/health.ts';
 import * as healthScore from '../contracts/health-score.ts';
 import * as mapping from '../contracts/mapping.ts';
 import * as metrics from '../contracts/metrics.ts';
+import * as notifications from '../contracts/notifications.ts';
 import * as slaTargets from '../contracts/sla-targets.ts';
 import * as tickets from '../contracts/tickets.ts';
 
 /** Every API call the contracts describe (the web client calls only these). */
-const ENDPOINTS = [alerts, signIn, chat, connections, customers, escalationRule, health, healthScore, mapping, metrics, slaTargets, tickets]
+const ENDPOINTS = [alerts, signIn, chat, connections, customers, escalationRule, health, healthScore, mapping, metrics, notifications, slaTargets, tickets]
   .flatMap((area) => Object.values(area))
   .filter(isEndpoint);
 

@@ -69,7 +69,11 @@ export const TAGS: ReadonlyArray<{ name: string; description: string; pattern: R
     description: 'Support metrics and health scores',
     pattern: /^\/api\/(integrations\/zendesk\/metrics\/|customers\/:id\/health$|health\/)/,
   },
-  { name: 'Alerts', description: 'Alerts, their rules, subscriptions and webhook', pattern: /^\/api\/alerts(\/|$)/ },
+  {
+    name: 'Alerts',
+    description: "Alerts, their rules, subscriptions and webhook, their deliveries, and each person's notification settings",
+    pattern: /^\/api\/(alerts(\/|$)|me\/notifications$)/,
+  },
   { name: 'Chat and live updates', description: 'Questions in plain words, and the server-sent events that keep the UI current', pattern: /^\/api\/(chat|events)$/ },
 ];
 

@@ -170,13 +170,11 @@ function Header({ user, path, live }: { user: User; path: string; live: LiveStat
               )}
             </Link>
           </li>
-          {user.role !== 'csm' && (
-            <li>
-              <Link to="/settings" aria-current={current('/settings') ? 'page' : undefined}>
-                Settings
-              </Link>
-            </li>
-          )}
+          <li>
+            <Link to="/settings" aria-current={current('/settings') ? 'page' : undefined}>
+              Settings
+            </Link>
+          </li>
         </ul>
       </nav>
       <span className={`live live-${live}`} title="Live updates">

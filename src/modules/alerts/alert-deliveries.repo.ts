@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../../db/db.ts';
 import { queryRows } from '../../db/rows.ts';
+import { redactDeliveryError } from './delivery-error.ts';
 
 export type DeliveryChannel = 'webhook' | 'email';
 
@@ -60,21 +61,64 @@ export async function markDeliveryDelivered(
   delivery: { alertId: string; userId: string; channel: DeliveryChannel; attempts: number; at: Date; messageId?: string | null },
 ): Promise<void> {
   await db.query(
-    `UPDATE alert_deliveries SET status = 'delivered', attempts = $4, delivered_at = $5, last_error = NULL, message_id = $6
+    `UPDATE alert_deliveries SET status = 'delivered', attempts = $4, delivered_at = $5, last_attempt_at = $5, last_error = NULL, message_id = $6
       WHERE alert_id = $1 AND user_id = $2 AND channel = $3`,
     [delivery.alertId, delivery.userId, delivery.channel, delivery.attempts, delivery.at, delivery.messageId ?? null],
   );
 }
 
-/** A failed attempt: 'pending' to retry at `nextAttemptAt`, or 'failed' for good. */
+/**
+ * A failed attempt made at `at`: 'pending' to retry at `nextAttemptAt`, or 'failed' for good. The
+ * error is stored with its addresses cut to their host (delivery-error.ts): its owner sees it.
+ */
 export async function markDeliveryFailed(
   db: Queryable,
-  delivery: { alertId: string; userId: string; channel: DeliveryChannel; status: 'pending' | 'failed'; attempts: number; error: string; nextAttemptAt: Date },
+  delivery: { alertId: string; userId: string; channel: DeliveryChannel; status: 'pending' | 'failed'; attempts: number; error: string; at: Date; nextAttemptAt: Date },
 ): Promise<void> {
   await db.query(
-    `UPDATE alert_deliveries SET status = $4, attempts = $5, last_error = $6, next_attempt_at = $7 WHERE alert_id = $1 AND user_id = $2 AND channel = $3`,
-    [delivery.alertId, delivery.userId, delivery.channel, delivery.status, delivery.attempts, delivery.error, delivery.nextAttemptAt],
+    `UPDATE alert_deliveries SET status = $4, attempts = $5, last_error = $6, next_attempt_at = $7, last_attempt_at = $8 WHERE alert_id = $1 AND user_id = $2 AND channel = $3`,
+    [delivery.alertId, delivery.userId, delivery.channel, delivery.status, delivery.attempts, redactDeliveryError(delivery.error).slice(0, 500), delivery.nextAttemptAt, delivery.at],
   );
+}
+
+const deliveryRow = z.object({
+  alert_id: z.string(),
+  alert_type: z.string(),
+  customer_id: z.string(),
+  customer_name: z.string(),
+  user_id: z.string(),
+  user_name: z.string(),
+  channel: z.enum(['email', 'webhook']),
+  status: z.enum(['pending', 'delivered', 'failed']),
+  attempts: z.number(),
+  last_error: z.string().nullable(),
+  last_attempt_at: z.date().nullable(),
+  next_attempt_at: z.date(),
+  occurred_at: z.date(),
+});
+export type DeliveryRow = z.output<typeof deliveryRow>;
+
+/**
+ * Deliveries in one status, the most recently tried first: the user's own (`userId`), or
+ * everyone's (null). A pure read. The error is redacted again on the way out, for rows stored
+ * before errors were.
+ */
+export async function selectDeliveries(db: Queryable, filter: { userId: string | null; status: 'pending' | 'delivered' | 'failed'; limit: number }): Promise<DeliveryRow[]> {
+  const rows = await queryRows(
+    db,
+    deliveryRow,
+    `SELECT d.alert_id, a.type AS alert_type, a.customer_id, cu.name AS customer_name, d.user_id, u.name AS user_name,
+            d.channel, d.status, d.attempts, d.last_error, d.last_attempt_at, d.next_attempt_at, a.occurred_at
+       FROM alert_deliveries d
+       JOIN alerts a ON a.id = d.alert_id
+       JOIN customers cu ON cu.id = a.customer_id
+       JOIN users u ON u.id = d.user_id
+      WHERE d.status = $1 AND ($2::uuid IS NULL OR d.user_id = $2::uuid)
+      ORDER BY d.last_attempt_at DESC NULLS LAST, d.created_at DESC, d.alert_id, d.channel
+      LIMIT $3`,
+    [filter.status, filter.userId, filter.limit],
+  );
+  return rows.map((row) => ({ ...row, last_error: row.last_error === null ? null : redactDeliveryError(row.last_error) }));
 }
 
 /** The first retry waits `baseDelayMs`, each later one twice as long, at most an hour. */

@@ -18,6 +18,7 @@ import type { Deps } from '../../deps.ts';
 import { escapeHtml } from '../../lib/html.ts';
 import { alertHeadline, alertLinks, type AlertLinks } from './alert-message.ts';
 import { claimDueEmails, markDeliveryDelivered, markDeliveryFailed, retryDelayMs, type DueEmail } from './alert-deliveries.repo.ts';
+import { redactDeliveryError } from './delivery-error.ts';
 
 const MINUTE_MS = 60_000;
 
@@ -169,14 +170,15 @@ export async function deliverAlertEmails(
     const giveUp = refused !== null || attempts >= o.maxAttempts;
     if (giveUp) result.failed += 1;
     else result.retrying += 1;
-    deps.logger.warn({ alertId: row.alert_id, userId: row.user_id, attempts, error, giveUp }, 'alert email delivery failed');
+    deps.logger.warn({ alertId: row.alert_id, userId: row.user_id, attempts, error: redactDeliveryError(error), giveUp }, 'alert email delivery failed');
     await markDeliveryFailed(deps.db, {
       alertId: row.alert_id,
       userId: row.user_id,
       channel: 'email',
       status: giveUp ? 'failed' : 'pending',
       attempts,
-      error: error.slice(0, 500),
+      error,
+      at: now,
       nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts, o.baseDelayMs)),
     });
   };

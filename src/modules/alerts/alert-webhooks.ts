@@ -11,6 +11,7 @@ import type { Deps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
 import { isPrivateHostLiteral, PrivateAddressError, publicOnlyLookup } from '../../lib/public-address.ts';
 import { markDeliveryDelivered, markDeliveryFailed, retryDelayMs } from './alert-deliveries.repo.ts';
+import { redactDeliveryError } from './delivery-error.ts';
 import { alertHeadline, alertLinks, type AlertLinks } from './alert-message.ts';
 import { claimDueDeliveries, deleteAlertWebhook, selectAlertWebhook, upsertAlertWebhook, type DueDelivery } from './alert-webhooks.repo.ts';
 
@@ -179,14 +180,15 @@ export async function deliverAlertWebhooks(
     const giveUp = attempts >= o.maxAttempts || !row.url_sealed || !row.enabled;
     if (giveUp) result.failed += 1;
     else result.retrying += 1;
-    deps.logger.warn({ alertId: row.alert_id, userId: row.user_id, attempts, error, giveUp }, 'alert webhook delivery failed');
+    deps.logger.warn({ alertId: row.alert_id, userId: row.user_id, attempts, error: redactDeliveryError(error), giveUp }, 'alert webhook delivery failed');
     await markDeliveryFailed(deps.db, {
       alertId: row.alert_id,
       userId: row.user_id,
       channel: 'webhook',
       status: giveUp ? 'failed' : 'pending',
       attempts,
-      error: error.slice(0, 500),
+      error,
+      at: now,
       nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts, o.baseDelayMs)),
     });
   }

@@ -309,6 +309,9 @@ function Subscriptions() {
           )}
         </form>
       )}
+      <p className="muted small">
+        Email, the daily digest and deliveries that failed: <Link to="/settings?tab=notifications">My notifications</Link>.
+      </p>
     </Card>
   );
 }
