@@ -84,7 +84,11 @@ describe('metrics of a hand-built account (7, 30 and 90 days)', () => {
       tickets.set(name, created);
     };
     const update = (name: string, changes: TicketChanges) => () => void store.updateTicket(SUBDOMAIN, ticket(name), changes, agent);
-    const reply = (name: string) => update(name, { comment: { body: 'On it', public: true, authorId: agent.id } });
+    const reply = (name: string, status?: ZTicket['status']) =>
+      update(name, { comment: { body: 'On it', public: true, authorId: agent.id }, ...(status ? { status } : {}) });
+    // The requester writes back: a solved or pending ticket reopens (Zendesk's own rule), and a next reply is awaited.
+    const answer = (name: string) => () =>
+      void store.updateTicket(SUBDOMAIN, ticket(name), { comment: { body: 'Still broken', public: true, authorId: requester.id } }, requester);
     const solve = (name: string) => update(name, { status: 'solved' });
     const rate = (name: string, score: 'good' | 'bad') => () => void store.rateTicket(SUBDOMAIN, ticket(name), { score, comment: null }, requester);
     const merge = (source: string, target: string) => () => {
@@ -140,9 +144,30 @@ describe('metrics of a hand-built account (7, 30 and 90 days)', () => {
       { atMs: at(24), run: update('REOPENED', { status: 'open' }) },
       { atMs: at(23), run: solve('REOPENED') },
       { atMs: at(22), run: rate('REOPENED', 'good') },
+      // SLA_PAUSE (high: first reply 4 h, next reply 8 h, resolution 24 h): replied at 1 h and set pending
+      // (the resolution clock pauses), the requester answers at 30 h (open again, a next reply due by
+      // 38 h), replied at 35 h, solved at 40 h: 1 + 10 h of resolution clock: all three met.
+      { atMs: at(21), run: create('SLA_PAUSE', { priority: 'high' }) },
+      { atMs: at(21, 1), run: reply('SLA_PAUSE', 'pending') },
+      { atMs: at(21, 30), run: answer('SLA_PAUSE') },
+      { atMs: at(21, 35), run: reply('SLA_PAUSE') },
+      { atMs: at(21, 40), run: solve('SLA_PAUSE') },
       // ESC2: escalated 19 days ago (de-escalated and escalated again after the import).
       { atMs: at(20), run: create('ESC2') },
       { atMs: at(19), run: update('ESC2', { tags: ['escalated'] }) },
+      // REOPENED2 (normal: first reply 8 h, next reply 16 h, resolution 48 h): replied at 1 h, solved
+      // at 5 h (both met); the requester writes back 17 days ago (reopened: a next reply and a second
+      // resolution target start), replied 20 h later (next reply breached at 16 h), solved at 22 h (met).
+      { atMs: at(18), run: create('REOPENED2', { priority: 'normal' }) },
+      { atMs: at(18, 1), run: reply('REOPENED2') },
+      { atMs: at(18, 5), run: solve('REOPENED2') },
+      { atMs: at(17), run: answer('REOPENED2') },
+      { atMs: at(17, 20), run: reply('REOPENED2') },
+      { atMs: at(17, 22), run: solve('REOPENED2') },
+      // DELETED2: escalated, solved and rated bad, then deleted after the import: in no figure.
+      { atMs: at(16), run: create('DELETED2', { tags: ['escalated'] }) },
+      { atMs: at(16, 3), run: solve('DELETED2') },
+      { atMs: at(16, 4), run: rate('DELETED2', 'bad') },
       // REOPEN_OPEN: solved, then reopened and unsolved since.
       { atMs: at(15), run: create('REOPEN_OPEN') },
       { atMs: at(14), run: solve('REOPEN_OPEN') },
@@ -180,11 +205,13 @@ describe('metrics of a hand-built account (7, 30 and 90 days)', () => {
       // SLA_BREACHED (normal): never replied nor solved: first reply breached at 8 h, resolution at 48 h.
       { atMs: at(4), run: create('SLA_BREACHED', { priority: 'normal' }) },
       { atMs: at(4, 1), run: update('ESC3', { tags: ['escalated'] }) },
-      // MERGE2: SRC2, created escalated, merged into TARGET2.
-      { atMs: at(4, 3), run: create('SRC2', { tags: ['escalated'] }) },
+      // MERGE2: SRC2 (normal), created escalated, its first reply breached at 8 h, merged into TARGET2:
+      // a merge source has no escalation, no SLA target, no resolution.
+      { atMs: at(4, 3), run: create('SRC2', { tags: ['escalated'], priority: 'normal' }) },
       { atMs: at(3), run: create('TARGET2') },
       { atMs: at(3, 2), run: merge('SRC2', 'TARGET2') },
       { atMs: at(3, 30), run: solve('TARGET2') },
+      { atMs: at(3, 5), run: () => store.deleteTicket(SUBDOMAIN, ticket('DELETED2'), agent) },
       { atMs: at(2), run: update('ESC2', { tags: ['escalated'] }) },
       { atMs: at(1), run: rate('TARGET2', 'good') },
     ]);
@@ -216,10 +243,12 @@ describe('metrics of a hand-built account (7, 30 and 90 days)', () => {
   // Resolutions (latest solve in the window; merge sources SRC1 and SRC2 are none; REOPEN_OPEN is
   // unsolved again; OLD was solved 124 days ago), hours from creation to the latest solve:
   //   7 days:  SLA_LATE 30, FAST 5, TARGET2 30
-  //   30 days: + WEEK 168, REOPENED 72 (created 26 days ago, latest solve 23 days ago), SLA_OK 20
+  //   30 days: + WEEK 168, REOPENED 72 (created 26 days ago, latest solve 23 days ago), SLA_OK 20,
+  //            REOPENED2 46 (created 18 days ago, latest solve 17 days ago + 22 h), SLA_PAUSE 40 (pending time included)
   //   90 days: + ARCH 48 (archived), SLA_OLD 100, MID 49, TARGET1 72, QUICK 10
   // Escalations (first escalation in the window; SRC2 is a merge source):
   //   ESC3 4 days ago (7, 30, 90); ESC2 19 days ago, its re-escalation 2 days ago not counted (30, 90); ESC1 69 days ago (90).
+  //   DELETED2 is deleted.
   // CSAT (each ticket's latest rating given in the window; updated CSAT survey responses, once read,
   // add their good and bad here):
   //   7 days:  FAST bad, TARGET2 good
@@ -229,10 +258,14 @@ describe('metrics of a hand-built account (7, 30 and 90 days)', () => {
   //   SLA_LATE: first reply breached 6 days ago + 8 h, resolution met 6 days ago + 30 h (7, 30, 90)
   //   SLA_BREACHED: first reply breached 4 days ago + 8 h, resolution breached 2 days ago (7, 30, 90)
   //   SLA_OK: first reply and resolution met 12 days ago + 2 h and + 20 h (30, 90)
+  //   REOPENED2: first reply, first resolution, second resolution met; next reply breached (30, 90)
+  //   SLA_PAUSE: first reply, next reply and resolution met (30, 90)
+  //   SRC2 (merge source): none
   //   SLA_OLD: first reply breached 59 days ago, resolution breached 56 days ago (90)
   // Tickets created (not deleted, not merge sources):
   //   7 days:  SLA_LATE, FAST, SLA_BREACHED, TARGET2 (DELETED and SRC2 are left out)
-  //   30 days: + ESC3 (9 days), SLA_OK (12), REOPEN_OPEN (15), ESC2 (20), REOPENED (26)
+  //   30 days: + ESC3 (9 days), SLA_OK (12), REOPEN_OPEN (15), REOPENED2 (18), ESC2 (20), SLA_PAUSE (21), REOPENED (26)
+  //            (DELETED2 is left out)
   //   90 days: + WEEK (35), QUICK (40), TARGET1 (45), MID (50), SLA_OLD (60), ESC1 (70), ARCH (80)
   const expected = {
     '7': window(7, {
@@ -247,26 +280,26 @@ describe('metrics of a hand-built account (7, 30 and 90 days)', () => {
       createdTickets: 4,
     }),
     '30': window(30, {
-      resolved: 6,
-      avgResolutionHours: (30 + 5 + 30 + 168 + 72 + 20) / 6,
-      medianResolutionHours: (30 + 30) / 2, // 5, 20, 30, 30, 72, 168
+      resolved: 8,
+      avgResolutionHours: (30 + 5 + 30 + 168 + 72 + 20 + 46 + 40) / 8,
+      medianResolutionHours: (30 + 40) / 2, // 5, 20, 30, 30, 40, 46, 72, 168
       escalations: 2,
       csatGood: 3,
       csatRatings: 4,
-      slaMet: 1 + 2, // + SLA_OK both
-      slaBreached: 3,
-      createdTickets: 4 + 5,
+      slaMet: 1 + 2 + 3 + 3, // + SLA_OK both, REOPENED2 three, SLA_PAUSE three
+      slaBreached: 3 + 1, // + REOPENED2 next reply
+      createdTickets: 4 + 7,
     }),
     '90': window(90, {
-      resolved: 11,
-      avgResolutionHours: (30 + 5 + 30 + 168 + 72 + 20 + 48 + 100 + 49 + 72 + 10) / 11,
-      medianResolutionHours: 48, // 5, 10, 20, 30, 30, 48, 49, 72, 72, 100, 168
+      resolved: 13,
+      avgResolutionHours: (30 + 5 + 30 + 168 + 72 + 20 + 46 + 40 + 48 + 100 + 49 + 72 + 10) / 13,
+      medianResolutionHours: 46, // 5, 10, 20, 30, 30, 40, 46, 48, 49, 72, 72, 100, 168
       escalations: 3,
       csatGood: 4,
       csatRatings: 6,
-      slaMet: 3,
-      slaBreached: 3 + 2, // + SLA_OLD both
-      createdTickets: 9 + 7,
+      slaMet: 9,
+      slaBreached: 4 + 2, // + SLA_OLD both
+      createdTickets: 11 + 7,
     }),
   };
   const figures = (windows: Record<string, WindowMetrics>) =>
@@ -314,5 +347,16 @@ describe('metrics of a hand-built account (7, 30 and 90 days)', () => {
     // Taken a few seconds after NOW: nothing in the scenario lies that close to a window's edge.
     expect(Date.parse(body.asOf) - NOW).toBeLessThan(10 * 60_000);
     expect(close(figures(body.windows))).toEqual(close(expected));
+  });
+
+  it("scores the health signals from the same figures: escalations per ticket created in 30 days, CSAT, SLA compliance", async () => {
+    const response = await app.inject({ method: 'GET', url: `/api/customers/${customerId}/health`, headers: { authorization: `Bearer ${apiKey}` } });
+    expect(response.statusCode).toBe(200);
+    const { signals } = (response.json() as { current: { signals: Array<{ name: string; value: number | null; baseline?: number; baselineSource?: string }> } }).current;
+    const signal = (name: string) => signals.find((candidate) => candidate.name === name);
+    // 2 escalations in 30 days against the 11 tickets created in them (SRC2, a merge source, is no new request).
+    expect(signal('escalations')).toMatchObject({ value: expected['30'].escalations, baseline: expected['30'].createdTickets, baselineSource: 'tickets30d' });
+    expect(close(signal('csat')?.value)).toBe(close(expected['90'].csat));
+    expect(close(signal('sla')?.value)).toBe(close(expected['30'].slaCompliance));
   });
 });
