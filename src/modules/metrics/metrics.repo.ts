@@ -25,6 +25,7 @@
  *   A ticket with no applied SLA in its events falls back to the `slas` snapshot, and a ticket
  *   without one to the configured fallback targets of its priority (FALLBACK_SLA), dated the same
  *   way: a breach at breach_at, a met target at its reply or solve time.
+ * - New tickets: tickets created in the window, merge sources left out (windows only).
  *
  * Windows are half-open and end at the moment the figure is taken: [asOf - N days, asOf). A daily
  * row of a past day is taken at the end of that day (UTC): the N-day window is that day and the
