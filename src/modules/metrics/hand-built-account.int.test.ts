@@ -191,6 +191,12 @@ describe('metrics of a hand-built account (7, 30 and 90 days)', () => {
     play([
       { atMs: at(9), run: create('ESC3') },
       { atMs: at(8), run: update('ESC2', { tags: [] }) },
+      // PRIO: no priority, then urgent at 30 min (escalated by the default rule; the policy now
+      // applies: first reply due at 1 h, resolution at 8 h); replied at 2 h (breached), solved at 5 h (met).
+      { atMs: at(8, 0.25), run: create('PRIO') },
+      { atMs: at(8, 0.75), run: update('PRIO', { priority: 'urgent' }) },
+      { atMs: at(8, 2.25), run: reply('PRIO') },
+      { atMs: at(8, 5.25), run: solve('PRIO') },
       // SLA_LATE (normal): replied at 10 h (breached at 8 h), solved at 30 h (met).
       { atMs: at(6), run: create('SLA_LATE', { priority: 'normal' }) },
       { atMs: at(6, 10), run: reply('SLA_LATE') },
@@ -213,6 +219,8 @@ describe('metrics of a hand-built account (7, 30 and 90 days)', () => {
       { atMs: at(3, 30), run: solve('TARGET2') },
       { atMs: at(3, 5), run: () => store.deleteTicket(SUBDOMAIN, ticket('DELETED2'), agent) },
       { atMs: at(2), run: update('ESC2', { tags: ['escalated'] }) },
+      // WEEK's requester changes their mind: bad now (the latest rating counts).
+      { atMs: at(2, 12), run: rate('WEEK', 'bad') },
       { atMs: at(1), run: rate('TARGET2', 'good') },
     ]);
     clock.set(NOW);
@@ -243,20 +251,21 @@ describe('metrics of a hand-built account (7, 30 and 90 days)', () => {
   // Resolutions (latest solve in the window; merge sources SRC1 and SRC2 are none; REOPEN_OPEN is
   // unsolved again; OLD was solved 124 days ago), hours from creation to the latest solve:
   //   7 days:  SLA_LATE 30, FAST 5, TARGET2 30
-  //   30 days: + WEEK 168, REOPENED 72 (created 26 days ago, latest solve 23 days ago), SLA_OK 20,
+  //   30 days: + PRIO 5, WEEK 168, REOPENED 72 (created 26 days ago, latest solve 23 days ago), SLA_OK 20,
   //            REOPENED2 46 (created 18 days ago, latest solve 17 days ago + 22 h), SLA_PAUSE 40 (pending time included)
   //   90 days: + ARCH 48 (archived), SLA_OLD 100, MID 49, TARGET1 72, QUICK 10
   // Escalations (first escalation in the window; SRC2 is a merge source):
-  //   ESC3 4 days ago (7, 30, 90); ESC2 19 days ago, its re-escalation 2 days ago not counted (30, 90); ESC1 69 days ago (90).
+  //   ESC3 4 days ago (7, 30, 90); PRIO 8 days ago (30, 90); ESC2 19 days ago, its re-escalation 2 days ago not counted (30, 90); ESC1 69 days ago (90).
   //   DELETED2 is deleted.
   // CSAT (each ticket's latest rating given in the window; updated CSAT survey responses, once read,
   // add their good and bad here):
-  //   7 days:  FAST bad, TARGET2 good
-  //   30 days: + WEEK good, REOPENED good (its bad of 25 days ago replaced)
+  //   7 days:  FAST bad, TARGET2 good, WEEK bad (its good of 27 days ago replaced)
+  //   30 days: + REOPENED good (its bad of 25 days ago replaced)
   //   90 days: + ARCH good, MID bad (OLD's rating is 123 days old)
   // SLA outcomes (per target, dated at the fulfil when met first, else at the breach):
   //   SLA_LATE: first reply breached 6 days ago + 8 h, resolution met 6 days ago + 30 h (7, 30, 90)
   //   SLA_BREACHED: first reply breached 4 days ago + 8 h, resolution breached 2 days ago (7, 30, 90)
+  //   PRIO: first reply breached 8 days ago + 1 h 15 min, resolution met 8 days ago + 5 h 15 min (30, 90)
   //   SLA_OK: first reply and resolution met 12 days ago + 2 h and + 20 h (30, 90)
   //   REOPENED2: first reply, first resolution, second resolution met; next reply breached (30, 90)
   //   SLA_PAUSE: first reply, next reply and resolution met (30, 90)
@@ -264,7 +273,7 @@ describe('metrics of a hand-built account (7, 30 and 90 days)', () => {
   //   SLA_OLD: first reply breached 59 days ago, resolution breached 56 days ago (90)
   // Tickets created (not deleted, not merge sources):
   //   7 days:  SLA_LATE, FAST, SLA_BREACHED, TARGET2 (DELETED and SRC2 are left out)
-  //   30 days: + ESC3 (9 days), SLA_OK (12), REOPEN_OPEN (15), REOPENED2 (18), ESC2 (20), SLA_PAUSE (21), REOPENED (26)
+  //   30 days: + PRIO (8 days), ESC3 (9), SLA_OK (12), REOPEN_OPEN (15), REOPENED2 (18), ESC2 (20), SLA_PAUSE (21), REOPENED (26)
   //            (DELETED2 is left out)
   //   90 days: + WEEK (35), QUICK (40), TARGET1 (45), MID (50), SLA_OLD (60), ESC1 (70), ARCH (80)
   const expected = {
@@ -274,32 +283,32 @@ describe('metrics of a hand-built account (7, 30 and 90 days)', () => {
       medianResolutionHours: 30, // 5, 30, 30
       escalations: 1,
       csatGood: 1,
-      csatRatings: 2,
+      csatRatings: 3,
       slaMet: 1, // SLA_LATE resolution
       slaBreached: 3, // SLA_LATE first reply, SLA_BREACHED both
       createdTickets: 4,
     }),
     '30': window(30, {
-      resolved: 8,
-      avgResolutionHours: (30 + 5 + 30 + 168 + 72 + 20 + 46 + 40) / 8,
-      medianResolutionHours: (30 + 40) / 2, // 5, 20, 30, 30, 40, 46, 72, 168
-      escalations: 2,
-      csatGood: 3,
+      resolved: 9,
+      avgResolutionHours: (30 + 5 + 30 + 5 + 168 + 72 + 20 + 46 + 40) / 9,
+      medianResolutionHours: 30, // 5, 5, 20, 30, 30, 40, 46, 72, 168
+      escalations: 3,
+      csatGood: 2,
       csatRatings: 4,
-      slaMet: 1 + 2 + 3 + 3, // + SLA_OK both, REOPENED2 three, SLA_PAUSE three
-      slaBreached: 3 + 1, // + REOPENED2 next reply
-      createdTickets: 4 + 7,
+      slaMet: 1 + 1 + 2 + 3 + 3, // + PRIO resolution, SLA_OK both, REOPENED2 three, SLA_PAUSE three
+      slaBreached: 3 + 1 + 1, // + PRIO first reply, REOPENED2 next reply
+      createdTickets: 4 + 8,
     }),
     '90': window(90, {
-      resolved: 13,
-      avgResolutionHours: (30 + 5 + 30 + 168 + 72 + 20 + 46 + 40 + 48 + 100 + 49 + 72 + 10) / 13,
-      medianResolutionHours: 46, // 5, 10, 20, 30, 30, 40, 46, 48, 49, 72, 72, 100, 168
-      escalations: 3,
-      csatGood: 4,
+      resolved: 14,
+      avgResolutionHours: (30 + 5 + 30 + 5 + 168 + 72 + 20 + 46 + 40 + 48 + 100 + 49 + 72 + 10) / 14,
+      medianResolutionHours: (40 + 46) / 2, // 5, 5, 10, 20, 30, 30, [40, 46], 48, 49, 72, 72, 100, 168
+      escalations: 4,
+      csatGood: 3,
       csatRatings: 6,
-      slaMet: 9,
-      slaBreached: 4 + 2, // + SLA_OLD both
-      createdTickets: 11 + 7,
+      slaMet: 10,
+      slaBreached: 5 + 2, // + SLA_OLD both
+      createdTickets: 12 + 7,
     }),
   };
   const figures = (windows: Record<string, WindowMetrics>) =>
@@ -354,7 +363,7 @@ describe('metrics of a hand-built account (7, 30 and 90 days)', () => {
     expect(response.statusCode).toBe(200);
     const { signals } = (response.json() as { current: { signals: Array<{ name: string; value: number | null; baseline?: number; baselineSource?: string }> } }).current;
     const signal = (name: string) => signals.find((candidate) => candidate.name === name);
-    // 2 escalations in 30 days against the 11 tickets created in them (SRC2, a merge source, is no new request).
+    // 3 escalations in 30 days against the 12 tickets created in them (SRC2, a merge source, is no new request).
     expect(signal('escalations')).toMatchObject({ value: expected['30'].escalations, baseline: expected['30'].createdTickets, baselineSource: 'tickets30d' });
     expect(close(signal('csat')?.value)).toBe(close(expected['90'].csat));
     expect(close(signal('sla')?.value)).toBe(close(expected['30'].slaCompliance));
