@@ -39,7 +39,8 @@ export type HealthInputsRow = z.infer<typeof healthInputsRow>;
 /**
  * Per existing customer in $1 as of $2: the base health score, the median of the daily open
  * tickets recorded in zendesk_metrics over the 90 days before asOf's day (UTC), how many days
- * that is, and the (non-deleted) tickets created in the trailing 90 and 30 days.
+ * that is, and the tickets created in the trailing 90 and 30 days (not deleted, not merge sources: a
+ * merge source is no new request; the same count as the metrics' createdTickets).
  */
 export async function selectHealthInputs(db: Queryable, customerIds: readonly string[], asOf: Date): Promise<HealthInputsRow[]> {
   return queryRows(
@@ -55,7 +56,7 @@ export async function selectHealthInputs(db: Queryable, customerIds: readonly st
        SELECT customer_id, count(*)::int AS n90,
               count(*) FILTER (WHERE zendesk_created_at >= $2::timestamptz - interval '720 hours')::int AS n30
          FROM zendesk_tickets
-        WHERE customer_id = ANY($1::uuid[]) AND status <> 'deleted'
+        WHERE customer_id = ANY($1::uuid[]) AND status <> 'deleted' AND NOT ticket_is_merge_source(tags)
           AND zendesk_created_at >= $2::timestamptz - interval '2160 hours' AND zendesk_created_at < $2::timestamptz
         GROUP BY customer_id)
      SELECT c.id AS customer_id, c.base_health_score::float8 AS base, hist.median::float8 AS median,

@@ -25,6 +25,7 @@
  *   A ticket with no applied SLA in its events falls back to the `slas` snapshot, and a ticket
  *   without one to the configured fallback targets of its priority (FALLBACK_SLA), dated the same
  *   way: a breach at breach_at, a met target at its reply or solve time.
+ * - New tickets: tickets created in the window, merge sources left out (windows only).
  *
  * Windows are half-open and end at the moment the figure is taken: [asOf - N days, asOf). A daily
  * row of a past day is taken at the end of that day (UTC): the N-day window is that day and the
@@ -82,65 +83,101 @@ const EVENTS = (kinds: string) => `ev AS (
 /** Hours of one resolution: Zendesk's number when given, else creation to solve. */
 const hours = (solvedAt: string) => `(floor(extract(epoch FROM (${solvedAt}) - tk.zendesk_created_at) / 60)::float8 / 60)`;
 
+/** The hours of the trailing window `days` (a column) as an interval. */
+const windowStart = (days: string) => `$2::timestamptz - make_interval(hours => 24 * ${days})`;
+
+/**
+ * The figures of each customer in $1 (uuid[]) taken at $2 (timestamptz), per trailing window of
+ * `windows` days (the CTE `win (days)`): each figure's CTE has a row per customer and window, and
+ * the same SQL serves the current row (30 and 90 days) and the API's windows (7, 30 and 90 days).
+ * Windows are half-open: [$2 - days x 24 h, $2).
+ */
+const WINDOWED = (windows: readonly number[]) => `win AS (SELECT unnest(ARRAY[${windows.map((days) => Math.trunc(days)).join(', ')}]::int[]) AS days),
+${TICKETS},
+${EVENTS(`'escalated', 'rated'`)},
+res AS (
+  SELECT win.days, tk.customer_id, COALESCE(tk.full_resolution_minutes::float8 / 60, ${hours('tk.resolved_at')}) AS hours
+    FROM tk JOIN win ON tk.resolved_at >= ${windowStart('win.days')} AND tk.resolved_at < $2::timestamptz
+   WHERE tk.status IN ('solved', 'closed') AND NOT tk.merged),
+res_agg AS (
+  SELECT customer_id, days, avg(hours) AS avg, percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) AS med, count(*)::int AS n
+    FROM res GROUP BY customer_id, days),
+esc AS (
+  SELECT first_esc.customer_id, win.days, count(*)::int AS n FROM (
+    SELECT DISTINCT ON (ticket_id) customer_id, occurred_at FROM ev WHERE kind = 'escalated' AND NOT merged ORDER BY ticket_id, occurred_at, id) first_esc
+    JOIN win ON first_esc.occurred_at >= ${windowStart('win.days')} AND first_esc.occurred_at < $2::timestamptz
+   GROUP BY first_esc.customer_id, win.days),
+csat AS (
+  SELECT r.customer_id, win.days, count(*) FILTER (WHERE r.to_value = 'good')::int AS good, count(*)::int AS n
+    FROM (SELECT DISTINCT ON (ticket_id) customer_id, to_value, occurred_at
+            FROM ev WHERE kind = 'rated' AND occurred_at < $2::timestamptz
+           ORDER BY ticket_id, occurred_at DESC, id DESC) r
+    JOIN win ON r.occurred_at >= ${windowStart('win.days')}
+   WHERE r.to_value IN ('good', 'bad')
+   GROUP BY r.customer_id, win.days),
+${SLA_OUTCOMES},
+sla AS (
+  SELECT o.customer_id, win.days, count(*) FILTER (WHERE o.met)::int AS achieved, count(*) FILTER (WHERE NOT o.met)::int AS breached
+    FROM sla_outcomes o JOIN win ON o.outcome_at >= ${windowStart('win.days')} AND o.outcome_at < $2::timestamptz
+   GROUP BY o.customer_id, win.days),
+created AS (
+  SELECT tk.customer_id, win.days, count(*)::int AS n
+    FROM tk JOIN win ON tk.zendesk_created_at >= ${windowStart('win.days')} AND tk.zendesk_created_at < $2::timestamptz
+   WHERE NOT tk.merged
+   GROUP BY tk.customer_id, win.days)`;
+
+/** A figure's row of one window for customer c: `LEFT JOIN <cte> <alias> ON ...`. */
+const inWindow = (cte: string, alias: string, days: number) => `LEFT JOIN ${cte} ${alias} ON ${alias}.customer_id = c.customer_id AND ${alias}.days = ${days}`;
+
 /**
  * Metrics of each customer in $1 (uuid[]) as of $2 (timestamptz), from the tickets' current
  * state, plus open tickets by priority. Columns are those of zendesk_metrics.
  */
 const CURRENT_SQL = `
 WITH cust AS (SELECT DISTINCT unnest($1::uuid[]) AS customer_id),
-${TICKETS},
-${EVENTS(`'escalated', 'rated'`)},
+${WINDOWED([30, 90])},
 open AS (
   SELECT customer_id, count(*)::int AS n,
          count(*) FILTER (WHERE priority = 'urgent')::int AS urgent, count(*) FILTER (WHERE priority = 'high')::int AS high,
          count(*) FILTER (WHERE priority = 'normal')::int AS normal, count(*) FILTER (WHERE priority = 'low')::int AS low,
          count(*) FILTER (WHERE priority IS NULL)::int AS none
-    FROM tk WHERE ticket_is_open(status) GROUP BY customer_id),
-res AS (
-  SELECT customer_id, resolved_at >= $2::timestamptz - interval '720 hours' AS in30,
-         COALESCE(full_resolution_minutes::float8 / 60, ${hours('tk.resolved_at')}) AS hours
-    FROM tk
-   WHERE status IN ('solved', 'closed') AND NOT merged AND resolved_at >= $2::timestamptz - interval '2160 hours' AND resolved_at < $2::timestamptz),
-res_agg AS (
-  SELECT customer_id,
-         avg(hours) FILTER (WHERE in30) AS avg30, percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) FILTER (WHERE in30) AS med30,
-         count(*) FILTER (WHERE in30)::int AS n30,
-         avg(hours) AS avg90, percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) AS med90, count(*)::int AS n90
-    FROM res GROUP BY customer_id),
-esc AS (
-  SELECT customer_id, count(*)::int AS n FROM (
-    SELECT DISTINCT ON (ticket_id) customer_id, occurred_at FROM ev WHERE kind = 'escalated' AND NOT merged ORDER BY ticket_id, occurred_at, id) first_esc
-   WHERE occurred_at >= $2::timestamptz - interval '720 hours' AND occurred_at < $2::timestamptz
-   GROUP BY customer_id),
-csat AS (
-  SELECT customer_id, count(*) FILTER (WHERE to_value = 'good')::int AS good, count(*)::int AS n
-    FROM (SELECT DISTINCT ON (ticket_id) customer_id, to_value, occurred_at
-            FROM ev WHERE kind = 'rated' AND occurred_at < $2::timestamptz
-           ORDER BY ticket_id, occurred_at DESC, id DESC) r
-   WHERE occurred_at >= $2::timestamptz - interval '2160 hours' AND to_value IN ('good', 'bad')
-   GROUP BY customer_id),
-${SLA_OUTCOMES},
-sla AS (
-  SELECT customer_id, count(*) FILTER (WHERE met)::int AS achieved, count(*) FILTER (WHERE NOT met)::int AS breached
-    FROM sla_outcomes
-   WHERE outcome_at >= $2::timestamptz - interval '720 hours' AND outcome_at < $2::timestamptz
-   GROUP BY customer_id)
+    FROM tk WHERE ticket_is_open(status) GROUP BY customer_id)
 SELECT c.customer_id, ${UTC_DATE('$2::timestamptz')} AS metric_date,
        COALESCE(open.n, 0) AS open_tickets,
        jsonb_build_object('urgent', COALESCE(open.urgent, 0), 'high', COALESCE(open.high, 0), 'normal', COALESCE(open.normal, 0),
                           'low', COALESCE(open.low, 0), 'none', COALESCE(open.none, 0)) AS open_by_priority,
        COALESCE(esc.n, 0) AS escalations,
-       res_agg.avg30 AS avg_resolution_hours, res_agg.med30 AS median_resolution_hours, COALESCE(res_agg.n30, 0) AS resolved_30d,
-       res_agg.avg90 AS avg_resolution_hours_90d, res_agg.med90 AS median_resolution_hours_90d, COALESCE(res_agg.n90, 0) AS resolved_90d,
+       r30.avg AS avg_resolution_hours, r30.med AS median_resolution_hours, COALESCE(r30.n, 0) AS resolved_30d,
+       r90.avg AS avg_resolution_hours_90d, r90.med AS median_resolution_hours_90d, COALESCE(r90.n, 0) AS resolved_90d,
        CASE WHEN csat.n > 0 THEN csat.good::numeric / csat.n END AS csat_score, COALESCE(csat.n, 0) AS csat_ratings,
        CASE WHEN sla.achieved + sla.breached > 0 THEN sla.achieved::numeric / (sla.achieved + sla.breached) END AS sla_compliance,
        COALESCE(sla.achieved + sla.breached, 0) AS sla_measured
   FROM cust c
   LEFT JOIN open ON open.customer_id = c.customer_id
-  LEFT JOIN res_agg ON res_agg.customer_id = c.customer_id
-  LEFT JOIN esc ON esc.customer_id = c.customer_id
-  LEFT JOIN csat ON csat.customer_id = c.customer_id
-  LEFT JOIN sla ON sla.customer_id = c.customer_id`;
+  ${inWindow('res_agg', 'r30', 30)}
+  ${inWindow('res_agg', 'r90', 90)}
+  ${inWindow('esc', 'esc', 30)}
+  ${inWindow('csat', 'csat', 90)}
+  ${inWindow('sla', 'sla', 30)}`;
+
+/** Every figure of each customer in $1 as of $2, per trailing window of `windows` days: one row per customer and window. */
+const WINDOWS_SQL = (windows: readonly number[]) => `
+WITH cust AS (SELECT DISTINCT unnest($1::uuid[]) AS customer_id),
+${WINDOWED(windows)}
+SELECT c.customer_id, win.days,
+       COALESCE(res_agg.n, 0) AS resolved, res_agg.avg AS avg_resolution_hours, res_agg.med AS median_resolution_hours,
+       COALESCE(esc.n, 0) AS escalations,
+       CASE WHEN csat.n > 0 THEN csat.good::float8 / csat.n END AS csat_score, COALESCE(csat.n, 0) AS csat_ratings,
+       CASE WHEN sla.achieved + sla.breached > 0 THEN sla.achieved::float8 / (sla.achieved + sla.breached) END AS sla_compliance,
+       COALESCE(sla.achieved, 0) AS sla_met, COALESCE(sla.breached, 0) AS sla_breached,
+       COALESCE(created.n, 0) AS created
+  FROM cust c CROSS JOIN win
+  LEFT JOIN res_agg ON res_agg.customer_id = c.customer_id AND res_agg.days = win.days
+  LEFT JOIN esc ON esc.customer_id = c.customer_id AND esc.days = win.days
+  LEFT JOIN csat ON csat.customer_id = c.customer_id AND csat.days = win.days
+  LEFT JOIN sla ON sla.customer_id = c.customer_id AND sla.days = win.days
+  LEFT JOIN created ON created.customer_id = c.customer_id AND created.days = win.days
+ ORDER BY c.customer_id, win.days`;
 
 /**
  * One row per customer in $1 (uuid[]) per day from $2 to $3 (dates, all before today), each taken
@@ -289,6 +326,28 @@ const NUMERIC_OUT = `metric_date::text AS metric_date, open_tickets, escalations
 
 export async function selectCurrentMetrics(db: Queryable, customerIds: readonly string[], asOf: Date): Promise<CurrentMetricsRow[]> {
   return queryRows(db, currentMetricsRow, `SELECT customer_id, open_by_priority, ${NUMERIC_OUT} FROM (${CURRENT_SQL}) m`, [customerIds, asOf]);
+}
+
+const windowRow = z.object({
+  customer_id: z.string(),
+  days: z.number(),
+  resolved: z.number(),
+  avg_resolution_hours: z.number().nullable(),
+  median_resolution_hours: z.number().nullable(),
+  escalations: z.number(),
+  csat_score: z.number().nullable(),
+  csat_ratings: z.number(),
+  sla_compliance: z.number().nullable(),
+  sla_met: z.number(),
+  sla_breached: z.number(),
+  created: z.number(),
+});
+export type WindowMetricsRow = z.output<typeof windowRow>;
+
+/** Every figure of each customer over each trailing window of `windows` days ending at asOf (one row per customer and window). */
+export async function selectWindowMetrics(db: Queryable, customerIds: readonly string[], asOf: Date, windows: readonly number[]): Promise<WindowMetricsRow[]> {
+  if (customerIds.length === 0 || windows.length === 0) return [];
+  return queryRows(db, windowRow, WINDOWS_SQL(windows), [customerIds, asOf]);
 }
 
 /** Upserts the row of asOf's day (UTC) for each customer, from the current state. */

@@ -11,12 +11,13 @@ import {
   selectCustomersMissingDays,
   selectDailyMetrics,
   selectHistoryMetrics,
+  selectWindowMetrics,
   upsertCurrentMetrics,
   upsertHistoryMetrics,
   type CurrentMetricsRow,
   type MetricsRow,
 } from './metrics.repo.ts';
-import { METRICS_RANGES } from '../../contracts/metrics.ts';
+import { METRICS_RANGES, METRICS_WINDOWS, type WindowMetrics } from '../../contracts/metrics.ts';
 
 export interface DailyMetrics {
   date: string;
@@ -120,16 +121,47 @@ export async function completeDailyMetrics(db: Queryable, customerIds: readonly 
   return missing.length;
 }
 
+/** Every figure over the trailing 7, 30 and 90 days ending at `asOf`, keyed by the days. */
+export type MetricsWindows = Record<`${(typeof METRICS_WINDOWS)[number]}`, WindowMetrics>;
+
+/** The customer's figures over each trailing window of METRICS_WINDOWS ending at `asOf`, computed live (one statement). */
+export async function computeWindowMetrics(db: Queryable, customerId: string, asOf: Date): Promise<MetricsWindows> {
+  const rows = await selectWindowMetrics(db, [customerId], asOf, METRICS_WINDOWS);
+  const windows = {} as MetricsWindows;
+  for (const days of METRICS_WINDOWS) {
+    const row = rows.find((candidate) => candidate.days === days);
+    if (!row) throw new Error(`no ${days}-day metrics for ${customerId}`);
+    windows[`${days}`] = {
+      days,
+      from: new Date(asOf.getTime() - days * DAY_MS).toISOString(),
+      to: asOf.toISOString(),
+      resolved: row.resolved,
+      avgResolutionHours: row.avg_resolution_hours,
+      medianResolutionHours: row.median_resolution_hours,
+      escalations: row.escalations,
+      csat: row.csat_score,
+      csatRatings: row.csat_ratings,
+      slaCompliance: row.sla_compliance,
+      slaMeasured: row.sla_met + row.sla_breached,
+      slaMet: row.sla_met,
+      slaBreached: row.sla_breached,
+      createdTickets: row.created,
+    };
+  }
+  return windows;
+}
+
 export interface CustomerMetricsAnswer {
-  /** The moment `current` was computed, and the days `daily` spans (UTC, inclusive). */
+  /** The moment `current` and `windows` were computed, and the days `daily` spans (UTC, inclusive). */
   asOf: string;
   window: { from: string; to: string; days: number };
   current: CurrentMetrics;
+  windows: MetricsWindows;
   daily: DailyMetrics[];
 }
 
 /**
- * The API's answer, a pure read: current values live, and the last `days` daily rows (today's
+ * The API's answer, a pure read: current values and the 7-, 30- and 90-day windows live, and the last `days` daily rows (today's
  * included). Stored rows are answered as stored; a day never stored (before the customer's first
  * recompute) is rebuilt from history for the answer only, and today's comes from the live values.
  */
@@ -138,6 +170,7 @@ export async function getCustomerMetrics(deps: { db: Db }, customerId: string, d
   const to = utcDay(now);
   const from = addDays(to, -(days - 1));
   const current = await computeCustomerMetrics(deps.db, customerId, now);
+  const windows = await computeWindowMetrics(deps.db, customerId, now);
   const stored = new Map((await selectDailyMetrics(deps.db, customerId, from, to)).map((row) => [row.metric_date, viewRow(row)]));
   if (stored.size < days) {
     const rebuilt = await selectHistoryMetrics(deps.db, [customerId], from, addDays(to, -1));
@@ -145,7 +178,7 @@ export async function getCustomerMetrics(deps: { db: Db }, customerId: string, d
     if (!stored.has(to)) stored.set(to, dailyOnly(current));
   }
   const daily = [...stored.values()].sort((a, b) => a.date.localeCompare(b.date));
-  return { asOf: now.toISOString(), window: { from, to, days }, current, daily };
+  return { asOf: now.toISOString(), window: { from, to, days }, current, windows, daily };
 }
 
 /** The daily fields of a metrics view (the current view has the open tickets by priority as well). */
