@@ -294,6 +294,14 @@ describe('alert lifecycle', () => {
     expect((await get('lead', '/api/alerts/00000000-0000-4000-8000-000000000000/history')).statusCode).toBe(404);
   });
 
+  it('refuses the link of someone who can no longer sign in (403), recording nothing', async () => {
+    const id = await escalation('Acme');
+    const answer = await app.inject({ method: 'POST', url: '/api/alerts/acknowledge-by-link', payload: { token: acknowledgeToken(deps, id, users.gone!.id) } });
+    expect(answer.statusCode).toBe(403);
+    expect(answer.json().error.message).toMatch(/can no longer sign in/);
+    expect((await get('csm1', `/api/alerts/${id}/history`)).json().events.map((e: { kind: string }) => e.kind)).toEqual(['raised']);
+  });
+
   it('lists the active users an alert can be assigned to', async () => {
     const answer = await get('csm1', '/api/alerts/assignees');
     expect(answer.statusCode).toBe(200);
