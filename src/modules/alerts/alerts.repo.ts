@@ -1,7 +1,8 @@
 /**
  * Reading and acting on alerts: the list a user sees (a CSM: the alerts routed to them; leaders and
- * admins: all), acknowledge and resolve (a recipient, a leader or an admin), and the caller's own
- * subscriptions per alert type.
+ * admins: all), acknowledge, snooze, assign and resolve (a recipient, a leader or an admin), each
+ * step recorded in alert_events by the statement that makes the change, the history read back, and
+ * the caller's own subscriptions per alert type.
  */
 import { z } from 'zod';
 import type { Queryable } from '../../db/db.ts';
