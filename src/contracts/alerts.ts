@@ -21,6 +21,8 @@ export const listAlertsQuery = z.object({
     .refine((n) => n >= 1 && n <= MAX_PAGE_SIZE, `is not a page size; use a whole number from 1 to ${MAX_PAGE_SIZE}`)
     .optional(),
   cursor: z.string().regex(/^\d{1,18}$/, 'is not a cursor from this list').optional(),
+  // Snoozed alerts (until their time passes): left out by default, like the unread count.
+  snoozed: z.enum(['exclude', 'include', 'only'], 'use exclude, include or only').optional(),
 });
 
 export const alert = z.object({
@@ -42,6 +44,11 @@ export const alert = z.object({
   resolvedAt: z.string().nullable(),
   resolvedBy: z.string().nullable(),
   recipientIds: z.array(z.string()),
+  // The lifecycle (see the end of this file): snoozed until (null unless in the future), assignee, resolution note.
+  snoozedUntil: z.string().nullable(),
+  assignedTo: z.string().nullable(),
+  assignedAt: z.string().nullable(),
+  resolutionNote: z.string().nullable(),
 });
 export type Alert = z.output<typeof alert>;
 
@@ -69,7 +76,6 @@ export const setAlertWebhookBody = z.object({
 
 export const listAlerts = endpoint({ method: 'GET', path: '/api/alerts', query: listAlertsQuery, response: alertPage });
 export const acknowledgeAlert = endpoint({ method: 'POST', path: '/api/alerts/:id/acknowledge', params: alertParams, response: alertAnswer });
-export const resolveAlert = endpoint({ method: 'POST', path: '/api/alerts/:id/resolve', params: alertParams, response: alertAnswer });
 export const getAlertSubscriptions = endpoint({ method: 'GET', path: '/api/alerts/subscriptions', response: subscriptionList });
 export const setAlertSubscriptions = endpoint({ method: 'PUT', path: '/api/alerts/subscriptions', body: setSubscriptionsBody, response: subscriptionList });
 export const getAlertRules = endpoint({ method: 'GET', path: '/api/alerts/rules', response: alertRules });
@@ -109,3 +115,35 @@ export const acknowledgedByLink = z.object({
   alert: z.object({ id: z.string(), type: z.enum(ALERT_TYPES), customerName: z.string(), status: z.enum(ALERT_STATUSES), acknowledgedAt: z.string().nullable() }),
 });
 export const acknowledgeByLink = endpoint({ method: 'POST', path: '/api/alerts/acknowledge-by-link', body: acknowledgeByLinkBody, response: acknowledgedByLink });
+
+/**
+ * The lifecycle: snooze (hidden from the default view and the unread count until a time), assign
+ * (the assignee becomes a recipient), resolve with a note, and the history of every step.
+ */
+export const MAX_SNOOZE_DAYS = 30;
+export const MAX_RESOLUTION_NOTE = 2000;
+export const resolveAlertBody = z.object({ note: z.string().trim().max(MAX_RESOLUTION_NOTE, `is longer than ${MAX_RESOLUTION_NOTE} characters`).optional() }).nullish();
+export const resolveAlert = endpoint({ method: 'POST', path: '/api/alerts/:id/resolve', params: alertParams, body: resolveAlertBody, response: alertAnswer });
+export const snoozeAlertBody = z.strictObject({
+  until: z.iso.datetime({ offset: true, error: 'is not a time; use ISO 8601, e.g. 2030-01-31T09:00:00Z' }).nullable().describe(`A time in the future, at most ${MAX_SNOOZE_DAYS} days ahead; null unsnoozes`),
+});
+export const snoozeAlert = endpoint({ method: 'POST', path: '/api/alerts/:id/snooze', params: alertParams, body: snoozeAlertBody, response: alertAnswer });
+export const unsnoozeAlert = endpoint({ method: 'POST', path: '/api/alerts/:id/unsnooze', params: alertParams, response: alertAnswer });
+export const assignAlertBody = z.strictObject({ userId: z.uuid('is not a user id') });
+export const assignAlert = endpoint({ method: 'POST', path: '/api/alerts/:id/assign', params: alertParams, body: assignAlertBody, response: alertAnswer });
+export const ALERT_EVENT_KINDS = ['raised', 'acknowledged', 'snoozed', 'unsnoozed', 'assigned', 'resolved'] as const;
+export const alertEvent = z.object({
+  kind: z.enum(ALERT_EVENT_KINDS),
+  at: z.string(),
+  actorId: z.string().nullable().describe('null: the system'),
+  actorName: z.string().nullable(),
+  note: z.string().nullable().describe('resolved: the note'),
+  until: z.string().nullable().describe('snoozed: until when'),
+  assigneeId: z.string().nullable(),
+  assigneeName: z.string().nullable(),
+  via: z.enum(['app', 'link']).describe('acknowledged: in the app (or the API) or by the link of a mail or Slack message'),
+});
+export type AlertEvent = z.output<typeof alertEvent>;
+export const alertHistory = endpoint({ method: 'GET', path: '/api/alerts/:id/history', params: alertParams, response: z.object({ events: z.array(alertEvent) }) });
+export const assignee = z.object({ id: z.string(), name: z.string(), email: z.string(), role: z.string() });
+export const listAlertAssignees = endpoint({ method: 'GET', path: '/api/alerts/assignees', response: z.object({ users: z.array(assignee) }) });

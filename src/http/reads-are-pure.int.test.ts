@@ -61,7 +61,7 @@ describe('reads never write', () => {
   let destroy: () => Promise<void>;
   let app: FastifyInstance;
   const keys: Record<'admin' | 'csm', string> = { admin: '', csm: '' };
-  const ids = { customer: '', connection: '', ticket: 0 };
+  const ids = { customer: '', connection: '', ticket: 0, alert: '' };
 
   beforeAll(async () => {
     const clock = createManualClock(Date.now());
@@ -91,6 +91,8 @@ describe('reads never write', () => {
     );
     ids.customer = rows[0]!.customer_id;
     ids.ticket = rows[0]!.zendesk_ticket_id;
+    const alerts = await deps.db.query<{ id: string }>('SELECT id FROM alerts ORDER BY seq LIMIT 1');
+    ids.alert = alerts.rows[0]!.id;
   }, 120_000);
   afterAll(async () => {
     await app?.close();
@@ -111,6 +113,7 @@ describe('reads never write', () => {
       if (path === '/api/events') continue;
       const url = path
         .replace('/connections/{id}/', `/connections/${ids.connection}/`)
+        .replace('/alerts/{id}/', `/alerts/${ids.alert}/`)
         .replace(/\{(\w+)\}/g, (_, name: string) => {
           const value = paramValues[name];
           if (!value) throw new Error(`no value for path parameter ${name} in ${path}`);
@@ -127,6 +130,7 @@ describe('reads never write', () => {
       `/api/integrations/zendesk/tickets/${c}/history?zendeskTicketId=${ids.ticket}&connectionId=${ids.connection}`,
       '/api/customers?mine=true',
       '/api/alerts?mine=true',
+      '/api/alerts?snoozed=only',
       // The OAuth callback is a GET by protocol; without a flow of ours it must refuse and store nothing.
       '/api/integrations/zendesk/callback?state=unknown&code=x',
     );

@@ -210,7 +210,7 @@ describe('web UI, end to end in Chromium', () => {
     expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
   }, 30_000);
 
-  it('escalating a ticket in Zendesk raises an alert that appears live; it can be acknowledged and resolved', async () => {
+  it('escalating a ticket in Zendesk raises an alert that appears live; it can be acknowledged, its history read, and resolved with a note', async () => {
     const before = Number((await page.getByTestId('unread-count').textContent({ timeout: 1000 }).catch(() => '0'))?.replace(/\D/g, '') || 0);
     const { rows } = await deps.db.query<{ zendesk_ticket_id: number }>(
       `SELECT zendesk_ticket_id FROM zendesk_tickets WHERE customer_id = $1 AND status IN ('new','open','pending') AND NOT escalated AND priority IS DISTINCT FROM 'urgent' ORDER BY zendesk_ticket_id LIMIT 1`,
@@ -238,10 +238,17 @@ describe('web UI, end to end in Chromium', () => {
     await alert.getByRole('button', { name: /^Acknowledge/ }).click();
     await alert.waitFor({ state: 'detached' });
     await page.getByRole('radio', { name: 'Acknowledged' }).click();
+    await alert.getByRole('button', { name: /^History/ }).click();
+    await alert.getByText(/Acknowledged by /).waitFor();
     await alert.getByRole('button', { name: /^Resolve/ }).click();
+    await alert.getByLabel('Resolution note (optional)').fill('Called the customer back');
+    await alert.getByRole('button', { name: 'Resolve alert' }).click();
     await alert.waitFor({ state: 'detached' });
-    const { rows: stored } = await deps.db.query<{ status: string }>(`SELECT status FROM alerts WHERE zendesk_ticket_id = $1 AND type = 'escalation'`, [ticketId]);
-    expect(stored.map((r) => r.status)).toEqual(['resolved']);
+    const { rows: stored } = await deps.db.query<{ status: string; resolution_note: string | null }>(
+      `SELECT status, resolution_note FROM alerts WHERE zendesk_ticket_id = $1 AND type = 'escalation'`,
+      [ticketId],
+    );
+    expect(stored).toEqual([{ status: 'resolved', resolution_note: 'Called the customer back' }]);
   }, 60_000);
 
   it('adds a private note from the ticket panel, and the note is on the Zendesk ticket', async () => {

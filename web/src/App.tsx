@@ -131,7 +131,8 @@ function Header({ user, path, live }: { user: User; path: string; live: LiveStat
   const client = useQueryClient();
   const unread = useQuery({
     queryKey: ['alerts', 'unread'],
-    // The default Alerts view: open alerts routed to me (for every role), so the badge counts what the page shows.
+    // The default Alerts view: open alerts routed to me (for every role), snoozed ones left out by the server in the
+    // count as in the list, so the badge counts what the page shows.
     queryFn: () => call(listAlerts, { query: { status: 'open', limit: '1', mine: 'true' } }),
     refetchInterval: 60_000,
   });

@@ -1,6 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deps } from '../../deps.ts';
-import { acknowledgeAlert, getSubscriptions, listAlerts, resolveAlert, setSubscriptions, type Alert } from '../../modules/alerts/alerts.repo.ts';
+import {
+  acknowledgeAlert,
+  alertHistory,
+  assignAlert,
+  getSubscriptions,
+  listAlerts,
+  listAssignees,
+  resolveAlert,
+  setSubscriptions,
+  snoozeAlert,
+  unsnoozeAlert,
+  type Alert,
+} from '../../modules/alerts/alerts.repo.ts';
 import * as contract from '../../contracts/alerts.ts';
 import { ALERT_TYPES } from '../../contracts/vocabulary.ts';
 import { getAlertWebhook, setAlertWebhook } from '../../modules/alerts/alert-webhooks.ts';
@@ -26,7 +38,19 @@ function viewAlert(alert: Alert): contract.Alert {
     createdAt: alert.createdAt.toISOString(),
     acknowledgedAt: alert.acknowledgedAt?.toISOString() ?? null,
     resolvedAt: alert.resolvedAt?.toISOString() ?? null,
+    snoozedUntil: alert.snoozedUntil?.toISOString() ?? null,
+    assignedAt: alert.assignedAt?.toISOString() ?? null,
   };
+}
+
+/** A snooze ends in the future, at most MAX_SNOOZE_DAYS ahead. */
+function snoozeEnd(until: string | null, now: Date): Date | null {
+  if (until === null) return null;
+  const at = new Date(until);
+  const refuse = (message: string) => new AppError('validation_failed', `until: ${message}`, [{ field: 'until', message }]);
+  if (at.getTime() <= now.getTime()) throw refuse('is not in the future; snooze until a time to come, or send null to unsnooze');
+  if (at.getTime() > now.getTime() + contract.MAX_SNOOZE_DAYS * 86_400_000) throw refuse(`is more than ${contract.MAX_SNOOZE_DAYS} days ahead`);
+  return at;
 }
 
 
@@ -45,7 +69,7 @@ export function alertsRoutes(deps: Deps): FastifyPluginAsyncZod {
       async (request) => {
         const q = request.query;
         const page = await listAlerts(deps.db, request.user!, {
-          filter: { types: q.type, statuses: q.status, customerId: q.customerId ?? null, mine: q.mine === 'true' },
+          filter: { types: q.type, statuses: q.status, customerId: q.customerId ?? null, mine: q.mine === 'true', snoozed: q.snoozed ?? 'exclude' },
           limit: q.limit ?? DEFAULT_PAGE_SIZE,
           cursor: q.cursor ?? null,
         });
@@ -88,7 +112,7 @@ export function alertsRoutes(deps: Deps): FastifyPluginAsyncZod {
         const { alertId, userId } = openAcknowledgeToken(deps, request.body.token);
         const user = await findUserById(deps.db, userId);
         if (!user) throw new AppError('forbidden', 'the person this link was sent to can no longer sign in to CSCX');
-        const alert = await acknowledgeAlert(deps.db, user, alertId);
+        const alert = await acknowledgeAlert(deps.db, user, alertId, 'link');
         return { alert: { id: alert.id, type: alert.type, customerName: alert.customerName, status: alert.status, acknowledgedAt: alert.acknowledgedAt?.toISOString() ?? null } };
       },
     );
@@ -100,9 +124,46 @@ export function alertsRoutes(deps: Deps): FastifyPluginAsyncZod {
     );
 
     app.post(
-      '/api/alerts/:id/resolve',
-      { config: {}, schema: { params: contract.resolveAlert.params, response: { 200: contract.resolveAlert.response } } },
-      async (request) => ({ alert: viewAlert(await resolveAlert(deps.db, request.user!, request.params.id)) }),
+      contract.resolveAlert.path,
+      { config: {}, schema: { params: contract.resolveAlert.params, body: contract.resolveAlert.body, response: { 200: contract.resolveAlert.response } } },
+      async (request) => ({ alert: viewAlert(await resolveAlert(deps.db, request.user!, request.params.id, request.body?.note || null)) }),
+    );
+
+    // The lifecycle: snooze, assign, history. Like acknowledge and resolve: a CSM acts on the alerts
+    // routed to them (another alert answers 404), leaders and admins on any.
+    app.post(
+      contract.snoozeAlert.path,
+      { config: {}, schema: { params: contract.snoozeAlert.params, body: contract.snoozeAlert.body, response: { 200: contract.snoozeAlert.response } } },
+      async (request) => ({ alert: viewAlert(await snoozeAlert(deps.db, request.user!, request.params.id, snoozeEnd(request.body.until, new Date()))) }),
+    );
+    app.post(
+      contract.unsnoozeAlert.path,
+      { config: {}, schema: { params: contract.unsnoozeAlert.params, response: { 200: contract.unsnoozeAlert.response } } },
+      async (request) => ({ alert: viewAlert(await unsnoozeAlert(deps.db, request.user!, request.params.id)) }),
+    );
+    app.post(
+      contract.assignAlert.path,
+      { config: {}, schema: { params: contract.assignAlert.params, body: contract.assignAlert.body, response: { 200: contract.assignAlert.response } } },
+      async (request) => ({
+        alert: viewAlert(await assignAlert(deps.db, request.user!, request.params.id, request.body.userId, deps.config.SMTP_URL !== undefined)),
+      }),
+    );
+    app.get(
+      contract.alertHistory.path,
+      { config: {}, schema: { params: contract.alertHistory.params, response: { 200: contract.alertHistory.response } } },
+      async (request) => ({
+        events: (await alertHistory(deps.db, request.user!, request.params.id)).map((event) => ({
+          ...event,
+          at: event.at.toISOString(),
+          until: event.until?.toISOString() ?? null,
+        })),
+      }),
+    );
+    app.get(
+      contract.listAlertAssignees.path,
+      // Any signed-in role: whoever acts on an alert may hand it to any active user.
+      { config: {}, schema: { response: { 200: contract.listAlertAssignees.response } } },
+      async () => ({ users: await listAssignees(deps.db) }),
     );
 
     app.get(

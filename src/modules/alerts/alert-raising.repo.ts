@@ -24,7 +24,8 @@ export interface RaisedAlert {
  * are left out of their tier, and the next tier is asked; if everyone unsubscribed, the admins get
  * it anyway, so that no alert is stored without a recipient. Deliveries beyond the app are queued
  * in the same statement: the recipient's outbound webhook, and an email when `email` (mail is
- * configured) and the recipient has not turned it off.
+ * configured) and the recipient has not turned it off. The alert's history starts with its
+ * 'raised' step (alert_events), in the same statement.
  */
 async function raise(db: Queryable, candidatesSql: string, params: readonly unknown[], email: boolean): Promise<RaisedAlert[]> {
   const emailParam = `$${params.length + 1}::boolean`;
@@ -38,6 +39,10 @@ async function raise(db: Queryable, candidatesSql: string, params: readonly unkn
          FROM candidates ORDER BY dedupe_key, occurred_at
        ON CONFLICT (dedupe_key) DO NOTHING
        RETURNING id, type, customer_id
+     ),
+     -- The first step of its history (alert_events), by the system.
+     history AS (
+       INSERT INTO alert_events (alert_id, kind, actor_id) SELECT id, 'raised', NULL FROM ins RETURNING alert_id
      ),
      tiers AS (
        SELECT ins.id AS alert_id, u.id AS user_id,

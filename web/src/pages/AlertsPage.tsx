@@ -8,6 +8,12 @@ import { Link, setParam, useLocation } from '../router.tsx';
 import type { z } from 'zod';
 import {
   acknowledgeAlert,
+  alertHistory,
+  assignAlert,
+  listAlertAssignees,
+  snoozeAlert,
+  unsnoozeAlert,
+  type AlertEvent,
   getAlertAwareness,
   getAlertSubscriptions,
   getAlertWebhook,
@@ -16,10 +22,11 @@ import {
   setAlertSubscriptions,
   setAlertWebhook,
   type Alert,
+  MAX_RESOLUTION_NOTE,
 } from '../../../src/contracts/alerts.ts';
 import type { User } from '../../../src/contracts/auth.ts';
 import { ALERT_TYPES as TYPES, type AlertType } from '../../../src/contracts/vocabulary.ts';
-type StatusView = 'open' | 'acknowledged' | 'resolved' | 'all';
+type StatusView = 'open' | 'acknowledged' | 'resolved' | 'snoozed' | 'all';
 
 /** One line saying why the alert was raised, from its details. */
 export function alertWhy(alert: Alert): string {
@@ -43,12 +50,13 @@ export default function AlertsPage({ user }: { user: User }) {
   const { params } = useLocation();
   const seesAll = user.role !== 'csm';
   const scope = seesAll && params.get('scope') === 'all' ? 'all' : 'mine';
-  const status = (['open', 'acknowledged', 'resolved', 'all'].includes(params.get('status') ?? '') ? params.get('status') : 'open') as StatusView;
+  const status = (['open', 'acknowledged', 'resolved', 'snoozed', 'all'].includes(params.get('status') ?? '') ? params.get('status') : 'open') as StatusView;
   const type = TYPES.find((t) => t === params.get('type')) ?? null;
   const query: z.input<typeof listAlerts.query> = {
     limit: '30',
     mine: scope === 'mine' ? 'true' : undefined,
-    status: status === 'all' ? undefined : status,
+    status: status === 'all' || status === 'snoozed' ? undefined : status,
+    snoozed: status === 'snoozed' ? 'only' : undefined,
     type: type ?? undefined,
   };
 
@@ -86,6 +94,7 @@ export default function AlertsPage({ user }: { user: User }) {
             { value: 'open', label: 'Open' },
             { value: 'acknowledged', label: 'Acknowledged' },
             { value: 'resolved', label: 'Resolved' },
+            { value: 'snoozed', label: 'Snoozed' },
             { value: 'all', label: 'All' },
           ]}
         />
@@ -116,7 +125,7 @@ export default function AlertsPage({ user }: { user: User }) {
       {rows.length > 0 && (
         <ul className="alert-list">
           {rows.map((alert) => (
-            <AlertRow key={alert.id} alert={alert} />
+            <AlertRow key={alert.id} alert={alert} user={user} />
           ))}
         </ul>
       )}
@@ -190,13 +199,97 @@ function Awareness() {
   );
 }
 
-function AlertRow({ alert }: { alert: Alert }) {
+/** The snooze choices: an hour, four hours, tomorrow at 9:00 (local time), a week. */
+export function snoozeChoices(now: Date): Array<{ label: string; until: Date }> {
+  const tomorrow = new Date(now);
+  tomorrow.setDate(tomorrow.getDate() + 1);
+  tomorrow.setHours(9, 0, 0, 0);
+  return [
+    { label: '1 hour', until: new Date(now.getTime() + 3_600_000) },
+    { label: '4 hours', until: new Date(now.getTime() + 4 * 3_600_000) },
+    { label: 'Tomorrow 9:00', until: tomorrow },
+    { label: '1 week', until: new Date(now.getTime() + 7 * 86_400_000) },
+  ];
+}
+
+const EVENT_LABEL: Record<AlertEvent['kind'], string> = {
+  raised: 'Raised',
+  acknowledged: 'Acknowledged',
+  snoozed: 'Snoozed',
+  unsnoozed: 'Unsnoozed',
+  assigned: 'Assigned',
+  resolved: 'Resolved',
+};
+
+function eventText(event: AlertEvent): string {
+  const who = event.actorId === null ? 'by CSCX' : `by ${event.actorName ?? 'a former user'}`;
+  switch (event.kind) {
+    case 'snoozed':
+      return `Snoozed until ${event.until ? dateTime(event.until) : '?'} ${who}`;
+    case 'assigned':
+      return `Assigned to ${event.assigneeName ?? 'a former user'} ${who}`;
+    case 'acknowledged':
+      return `Acknowledged ${who}${event.via === 'link' ? ' (from the link in a message)' : ''}`;
+    case 'resolved':
+      return `Resolved ${who}${event.note ? `: “${event.note}”` : ''}`;
+    default:
+      return `${EVENT_LABEL[event.kind]} ${who}`;
+  }
+}
+
+function History({ alertId }: { alertId: string }) {
+  const history = useQuery({ queryKey: ['alerts', 'history', alertId], queryFn: () => call(alertHistory, { params: { id: alertId } }) });
+  if (history.isPending) return <Loading label="Loading history" />;
+  if (history.isError) return <ErrorNote error={history.error} retry={() => void history.refetch()} />;
+  return (
+    <ol className="alert-history">
+      {history.data.events.map((event, index) => (
+        <li key={index}>
+          <span title={dateTime(event.at)}>{relativeTime(event.at)}</span> {eventText(event)}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+type Action =
+  | { kind: 'acknowledge' }
+  | { kind: 'resolve'; note: string }
+  | { kind: 'snooze'; until: string }
+  | { kind: 'unsnooze' }
+  | { kind: 'assign'; userId: string };
+
+function AlertRow({ alert, user }: { alert: Alert; user: User }) {
   const client = useQueryClient();
+  const [resolving, setResolving] = useState(false);
+  const [note, setNote] = useState('');
+  const [showHistory, setShowHistory] = useState(false);
+  const assignees = useQuery({ queryKey: ['alerts', 'assignees'], queryFn: () => call(listAlertAssignees), staleTime: 5 * 60_000, enabled: alert.status !== 'resolved' });
   const act = useMutation({
-    mutationFn: (action: 'acknowledge' | 'resolve') => call(action === 'acknowledge' ? acknowledgeAlert : resolveAlert, { params: { id: alert.id } }),
-    onSuccess: () => void client.invalidateQueries({ queryKey: ['alerts'] }),
+    mutationFn: (action: Action) => {
+      const params = { id: alert.id };
+      switch (action.kind) {
+        case 'acknowledge':
+          return call(acknowledgeAlert, { params });
+        case 'resolve':
+          return call(resolveAlert, { params, body: action.note.trim() ? { note: action.note.trim() } : {} });
+        case 'snooze':
+          return call(snoozeAlert, { params, body: { until: action.until } });
+        case 'unsnooze':
+          return call(unsnoozeAlert, { params });
+        case 'assign':
+          return call(assignAlert, { params, body: { userId: action.userId } });
+      }
+    },
+    onSuccess: () => {
+      setResolving(false);
+      setNote('');
+      void client.invalidateQueries({ queryKey: ['alerts'] });
+    },
   });
   const kind = ALERT_TYPE_LABEL[alert.type] ?? { label: alert.type, icon: '!' };
+  const about = `${kind.label} at ${alert.customerName}`;
+  const assigneeName = alert.assignedTo === null ? null : alert.assignedTo === user.id ? 'you' : (assignees.data?.users.find((u) => u.id === alert.assignedTo)?.name ?? 'someone');
   return (
     <li className={`alert-item alert-is-${alert.status}`} data-testid="alert">
       <div className="alert-main">
@@ -210,8 +303,11 @@ function AlertRow({ alert }: { alert: Alert }) {
           {relativeTime(alert.occurredAt)}
         </span>
         <span className={`tag alert-status-${alert.status}`}>{alert.status === 'open' ? 'New' : alert.status === 'acknowledged' ? 'Acknowledged' : 'Resolved'}</span>
+        {alert.snoozedUntil && <span className="tag">Snoozed until {dateTime(alert.snoozedUntil)}</span>}
+        {assigneeName && <span className="muted">Assigned to {assigneeName}</span>}
       </div>
       <p className="alert-why">{alertWhy(alert)}</p>
+      {alert.resolutionNote && <p className="muted">Resolution note: {alert.resolutionNote}</p>}
       <div className="row">
         {alert.ticketUrl && (
           <a href={alert.ticketUrl} target="_blank" rel="noopener noreferrer">
@@ -219,21 +315,96 @@ function AlertRow({ alert }: { alert: Alert }) {
           </a>
         )}
         {alert.status === 'open' && (
-          <button type="button" onClick={() => act.mutate('acknowledge')} disabled={act.isPending}>
-            Acknowledge<span className="sr-only"> {kind.label} at {alert.customerName}</span>
+          <button type="button" onClick={() => act.mutate({ kind: 'acknowledge' })} disabled={act.isPending}>
+            Acknowledge<span className="sr-only"> {about}</span>
           </button>
         )}
-        {alert.status !== 'resolved' && (
-          <button type="button" onClick={() => act.mutate('resolve')} disabled={act.isPending}>
-            Resolve<span className="sr-only"> {kind.label} at {alert.customerName}</span>
+        {alert.status !== 'resolved' && !resolving && (
+          <button type="button" onClick={() => setResolving(true)} disabled={act.isPending}>
+            Resolve<span className="sr-only"> {about}</span>
           </button>
         )}
+        {alert.status !== 'resolved' &&
+          (alert.snoozedUntil ? (
+            <button type="button" onClick={() => act.mutate({ kind: 'unsnooze' })} disabled={act.isPending}>
+              Unsnooze<span className="sr-only"> {about}</span>
+            </button>
+          ) : (
+            <>
+              <label htmlFor={`snooze-${alert.id}`} className="sr-only">
+                Snooze {about}
+              </label>
+              <select
+                id={`snooze-${alert.id}`}
+                value=""
+                disabled={act.isPending}
+                onChange={(event) => {
+                  const choice = snoozeChoices(new Date()).find((c) => c.label === event.target.value);
+                  if (choice) act.mutate({ kind: 'snooze', until: choice.until.toISOString() });
+                }}
+              >
+                <option value="">Snooze…</option>
+                {snoozeChoices(new Date()).map((choice) => (
+                  <option key={choice.label} value={choice.label}>
+                    {choice.label}
+                  </option>
+                ))}
+              </select>
+            </>
+          ))}
+        {alert.status !== 'resolved' && assignees.data && (
+          <>
+            <label htmlFor={`assign-${alert.id}`} className="sr-only">
+              Assign {about} to
+            </label>
+            <select
+              id={`assign-${alert.id}`}
+              value=""
+              disabled={act.isPending}
+              onChange={(event) => event.target.value && act.mutate({ kind: 'assign', userId: event.target.value })}
+            >
+              <option value="">Assign to…</option>
+              {assignees.data.users
+                .filter((u) => u.id !== alert.assignedTo)
+                .map((u) => (
+                  <option key={u.id} value={u.id}>
+                    {u.name || u.email}
+                  </option>
+                ))}
+            </select>
+          </>
+        )}
+        <button type="button" className="link-button" aria-expanded={showHistory} onClick={() => setShowHistory((shown) => !shown)}>
+          {showHistory ? 'Hide history' : 'History'}
+          <span className="sr-only"> of {about}</span>
+        </button>
         {act.isError && (
           <span className="error-text" role="alert">
             {errorText(act.error)}
           </span>
         )}
       </div>
+      {resolving && (
+        <form
+          className="resolve-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            act.mutate({ kind: 'resolve', note });
+          }}
+        >
+          <label htmlFor={`note-${alert.id}`}>Resolution note (optional)</label>
+          <textarea id={`note-${alert.id}`} value={note} maxLength={MAX_RESOLUTION_NOTE} rows={2} onChange={(event) => setNote(event.target.value)} />
+          <div className="row">
+            <button type="submit" disabled={act.isPending}>
+              Resolve alert
+            </button>
+            <button type="button" className="link-button" onClick={() => setResolving(false)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+      {showHistory && <History alertId={alert.id} />}
     </li>
   );
 }
