@@ -30,3 +30,16 @@ CREATE TABLE zendesk_csat_response_cursors (
 -- The negative-CSAT threshold admins set: an updated-CSAT response scoring at most this on a
 -- 5-point scale is negative (NULL: the default, 2).
 ALTER TABLE alert_settings ADD COLUMN negative_csat_max_score INTEGER CHECK (negative_csat_max_score BETWEEN 1 AND 4);
+
+-- Zendesk's own binary reading of an updated-CSAT response, as Explore and the legacy rating on the
+-- ticket show it (docs/metrics.md, CSAT): the top of the scale is good (2-point: 2; 3-point: 3;
+-- 5-point: 4 and 5), the rest bad.
+CREATE FUNCTION csat_response_is_good(score INTEGER, scale INTEGER) RETURNS BOOLEAN
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  AS $$ SELECT CASE WHEN scale <= 3 THEN score >= scale ELSE score >= scale - 1 END $$;
+
+-- Whether a response is negative for the alert: on a 5-point scale, a score at or below the
+-- threshold; on another scale, Zendesk's bad (not the top of the scale).
+CREATE FUNCTION csat_response_is_negative(score INTEGER, scale INTEGER, max_score INTEGER) RETURNS BOOLEAN
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  AS $$ SELECT CASE WHEN scale = 5 THEN score <= max_score ELSE NOT csat_response_is_good(score, scale) END $$;
