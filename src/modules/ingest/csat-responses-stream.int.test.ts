@@ -13,6 +13,7 @@ import type { Deps } from '../../deps.ts';
 import { buildApp } from '../../http/app.ts';
 import { createTestDeps } from '../../test-deps.ts';
 import { connectWithApiToken, zendeskClientFor } from '../connections/connections.service.ts';
+import { alertHeadline } from '../alerts/alert-message.ts';
 import { computeCustomerMetrics } from '../metrics/metrics.service.ts';
 import { createApiKey, createUser } from '../users/auth.service.ts';
 import { csatResponsesPosition } from './csat-responses.repo.ts';
@@ -145,6 +146,7 @@ describe('updated CSAT survey responses (against the emulator)', () => {
     expect(first.map((a) => a.details.responseId)).toEqual([low]);
     expect(first[0]!.details).toMatchObject({ comment: 'Nobody answered for days', score: 2, scale: 5, maxScore: 2 });
     expect(first[0]!.key).toBe(`negative_csat:${connectionId}:${free[0]}:response:${low}`);
+    expect(alertHeadline('negative_csat', first[0]!.details)).toBe('A customer rated a ticket 2 of 5');
 
     // Reading every response again raises nothing twice.
     await deps.db.query('UPDATE zendesk_csat_response_cursors SET created_after = 0, page_after = NULL WHERE connection_id = $1', [connectionId]);
