@@ -32,7 +32,7 @@ describe('updated CSAT survey responses (against the emulator)', () => {
   let connectionId: string;
   let customerId: string;
   let adminKey: string;
-  /** Solved tickets of the customer without a response, to answer in the tests. */
+  /** Solved (then closed) tickets of the customer, to answer in the tests. */
   let free: number[];
 
   beforeAll(async () => {
@@ -49,10 +49,14 @@ describe('updated CSAT survey responses (against the emulator)', () => {
     expect((await runSync(deps, connectionId)).outcome).toBe('synced'); // the import: responses follow in catch-ups
     const answered = new Set([...surveyResponses(state).values()].map((r) => r.ticket_id));
     const matched = new Set(
-      (await deps.db.query<{ id: string }>(`SELECT zendesk_ticket_id::text AS id FROM zendesk_tickets WHERE connection_id = $1 AND customer_id = $2 AND status = 'solved'`, [connectionId, customerId])).rows.map((r) => Number(r.id)),
+      (await deps.db.query<{ id: string }>(
+        `SELECT zendesk_ticket_id::text AS id FROM zendesk_tickets WHERE connection_id = $1 AND customer_id = $2 AND status IN ('solved', 'closed') ORDER BY status DESC, zendesk_ticket_id`,
+        [connectionId, customerId],
+      )).rows.map((r) => Number(r.id)),
     );
-    free = [...matched].filter((id) => !answered.has(id)).sort((a, b) => a - b);
-    expect(free.length).toBeGreaterThanOrEqual(4);
+    // Solved before closed, those without a generated response first (a new response on one that has one works the same).
+    free = [...[...matched].filter((id) => !answered.has(id)), ...[...matched].filter((id) => answered.has(id))];
+    expect(free.length).toBeGreaterThanOrEqual(6);
   });
   afterAll(async () => {
     await app?.close();
@@ -166,6 +170,24 @@ describe('updated CSAT survey responses (against the emulator)', () => {
     expect(after.map((a) => a.details.responseId)).not.toContain(fine);
     const listed = await app.inject({ method: 'GET', url: '/api/alerts?type=negative_csat', headers: { authorization: `Bearer ${adminKey}` } });
     expect(listed.json().alerts.filter((a: { details: { responseId?: string } }) => a.details.responseId === alsoLow)).toHaveLength(1);
+  });
+
+  it("leaves a response alone when the ticket's legacy rating already raised its alert (Zendesk mirrors the response), not when that was earlier", async () => {
+    const legacyAlert = (ticketId: number, at: Date) =>
+      deps.db.query(
+        `INSERT INTO alerts (dedupe_key, type, customer_id, connection_id, zendesk_ticket_id, details, occurred_at)
+         VALUES ($1, 'negative_csat', $2, $3, $4, '{"comment":"legacy"}'::jsonb, $5)`,
+        [`negative_csat:${connectionId}:${ticketId}:legacy`, customerId, connectionId, ticketId, at],
+      );
+    const mirrored = await respond(free[4]!, 1, 'Awful');
+    const mirroredAt = Date.parse(surveyResponses(zendesk.store.state('acme')!).get(mirrored)!.created_at);
+    await legacyAlert(free[4]!, new Date(mirroredAt + 1000));
+    await legacyAlert(free[5]!, new Date(mirroredAt - 3_600_000));
+    const later = await respond(free[5]!, 1, 'Worse than last time');
+    await catchUp();
+    const ids = (await responseAlerts()).map((a) => a.details.responseId);
+    expect(ids).not.toContain(mirrored);
+    expect(ids).toContain(later);
   });
 
   it('refuses a threshold outside 1 to 4, or not a whole number, and writes nothing', async () => {
