@@ -16,6 +16,7 @@ import { createOAuthServer } from './oauth/oauth.ts';
 import { type RateLimitMode, registerRateLimits } from './faults/rate-limits.ts';
 import { registerIncrementalRoutes } from './incremental-exports/export-routes.ts';
 import { registerArchiveControl } from './support-api/routes/archive-control.ts';
+import { registerSurveyResponseRoutes } from './support-api/csat-survey.ts';
 import { registerMergeRoutes } from './support-api/routes/merge.ts';
 import { registerTicketMetricEventsRoute } from './incremental-exports/ticket-metric-events.ts';
 import { registerMetricRoutes } from './support-api/routes/metrics.ts';
@@ -219,6 +220,7 @@ async function assemble(options: EmulatorOptions): Promise<{ emulator: Emulator;
   registerIncrementalRoutes(app, services);
   registerMergeRoutes(app, services);
   registerArchiveControl(app, services);
+  registerSurveyResponseRoutes(app, services);
   registerTicketMetricEventsRoute(app, services);
   app.get('/_emulator/info', async () => ({
     subdomains: resolved.subdomains,

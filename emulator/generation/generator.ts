@@ -4,6 +4,7 @@
  * the admin, and a year of tickets with comments, CSAT ratings, SLA metrics and the event
  * timeline their ticket metrics are computed from. Same options, same account.
  */
+import { generateSurveyResponses } from '../support-api/csat-survey.ts';
 import type {
   Account,
   TicketPriority,
@@ -108,6 +109,7 @@ export function generateAccount(options: GeneratorOptions): AccountState {
   };
   for (const user of account.users.values()) if (user.email) state.usersByEmail.set(user.email.toLowerCase(), user);
   generateTickets(state, directory, options, random, nowMs);
+  generateSurveyResponses(state, (options.seed ^ hashString(options.subdomain)) >>> 0, nowMs);
   return state;
 }
 

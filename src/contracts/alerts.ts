@@ -64,8 +64,13 @@ const spikeRule = z.object({
   threshold: z.number().int('is not a whole number').min(2, 'is below 2').max(1000, 'is above 1000').describe('Tickets from one customer within the window that raise a spike'),
   windowHours: z.number().min(1, 'is below 1 hour').max(720, 'is above 720 hours (30 days)'),
 });
-export const alertRules = z.object({ ticketSpike: spikeRule, types: z.array(z.enum(ALERT_TYPES)) });
-export const setAlertRulesBody = z.strictObject({ ticketSpike: spikeRule });
+/** Updated CSAT (docs/metrics.md, CSAT): a survey response scoring at most maxScore on a 5-point scale is negative. */
+const negativeCsatRule = z.strictObject({
+  maxScore: z.number().int('is not a whole number').min(1, 'is below 1').max(4, 'is above 4 (5 is the top of the scale)').describe('Highest score on a 5-point scale that counts as negative'),
+});
+export const alertRules = z.object({ ticketSpike: spikeRule, negativeCsat: negativeCsatRule, types: z.array(z.enum(ALERT_TYPES)) });
+/** negativeCsat left out: unchanged. */
+export const setAlertRulesBody = z.strictObject({ ticketSpike: spikeRule, negativeCsat: negativeCsatRule.optional() });
 
 export const alertWebhook = z.object({ webhook: z.object({ configured: z.boolean(), enabled: z.boolean(), host: z.string().nullable() }) });
 export const setAlertWebhookBody = z.object({

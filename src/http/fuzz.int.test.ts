@@ -24,6 +24,7 @@ const KEYS = [
   'customerId', 'domain', 'fieldId', 'matchOn', 'method', 'email', 'apiToken', 'password', 'full', 'body', 'weights', 'openTickets',
   'escalations', 'csat', 'slaCompliance', 'supportComponent', 'subscriptions', 'type', 'enabled', 'url', 'message', 'question', 'rule',
   'tags', 'priority', 'id', 'ticket_id', 'subject', 'detail', 'event', 'time', 'account_id', 'status', 'updated_at', '__proto__', 'constructor',
+  'ticketSpike', 'negativeCsat', 'maxScore',
 ];
 
 const scalar = fc.oneof(

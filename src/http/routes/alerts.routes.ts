@@ -19,7 +19,7 @@ import { getAlertWebhook, setAlertWebhook } from '../../modules/alerts/alert-web
 import { selectAwareness, type AwarenessRow } from '../../modules/alerts/awareness.repo.ts';
 import { openAcknowledgeToken } from '../../modules/alerts/acknowledge-link.ts';
 import { findUserById } from '../../modules/users/users.repo.ts';
-import { saveSpikeRule, selectSpikeRule } from '../../modules/alerts/alert-settings.repo.ts';
+import { saveNegativeCsatMaxScore, saveSpikeRule, selectNegativeCsatMaxScore, selectSpikeRule } from '../../modules/alerts/alert-settings.repo.ts';
 import { AppError } from '../../lib/errors.ts';
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -185,15 +185,23 @@ export function alertsRoutes(deps: Deps): FastifyPluginAsyncZod {
     );
 
     // What raises an alert: the ticket-spike rule (admins change it; the server's configuration is
-    // the default). The escalation rule is per connection: /api/integrations/zendesk/connections/:id/escalation-rule.
+    // the default) and the negative-CSAT threshold of updated-CSAT responses (default 2 of 5). The escalation rule is per connection: /api/integrations/zendesk/connections/:id/escalation-rule.
     const spikeDefaults = { threshold: deps.config.ALERT_SPIKE_THRESHOLD, windowHours: deps.config.ALERT_SPIKE_WINDOW_HOURS };
-    const rules = async () => ({ ticketSpike: await selectSpikeRule(deps.db, spikeDefaults), types: [...ALERT_TYPES] });
+    const rules = async () => ({
+      ticketSpike: await selectSpikeRule(deps.db, spikeDefaults),
+      negativeCsat: { maxScore: await selectNegativeCsatMaxScore(deps.db) },
+      types: [...ALERT_TYPES],
+    });
     app.get('/api/alerts/rules', { config: {}, schema: { response: { 200: contract.getAlertRules.response } } }, rules);
     app.put(
       contract.setAlertRules.path,
       { config: { roles: ['admin'] }, schema: { body: contract.setAlertRules.body, response: { 200: contract.setAlertRules.response } } },
       async (request) => {
-        await saveSpikeRule(deps.db, request.body.ticketSpike, request.user!.id);
+        const { ticketSpike, negativeCsat } = request.body;
+        await deps.db.transaction(async (tx) => {
+          await saveSpikeRule(tx, ticketSpike, request.user!.id);
+          if (negativeCsat) await saveNegativeCsatMaxScore(tx, negativeCsat.maxScore, request.user!.id);
+        });
         return rules();
       },
     );

@@ -12,7 +12,7 @@ const HEADLINES: Record<string, (details: Record<string, unknown>) => string> = 
   escalation: () => 'A ticket was escalated',
   sla_breach: (d) => `An SLA target was breached (${String(d.metric ?? 'SLA').replace(/_/g, ' ')})`,
   ticket_spike: (d) => `${String(d.count ?? 'Several')} new tickets within ${String(d.windowHours ?? 24)} hours`,
-  negative_csat: () => 'A customer rated a ticket bad',
+  negative_csat: (d) => (typeof d.score === 'number' ? `A customer rated a ticket ${d.score} of ${String(d.scale ?? 5)}` : 'A customer rated a ticket bad'),
 };
 
 export function alertHeadline(type: string, details: Record<string, unknown>): string {

@@ -246,3 +246,45 @@ export async function raiseSpikeAlerts(
     email,
   );
 }
+
+/**
+ * Negative updated-CSAT responses (zendesk_csat_responses, by id) of a connection's matched
+ * tickets: on a 5-point scale a score at or below `maxScore`, on another scale Zendesk's bad
+ * (csat_response_is_negative, migration 0029). Once per response (its id is in the key), with its
+ * comment, score and scale in the details; responses before the connection's creation minus
+ * `importWindowSecs` raise nothing. A response is left alone when the ticket's legacy rating has
+ * already raised a negative-CSAT alert at or after the response's time: Zendesk mirrors the
+ * response onto the legacy rating, and one answer is one alert.
+ */
+export async function raiseCsatResponseAlerts(
+  db: Queryable,
+  connectionId: string,
+  responseIds: readonly string[],
+  input: { maxScore: number; importWindowSecs: number; email: boolean },
+): Promise<RaisedAlert[]> {
+  if (responseIds.length === 0) return [];
+  return raise(
+    db,
+    `candidates AS (
+       SELECT 'negative_csat'::text AS type,
+              'negative_csat:' || $1::text || ':' || r.zendesk_ticket_id || ':response:' || r.zendesk_response_id AS dedupe_key,
+              t.customer_id, $1::uuid AS connection_id, r.zendesk_ticket_id,
+              jsonb_strip_nulls(jsonb_build_object(
+                'subject', t.subject, 'priority', t.priority, 'status', t.status, 'comment', r.comment,
+                'responseId', r.zendesk_response_id, 'score', r.score, 'scale', r.scale, 'maxScore', $4::int)) AS details,
+              r.responded_at AS occurred_at
+         FROM zendesk_csat_responses r
+         JOIN zendesk_tickets t ON t.connection_id = r.connection_id AND t.zendesk_ticket_id = r.zendesk_ticket_id
+         JOIN zendesk_connections conn ON conn.id = r.connection_id
+        WHERE r.connection_id = $1::uuid AND r.zendesk_response_id = ANY($2::text[])
+          AND t.customer_id IS NOT NULL AND t.status <> 'deleted'
+          AND csat_response_is_negative(r.score, r.scale, $4::int)
+          AND r.responded_at >= conn.created_at - make_interval(secs => $3::float8)
+          AND NOT EXISTS (SELECT 1 FROM alerts a
+                           WHERE a.type = 'negative_csat' AND a.connection_id = r.connection_id AND a.zendesk_ticket_id = r.zendesk_ticket_id
+                             AND a.details->>'responseId' IS NULL AND a.occurred_at >= r.responded_at)
+     )`,
+    [connectionId, [...responseIds], input.importWindowSecs, input.maxScore],
+    input.email,
+  );
+}

@@ -29,3 +29,20 @@ export async function saveSpikeRule(db: Queryable, rule: SpikeRule, userId: stri
     [rule.threshold, rule.windowHours, userId],
   );
 }
+
+/** The negative-CSAT threshold when admins have not set one (docs/metrics.md, CSAT). */
+export const DEFAULT_NEGATIVE_CSAT_MAX_SCORE = 2;
+
+/** An updated-CSAT response scoring at most `maxScore` on a 5-point scale is negative. */
+export async function selectNegativeCsatMaxScore(db: Queryable): Promise<number> {
+  const row = await queryFirst(db, z.object({ negative_csat_max_score: z.number().nullable() }), 'SELECT negative_csat_max_score FROM alert_settings');
+  return row?.negative_csat_max_score ?? DEFAULT_NEGATIVE_CSAT_MAX_SCORE;
+}
+
+export async function saveNegativeCsatMaxScore(db: Queryable, maxScore: number, userId: string): Promise<void> {
+  await db.query(
+    `INSERT INTO alert_settings (id, negative_csat_max_score, updated_by) VALUES (true, $1, $2)
+     ON CONFLICT (id) DO UPDATE SET negative_csat_max_score = EXCLUDED.negative_csat_max_score, updated_by = EXCLUDED.updated_by, updated_at = now()`,
+    [maxScore, userId],
+  );
+}

@@ -13,6 +13,7 @@ import { SHOW_MANY_IDS, fetchTicketCount, fetchTicketExportPage, fetchTickets } 
 import { zendeskClientFor } from '../connections/connections.service.ts';
 import { pageRows } from './ticket-rows.ts';
 import { followSlaEvents } from './sla-events-stream.ts';
+import { followCsatResponses } from './csat-responses-stream.ts';
 import { SideLoadVersions } from './side-load-versions.ts';
 import {
   advanceCursor,
@@ -82,7 +83,7 @@ export async function runSync(
     maxPages?: number;
     maxDurationMs?: number;
     owner?: string;
-    /** Follow the ticket metric events after a catch-up (default); the CLI's sync leaves them to the workers. */
+    /** Follow the ticket metric events and CSAT survey responses after a catch-up (default); the CLI's sync leaves them to the workers. */
     slaEvents?: boolean;
   } = {},
 ): Promise<SyncRunResult> {
@@ -159,7 +160,10 @@ export async function runSync(
         await drainConsequences(deps, written);
         if (endOfStream) {
           // Not in the import's own run: the connection goes live first, the events follow in catch-ups.
-          if (!importing && options.slaEvents !== false) await followSlaEventsOf(deps, client, connectionId, deadline);
+          if (!importing && options.slaEvents !== false) {
+            await followSlaEventsOf(deps, client, connectionId, deadline);
+            await followCsatResponsesOf(deps, client, connectionId, deadline);
+          }
           return { outcome: 'synced', pages, tickets };
         }
         if (stopAfterThis) return { outcome: 'partial', pages, tickets };
@@ -195,6 +199,21 @@ async function followSlaEventsOf(deps: SyncDeps, client: Awaited<ReturnType<type
   } catch (error) {
     if (!(error instanceof ZendeskError)) throw error;
     deps.logger.warn({ connectionId, kind: error.kind, status: error.status }, 'ticket metric events not followed');
+  }
+}
+
+/**
+ * The updated-CSAT survey responses, once the tickets are caught up (a response names its ticket).
+ * A failure here leaves the ticket sync as it is: the follow resumes from its own position next run.
+ */
+async function followCsatResponsesOf(deps: SyncDeps, client: Awaited<ReturnType<typeof zendeskClientFor>>, connectionId: string, deadline: number): Promise<void> {
+  try {
+    const alerts = { importWindowSecs: deps.config.ALERT_HISTORY_WINDOW_HOURS * 3600, email: deps.config.SMTP_URL !== undefined };
+    const run = await followCsatResponses(deps.db, client, connectionId, { deadline, alerts });
+    deps.logger.debug({ connectionId, ...run }, 'CSAT survey responses followed');
+  } catch (error) {
+    if (!(error instanceof ZendeskError)) throw error;
+    deps.logger.warn({ connectionId, kind: error.kind, status: error.status }, 'CSAT survey responses not followed');
   }
 }
 

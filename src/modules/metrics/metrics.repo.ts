@@ -16,8 +16,11 @@
  *   not re-counted"). The first `escalated` event of the ticket (a ticket first seen already
  *   escalated has one, dated when first seen); a ticket escalated, de-escalated and escalated
  *   again counts once, in the window of its first escalation.
- * - CSAT: good / (good + bad) over tickets whose latest rating (latest `rated` event) was given in
- *   the trailing 90 days; NULL, never 0, when there is none; with the count of ratings.
+ * - CSAT: good / (good + bad) over tickets whose latest rating was given in the trailing 90 days;
+ *   NULL, never 0, when there is none; with the count of ratings. A rating is a legacy good/bad
+ *   (`rated` event) or an updated-CSAT survey response read as Zendesk reads it (the top of the
+ *   scale is good: csat_response_is_good); a ticket with an updated response counts its responses
+ *   only (Zendesk mirrors the response onto the legacy rating: one answer, counted once).
  * - SLA compliance: met / (met + breached) over the SLA targets whose outcome lies in the trailing
  *   30 days; NULL when nothing was measured. Outcomes come from Zendesk's ticket metric events
  *   (sla-outcomes.ts): per (ticket, metric, instance) under an applied SLA, met when fulfilled
@@ -80,6 +83,21 @@ const EVENTS = (kinds: string) => `ev AS (
     JOIN zendesk_ticket_events e ON e.connection_id = tk.connection_id AND e.zendesk_ticket_id = tk.zendesk_ticket_id
    WHERE e.kind IN (${kinds}))`;
 
+/**
+ * Every CSAT answer of the tickets in `tk`/`ev` (kind 'rated' must be among the events): the
+ * legacy ratings of tickets without an updated-CSAT response, and the updated responses as good or
+ * bad (csat_response_is_good, migration 0029). Columns as `ev`'s that the CSAT figures read.
+ */
+const CSAT_ANSWERS = `csat_answers AS (
+  SELECT ev.ticket_id, ev.customer_id, ev.id::text AS id, ev.to_value, ev.occurred_at, ev.d
+    FROM ev JOIN tk ON tk.id = ev.ticket_id
+   WHERE ev.kind = 'rated'
+     AND NOT EXISTS (SELECT 1 FROM zendesk_csat_responses s WHERE s.connection_id = tk.connection_id AND s.zendesk_ticket_id = tk.zendesk_ticket_id)
+  UNION ALL
+  SELECT tk.id, tk.customer_id, s.zendesk_response_id, CASE WHEN csat_response_is_good(s.score, s.scale) THEN 'good' ELSE 'bad' END,
+         s.responded_at, ${UTC_DATE('s.responded_at')}
+    FROM tk JOIN zendesk_csat_responses s ON s.connection_id = tk.connection_id AND s.zendesk_ticket_id = tk.zendesk_ticket_id)`;
+
 /** Hours of one resolution: Zendesk's number when given, else creation to solve. */
 const hours = (solvedAt: string) => `(floor(extract(epoch FROM (${solvedAt}) - tk.zendesk_created_at) / 60)::float8 / 60)`;
 
@@ -95,6 +113,7 @@ const windowStart = (days: string) => `$2::timestamptz - make_interval(hours => 
 const WINDOWED = (windows: readonly number[]) => `win AS (SELECT unnest(ARRAY[${windows.map((days) => Math.trunc(days)).join(', ')}]::int[]) AS days),
 ${TICKETS},
 ${EVENTS(`'escalated', 'rated'`)},
+${CSAT_ANSWERS},
 res AS (
   SELECT win.days, tk.customer_id, COALESCE(tk.full_resolution_minutes::float8 / 60, ${hours('tk.resolved_at')}) AS hours
     FROM tk JOIN win ON tk.resolved_at >= ${windowStart('win.days')} AND tk.resolved_at < $2::timestamptz
@@ -110,7 +129,7 @@ esc AS (
 csat AS (
   SELECT r.customer_id, win.days, count(*) FILTER (WHERE r.to_value = 'good')::int AS good, count(*)::int AS n
     FROM (SELECT DISTINCT ON (ticket_id) customer_id, to_value, occurred_at
-            FROM ev WHERE kind = 'rated' AND occurred_at < $2::timestamptz
+            FROM csat_answers WHERE occurred_at < $2::timestamptz
            ORDER BY ticket_id, occurred_at DESC, id DESC) r
     JOIN win ON r.occurred_at >= ${windowStart('win.days')}
    WHERE r.to_value IN ('good', 'bad')
@@ -190,6 +209,7 @@ WITH days AS (
     FROM (SELECT DISTINCT unnest($1::uuid[]) AS customer_id) c CROSS JOIN generate_series(0, $3::date - $2::date) k),
 ${TICKETS},
 ${EVENTS(`'created', 'status_changed', 'solved', 'reopened', 'escalated', 'rated'`)},
+${CSAT_ANSWERS},
 -- Status intervals [from_d, to_d) in days; a ticket first seen solved was open until its solve.
 st AS (
   SELECT customer_id, status, d AS from_d, ${UTC_DATE('lead(occurred_at) OVER (PARTITION BY ticket_id ORDER BY occurred_at, id)')} AS to_d
@@ -232,7 +252,7 @@ esc AS (
    GROUP BY e.customer_id, e.d + k),
 ratings AS (
   SELECT customer_id, to_value, d AS from_d, ${UTC_DATE('lead(occurred_at) OVER (PARTITION BY ticket_id ORDER BY occurred_at, id)')} AS to_d
-    FROM ev WHERE kind = 'rated'),
+    FROM csat_answers),
 csat AS (
   SELECT r.customer_id, r.from_d + k AS day, count(*) FILTER (WHERE r.to_value = 'good')::int AS good, count(*)::int AS n
     FROM ratings r

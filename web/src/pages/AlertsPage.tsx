@@ -40,7 +40,7 @@ export function alertWhy(alert: Alert): string {
     case 'ticket_spike':
       return `${typeof d.count === 'number' ? d.count : 'Several'} tickets opened${typeof d.windowHours === 'number' ? ` within ${d.windowHours} h` : ' in a short time'}${typeof d.threshold === 'number' ? ` (threshold ${d.threshold})` : ''}.`;
     case 'negative_csat':
-      return `Ticket #${alert.zendeskTicketId ?? '?'} was rated bad${typeof d.comment === 'string' && d.comment ? `: “${d.comment}”` : '.'}`;
+      return `Ticket #${alert.zendeskTicketId ?? '?'} was rated ${typeof d.score === 'number' ? `${d.score} of ${typeof d.scale === 'number' ? d.scale : 5}` : 'bad'}${typeof d.comment === 'string' && d.comment ? `: “${d.comment}”` : '.'}`;
     default:
       return '';
   }

@@ -7,6 +7,7 @@ import { ALERT_TYPE_LABEL } from '../../components/badges.tsx';
 import { Card, ErrorNote, Loading } from '../../components/ui.tsx';
 import { Link } from '../../router.tsx';
 import { EscalationRuleEditor } from './EscalationRuleEditor.tsx';
+import { NegativeCsatEditor } from './NegativeCsatEditor.tsx';
 import { SlaTargetsEditor } from './SlaTargetsEditor.tsx';
 import { SpikeRuleEditor } from './SpikeRuleEditor.tsx';
 
@@ -38,7 +39,11 @@ export function AlertRulesSection({ admin }: { admin: boolean }) {
             </div>
             <div>
               <dt>{ALERT_TYPE_LABEL.negative_csat?.label}</dt>
-              <dd>A customer rates a ticket bad (the comment is included).</dd>
+              <dd>
+                A customer rates a ticket bad, or answers Zendesk’s updated CSAT survey with {rules.data.negativeCsat.maxScore} or less out of 5 (on a 2- or 3-point
+                survey: anything below the top answer). Once per rating or response; the comment is included.
+                <NegativeCsatEditor rules={rules.data} admin={admin} />
+              </dd>
             </div>
           </dl>
         )}
