@@ -9,6 +9,7 @@ import { Link } from '../../router.tsx';
 import { EscalationRuleEditor } from './EscalationRuleEditor.tsx';
 import { SlaTargetsEditor } from './SlaTargetsEditor.tsx';
 import { SpikeRuleEditor } from './SpikeRuleEditor.tsx';
+import { TeamWebhookEditor } from './TeamWebhookEditor.tsx';
 
 export function AlertRulesSection({ admin }: { admin: boolean }) {
   const rules = useQuery({ queryKey: ['rules'], queryFn: () => call(getAlertRules) });
@@ -50,6 +51,7 @@ export function AlertRulesSection({ admin }: { admin: boolean }) {
         <EscalationRuleEditor key={connection.id} connection={connection} admin={admin} />
       ))}
       <SlaTargetsEditor admin={admin} />
+      {admin && <TeamWebhookEditor />}
     </>
   );
 }
