@@ -146,6 +146,19 @@ describe('following accounts and the team webhook', () => {
     expect(await recipients(await escalate(customers.Beta!))).toEqual(['lee']);
   });
 
+  it("a new CSM takes the open alerts, except from an old CSM who follows the account", async () => {
+    for (const name of ['Gamma', 'Delta']) {
+      customers[name] = (await deps.db.query<{ id: string }>(`INSERT INTO customers (name, csm_id) VALUES ($1, $2) RETURNING id`, [name, ids.casey])).rows[0]!.id;
+    }
+    const followed = await escalate(customers.Gamma!);
+    const notFollowed = await escalate(customers.Delta!);
+    await call('casey', 'PUT', `/api/customers/${customers.Gamma}/follow`, { types: ['escalation'] });
+    await deps.db.query('UPDATE customers SET csm_id = $1 WHERE id = ANY($2::uuid[])', [ids.robin, [customers.Gamma, customers.Delta]]);
+    expect(await recipients(followed)).toEqual(['casey', 'robin']);
+    expect(await recipients(notFollowed)).toEqual(['robin']);
+    await call('casey', 'DELETE', `/api/customers/${customers.Gamma}/follow`);
+  });
+
   describe('the team webhook', () => {
     let server: Server;
     let base: string;
