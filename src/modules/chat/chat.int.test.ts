@@ -215,6 +215,10 @@ describe('POST /api/chat', () => {
     expect(await follows()).toEqual([]);
     // The per-type subscriptions are untouched; two fitting accounts: which one.
     expect((await app.inject({ method: 'GET', url: '/api/alerts/subscriptions', headers: { authorization: `Bearer ${keys.csm2}` } })).json()).toEqual(subscriptionsBefore);
+    // An account nobody has changes nothing (never every customer's subscriptions).
+    const nobody = await chat('stop all alerts for wayne enterprises', 'csm2');
+    expect(nobody.reply).toMatch(/^No customer is called "wayne enterprises"; nothing changed/);
+    expect((await app.inject({ method: 'GET', url: '/api/alerts/subscriptions', headers: { authorization: `Bearer ${keys.csm2}` } })).json()).toEqual(subscriptionsBefore);
     const which = await chat('alert me on escalations for globex', 'csm2');
     expect(which.data).toMatchObject({ kind: 'choices', reason: 'ambiguous_account' });
     expect(await follows()).toEqual([]);

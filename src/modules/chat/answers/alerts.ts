@@ -45,6 +45,14 @@ export async function answerSubscription(ctx: AnswerContext, enable: boolean): P
   const { deps, parsed, user } = ctx;
   const types: AlertType[] = parsed.allAlertTypes ? [...ALERT_TYPES] : parsed.alertTypes;
   if (parsed.accounts.length > 0) return answerFollow(ctx, enable, types.length === 0 || types.length === ALERT_TYPES.length ? null : types);
+  if (parsed.unknownAccount) {
+    const reply = `No customer is called "${parsed.unknownAccount}"; nothing changed. Name the account as it is in CSCX, or leave it out to change an alert type for every customer.`;
+    return {
+      reply,
+      data: { kind: 'unknown', understood: { command: enable ? 'subscribe_alerts' : 'unsubscribe_alerts', customer: null, unknownAccount: parsed.unknownAccount, corrections: parsed.corrections }, choices: [], examples: [] },
+      suggestions: GENERAL_SUGGESTIONS,
+    };
+  }
   if (types.length === 0) return askAlertTypes(enable);
   const before = new Map((await getSubscriptions(deps.db, user.id)).map((s) => [s.type, s.enabled]));
   const subscriptions = await setSubscriptions(deps.db, user.id, types.map((type) => ({ type, enabled: enable })));
