@@ -46,7 +46,7 @@ export function FollowButton({ customerId, customerName }: { customerId: string;
         </p>
       ) : (
         !editing && (
-          <button type="button" className="secondary" onClick={open} title="Receive this customer's alerts too, in addition to its CSM">
+          <button type="button" onClick={open} title="Receive this customer's alerts too, in addition to its CSM">
             Follow alerts
           </button>
         )
@@ -72,7 +72,7 @@ export function FollowButton({ customerId, customerName }: { customerId: string;
               </label>
             ))}
           </fieldset>
-          <button type="submit" disabled={types.length === 0 || save.isPending}>
+          <button type="submit" className="primary" disabled={types.length === 0 || save.isPending}>
             {follow ? 'Save' : 'Follow'}
           </button>{' '}
           <button type="button" className="link-button" onClick={() => setEditing(false)}>
