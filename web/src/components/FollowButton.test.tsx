@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TeamWebhookEditor } from '../pages/settings/TeamWebhookEditor.tsx';
-import { FollowButton } from './FollowButton.tsx';
+import { FollowButton, FollowedAccounts } from './FollowButton.tsx';
 
 const ACME = '00000000-0000-4000-8000-000000000001';
 const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -41,6 +41,27 @@ describe('following a customer', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Unfollow' }));
     expect(await screen.findByRole('button', { name: 'Follow alerts' })).toBeTruthy();
     expect(sent.at(-1)).toMatchObject({ method: 'DELETE', url: `/api/customers/${ACME}/follow` });
+  });
+});
+
+describe('the accounts I follow', () => {
+  it('lists them with their types, and unfollows one', async () => {
+    let follows = [{ customerId: ACME, customerName: 'Acme', types: null, followedAt: '2026-12-01T10:00:00.000Z' }];
+    const deleted: string[] = [];
+    vi.stubGlobal('fetch', async (url: string, init?: RequestInit) => {
+      if (init?.method === 'DELETE') {
+        deleted.push(url);
+        follows = [];
+        return json({ unfollowed: true });
+      }
+      return json({ follows });
+    });
+    wrap(<FollowedAccounts />);
+    expect((await screen.findByRole('link', { name: 'Acme' })).getAttribute('href')).toBe(`/customers/${ACME}`);
+    expect(screen.getByText(/all types/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Unfollow Acme' }));
+    expect(await screen.findByText('None yet.')).toBeTruthy();
+    expect(deleted).toEqual([`/api/customers/${ACME}/follow`]);
   });
 });
 

@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { followCustomer, listAlertFollows, unfollowCustomer } from '../../../src/contracts/alerts.ts';
 import { ALERT_TYPES, type AlertType } from '../../../src/contracts/vocabulary.ts';
 import { call, errorText } from '../api.ts';
+import { Link } from '../router.tsx';
 import { ALERT_TYPE_LABEL } from './badges.tsx';
 
 const label = (type: AlertType) => ALERT_TYPE_LABEL[type]?.label ?? type;
@@ -83,6 +84,44 @@ export function FollowButton({ customerId, customerName }: { customerId: string;
       {save.isError && (
         <p className="error-text" role="alert">
           {errorText(save.error)}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** The accounts the user follows, with their types: each links to its page (where the follow is changed) and can be unfollowed here. */
+export function FollowedAccounts() {
+  const client = useQueryClient();
+  const follows = useQuery({ queryKey: ['alert-follows'], queryFn: () => call(listAlertFollows) });
+  const unfollow = useMutation({
+    mutationFn: (customerId: string) => call(unfollowCustomer, { params: { id: customerId } }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ['alert-follows'] }),
+  });
+  if (!follows.data) return null;
+  return (
+    <div className="followed-accounts">
+      <p>
+        <strong>Accounts I follow</strong>{' '}
+        <span className="muted small">(their alerts reach me too, whoever they are routed to; follow one from its page)</span>
+      </p>
+      {follows.data.follows.length === 0 ? (
+        <p className="muted small">None yet.</p>
+      ) : (
+        <ul>
+          {follows.data.follows.map((f) => (
+            <li key={f.customerId}>
+              <Link to={`/customers/${f.customerId}`}>{f.customerName}</Link>: {f.types ? f.types.map(label).join(', ') : 'all types'}{' '}
+              <button type="button" className="link-button" onClick={() => unfollow.mutate(f.customerId)} disabled={unfollow.isPending}>
+                Unfollow<span className="sr-only"> {f.customerName}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {unfollow.isError && (
+        <p className="error-text" role="alert">
+          {errorText(unfollow.error)}
         </p>
       )}
     </div>
