@@ -26,8 +26,8 @@ export interface RaisedAlert {
  * (customer_follows, for all types or this one, and subscribed to it) are recipients too, in
  * addition to that tier. Deliveries beyond the app are queued in the same statement: each
  * recipient's outbound webhook, an email when `email` (mail is configured) and the recipient has
- * not turned it off, and one post to the team's webhook (alert_team_webhook) when an admin set one. The alert's history starts with its
- * 'raised' step (alert_events), in the same statement.
+ * not turned it off, and one post to the team's webhook (alert_team_webhook) when an admin set
+ * one. The alert's history starts with its 'raised' step (alert_events), in the same statement.
  */
 async function raise(db: Queryable, candidatesSql: string, params: readonly unknown[], email: boolean): Promise<RaisedAlert[]> {
   const emailParam = `$${params.length + 1}::boolean`;
