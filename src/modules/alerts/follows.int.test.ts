@@ -10,9 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../deps.ts';
 import { buildApp } from '../../http/app.ts';
 import { createTestDeps } from '../../test-deps.ts';
+import { addKey, createSecretBox, type Keyring } from '../../lib/secret-box.ts';
 import { createApiKey, createUser } from '../users/auth.service.ts';
 import type { WrittenTicket } from '../ingest/ticket-writer.ts';
-import { deliverAlertWebhooks, httpSender } from './alert-webhooks.ts';
+import { deliverAlertWebhooks, getTeamWebhook, httpSender } from './alert-webhooks.ts';
+import { resealSecrets } from '../connections/sealed-columns.ts';
 import { raiseAlertsForChange } from './alerts.service.ts';
 
 const HOUR = 3_600_000;
@@ -20,6 +22,7 @@ const HOUR = 3_600_000;
 describe('following accounts and the team webhook', () => {
   let deps: Deps;
   let destroy: () => Promise<void>;
+  let keyring: Keyring;
   let app: FastifyInstance;
   let conn: string;
   let ticketId = 100;
@@ -28,7 +31,7 @@ describe('following accounts and the team webhook', () => {
   const customers: Record<string, string> = {};
 
   beforeAll(async () => {
-    ({ deps, destroy } = await createTestDeps());
+    ({ deps, destroy, keyring } = await createTestDeps());
     app = await buildApp(deps);
     await app.ready();
     for (const [name, role] of [['admin', 'admin'], ['casey', 'csm'], ['robin', 'csm'], ['lee', 'leader']] as const) {
@@ -212,6 +215,12 @@ describe('following accounts and the team webhook', () => {
       for (const body of [set.body, read.body, paused.body]) expect(body).not.toContain('team-secret');
       const { rows } = await deps.db.query<{ url_sealed: string }>('SELECT url_sealed FROM alert_team_webhook');
       expect(rows[0]!.url_sealed).not.toContain('team-secret');
+      // Rotating the installation's key re-seals it: it opens with the new key.
+      const rotated = createSecretBox(addKey(keyring, 'next'));
+      expect((await resealSecrets(deps.db, rotated)).resealed).toBeGreaterThan(0);
+      expect((await deps.db.query<{ url_sealed: string }>('SELECT url_sealed FROM alert_team_webhook')).rows[0]!.url_sealed).toMatch(/^enc:v1:next:/);
+      expect((await getTeamWebhook({ db: deps.db, secrets: rotated })).host).toBe('hooks.slack.com');
+      deps.secrets = rotated;
       // Paused: no delivery queued.
       const alertId = await escalate(customers.Acme!);
       expect(await deliveries(alertId, 'team_webhook')).toEqual([]);
