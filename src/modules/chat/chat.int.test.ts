@@ -212,6 +212,9 @@ describe('POST /api/chat', () => {
     expect(less).toMatchObject({ intent: 'unsubscribe_alerts', data: { kind: 'follow', types: ['sla_breach'] } });
     expect((await follows())[0]!.types).toEqual(['sla_breach']);
     expect((await chat('stop all alerts for acme', 'csm2')).reply).toBe('Done: you no longer follow Acme Corp.');
+    await chat('alert me on all alerts for acme', 'csm2');
+    expect((await follows())[0]!.types).toBeNull();
+    expect((await chat('unfollow acme', 'csm2')).reply).toBe('Done: you no longer follow Acme Corp.');
     expect(await follows()).toEqual([]);
     // The per-type subscriptions are untouched; two fitting accounts: which one.
     expect((await app.inject({ method: 'GET', url: '/api/alerts/subscriptions', headers: { authorization: `Bearer ${keys.csm2}` } })).json()).toEqual(subscriptionsBefore);
