@@ -152,3 +152,51 @@ export type AlertEvent = z.output<typeof alertEvent>;
 export const alertHistory = endpoint({ method: 'GET', path: '/api/alerts/:id/history', params: alertParams, response: z.object({ events: z.array(alertEvent) }) });
 export const assignee = z.object({ id: z.string(), name: z.string(), email: z.string(), role: z.string() });
 export const listAlertAssignees = endpoint({ method: 'GET', path: '/api/alerts/assignees', response: z.object({ users: z.array(assignee) }) });
+
+/**
+ * Following a customer account: its alerts (all types, or the chosen ones) reach the follower in
+ * addition to whoever routing chose (the CSM, else the leaders, else the admins); any role may follow.
+ */
+export const customerFollow = z.object({
+  customerId: z.string(),
+  customerName: z.string(),
+  types: z.array(z.enum(ALERT_TYPES)).nullable().describe('null: every alert type'),
+  followedAt: z.string(),
+});
+export type CustomerFollow = z.output<typeof customerFollow>;
+const followParams = z.object({ id: z.uuid('is not a customer id') });
+export const followCustomerBody = z
+  .strictObject({
+    types: z
+      .array(z.enum(ALERT_TYPES, `is not an alert type; use ${ALERT_TYPES.join(', ')}`))
+      .min(1, 'is empty; name at least one alert type, or leave types out to follow every type')
+      .max(ALERT_TYPES.length * 4)
+      .nullish()
+      .describe('The alert types followed; omitted or null: every type'),
+  })
+  .nullish();
+export const listAlertFollows = endpoint({ method: 'GET', path: '/api/alerts/follows', response: z.object({ follows: z.array(customerFollow) }) });
+export const followCustomer = endpoint({ method: 'PUT', path: '/api/customers/:id/follow', params: followParams, body: followCustomerBody, response: z.object({ follow: customerFollow }) });
+export const unfollowCustomer = endpoint({ method: 'DELETE', path: '/api/customers/:id/follow', params: followParams, response: z.object({ unfollowed: z.boolean() }) });
+
+/** The team's webhook (e.g. a Slack #cs-alerts channel): every alert is posted to it once. Admins set it; the URL is never answered, only its host. */
+export const teamWebhook = z.object({
+  webhook: z.object({
+    configured: z.boolean(),
+    enabled: z.boolean(),
+    host: z.string().nullable(),
+    setBy: z.object({ id: z.string(), name: z.string() }).nullable(),
+    updatedAt: z.string().nullable(),
+  }),
+});
+export const setTeamWebhookBody = z.strictObject({
+  url: z
+    .url({ protocol: /^https?$/, error: 'is not an http(s) URL' })
+    .max(2000)
+    .nullable()
+    .optional()
+    .describe('A Slack incoming webhook URL (or any endpoint that takes JSON); null removes it; omitted keeps the one set'),
+  enabled: z.boolean().default(true),
+});
+export const getTeamWebhook = endpoint({ method: 'GET', path: '/api/alerts/team-webhook', response: teamWebhook });
+export const setTeamWebhook = endpoint({ method: 'PUT', path: '/api/alerts/team-webhook', body: setTeamWebhookBody, response: teamWebhook });

@@ -59,7 +59,7 @@ export const getNotifications = endpoint({ method: 'GET', path: '/api/me/notific
 export const setNotifications = endpoint({ method: 'PUT', path: '/api/me/notifications', body: setNotificationsBody, response: notificationsAnswer });
 
 export const DELIVERY_STATUSES = ['failed', 'pending', 'delivered'] as const;
-export const DELIVERY_CHANNELS = ['email', 'webhook'] as const;
+export const DELIVERY_CHANNELS = ['email', 'webhook', 'team_webhook'] as const;
 const MAX_DELIVERIES = 200;
 
 export const listDeliveriesQuery = z.object({

@@ -13,6 +13,7 @@ import { mappingRoutes } from './routes/mapping.routes.ts';
 import { ticketRoutes } from './routes/tickets.routes.ts';
 import { metricsRoutes } from './routes/metrics.routes.ts';
 import { alertsRoutes } from './routes/alerts.routes.ts';
+import { alertFollowsRoutes } from './routes/alert-follows.routes.ts';
 import { notificationsRoutes } from './routes/notifications.routes.ts';
 import { healthScoreRoutes } from './routes/health-score.routes.ts';
 import { webhookRoutes } from './routes/webhook.routes.ts';
@@ -51,6 +52,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(ticketRoutes(deps));
   await app.register(metricsRoutes(deps));
   await app.register(alertsRoutes(deps));
+  await app.register(alertFollowsRoutes(deps));
   await app.register(notificationsRoutes(deps));
   await app.register(healthScoreRoutes(deps));
   await app.register(mappingRoutes(deps));

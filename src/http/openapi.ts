@@ -71,8 +71,8 @@ export const TAGS: ReadonlyArray<{ name: string; description: string; pattern: R
   },
   {
     name: 'Alerts',
-    description: "Alerts, their rules, subscriptions and webhook, their deliveries, and each person's notification settings",
-    pattern: /^\/api\/(alerts(\/|$)|me\/notifications$)/,
+    description: "Alerts, their rules, subscriptions, followed accounts and webhooks, their deliveries, and each person's notification settings",
+    pattern: /^\/api\/(alerts(\/|$)|me\/notifications$|customers\/:id\/follow$)/,
   },
   { name: 'Chat and live updates', description: 'Questions in plain words, and the server-sent events that keep the UI current', pattern: /^\/api\/(chat|events)$/ },
 ];

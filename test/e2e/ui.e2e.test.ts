@@ -251,6 +251,20 @@ describe('web UI, end to end in Chromium', () => {
     expect(stored).toEqual([{ status: 'resolved', resolution_note: 'Called the customer back' }]);
   }, 60_000);
 
+  it("follows a customer's alerts for chosen types from its page, and unfollows", async () => {
+    await page.goto(`${ourUrl}/customers/${customerId}`);
+    await page.getByRole('button', { name: 'Follow alerts' }).click();
+    await page.getByRole('checkbox', { name: 'Ticket spike' }).uncheck();
+    await expectAccessible('follow form');
+    await page.getByRole('button', { name: 'Follow', exact: true }).click();
+    await page.getByText('Escalation, SLA breach, Bad rating').waitFor();
+    const follows = async () => (await deps.db.query<{ types: string[] | null }>('SELECT types FROM customer_follows WHERE customer_id = $1', [customerId])).rows;
+    expect(await follows()).toEqual([{ types: ['escalation', 'sla_breach', 'negative_csat'] }]);
+    await page.getByRole('button', { name: 'Unfollow' }).click();
+    await page.getByRole('button', { name: 'Follow alerts' }).waitFor();
+    expect(await follows()).toEqual([]);
+  }, 30_000);
+
   it('adds a private note from the ticket panel, and the note is on the Zendesk ticket', async () => {
     await page.goto(`${ourUrl}/customers/${customerId}`);
     const first = page.getByRole('list', { name: 'open tickets' }).getByRole('listitem').first();

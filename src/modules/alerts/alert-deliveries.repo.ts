@@ -8,7 +8,7 @@ import type { Queryable } from '../../db/db.ts';
 import { queryRows } from '../../db/rows.ts';
 import { redactDeliveryError } from './delivery-error.ts';
 
-export type DeliveryChannel = 'webhook' | 'email';
+export type DeliveryChannel = 'webhook' | 'email' | 'team_webhook';
 
 const dueEmail = z.object({
   alert_id: z.string(),
@@ -88,7 +88,7 @@ const deliveryRow = z.object({
   customer_name: z.string(),
   user_id: z.string(),
   user_name: z.string(),
-  channel: z.enum(['email', 'webhook']),
+  channel: z.enum(['email', 'webhook', 'team_webhook']),
   status: z.enum(['pending', 'delivered', 'failed']),
   attempts: z.number(),
   last_error: z.string().nullable(),

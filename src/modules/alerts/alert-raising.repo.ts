@@ -22,10 +22,12 @@ export interface RaisedAlert {
  * Routing always finds someone: the customer's CSM; with no CSM (or a disabled or unsubscribed
  * one), the leaders; with none of those, the admins. Users who unsubscribed from the alert's type
  * are left out of their tier, and the next tier is asked; if everyone unsubscribed, the admins get
- * it anyway, so that no alert is stored without a recipient. Deliveries beyond the app are queued
- * in the same statement: the recipient's outbound webhook, and an email when `email` (mail is
- * configured) and the recipient has not turned it off. The alert's history starts with its
- * 'raised' step (alert_events), in the same statement.
+ * it anyway, so that no alert is stored without a recipient. Users following the customer
+ * (customer_follows, for all types or this one, and subscribed to it) are recipients too, in
+ * addition to that tier. Deliveries beyond the app are queued in the same statement: each
+ * recipient's outbound webhook, an email when `email` (mail is configured) and the recipient has
+ * not turned it off, and one post to the team's webhook (alert_team_webhook) when an admin set
+ * one. The alert's history starts with its 'raised' step (alert_events), in the same statement.
  */
 async function raise(db: Queryable, candidatesSql: string, params: readonly unknown[], email: boolean): Promise<RaisedAlert[]> {
   const emailParam = `$${params.length + 1}::boolean`;
@@ -55,10 +57,21 @@ async function raise(db: Queryable, candidatesSql: string, params: readonly unkn
      chosen AS (
        SELECT alert_id, user_id, tier, subscribed, min(tier) FILTER (WHERE subscribed) OVER (PARTITION BY alert_id) AS best FROM tiers
      ),
+     -- Followers of the alert's customer (customer_follows), for every type or this one, unless
+     -- they unsubscribed from the type: in addition to the tier chosen above, never instead.
+     followers AS (
+       SELECT ins.id AS alert_id, f.user_id
+         FROM ins
+         JOIN customer_follows f ON f.customer_id = ins.customer_id AND (f.types IS NULL OR ins.type = ANY (f.types))
+         JOIN users u ON u.id = f.user_id AND u.disabled_at IS NULL
+        WHERE NOT EXISTS (SELECT 1 FROM alert_subscriptions s WHERE s.user_id = f.user_id AND s.type = ins.type AND NOT s.enabled)
+     ),
      routed AS (
        INSERT INTO alert_recipients (alert_id, user_id)
        SELECT alert_id, user_id FROM chosen
         WHERE (best IS NOT NULL AND tier = best AND subscribed) OR (best IS NULL AND tier = 3)
+       UNION
+       SELECT alert_id, user_id FROM followers
        RETURNING alert_id, user_id
      ),
      queued AS (
@@ -67,6 +80,10 @@ async function raise(db: Queryable, candidatesSql: string, params: readonly unkn
        UNION ALL
        SELECT r.alert_id, r.user_id, 'email' FROM routed r JOIN users u ON u.id = r.user_id
         WHERE ${emailParam} AND u.alert_email AND u.email IS NOT NULL
+       UNION ALL
+       -- The team's channel: once per alert (see migration 0030 for the unique index that holds it).
+       SELECT ins.id, t.set_by, 'team_webhook' FROM ins CROSS JOIN alert_team_webhook t WHERE t.enabled
+       ON CONFLICT DO NOTHING
        RETURNING alert_id
      )
      SELECT ins.id, ins.type, ins.customer_id, (SELECT count(*) FROM routed r WHERE r.alert_id = ins.id)::int AS recipients FROM ins`,

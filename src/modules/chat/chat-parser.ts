@@ -366,7 +366,10 @@ export function parseMessage(message: string, index: AccountIndex, options: Pars
   // Words that look like an account name nobody has: after "for"/"of"/... (or anywhere, for a
   // command that needs an account), not a command word, not read as anything else.
   let unknownAccount: string | null = lookup.unknownDomains[0] ?? null;
-  if (!unknownAccount && accounts.length === 0 && command && ACCOUNT_INTENTS.has(command)) {
+  // Alert commands take an account too ("alert me on escalations for Acme" follows it): one nobody
+  // has must not fall back to every customer's subscriptions.
+  const alertCommand = command === 'subscribe_alerts' || command === 'unsubscribe_alerts';
+  if (!unknownAccount && accounts.length === 0 && command && (ACCOUNT_INTENTS.has(command) || alertCommand)) {
     const leftover = (i: number) => !lookup.consumed.has(i) && !used.has(i) && !reserved[i] && !nearReserved[i] && tokens[i]!.length >= 2;
     const spans: string[] = [];
     for (let i = 0; i < tokens.length; i += 1) {

@@ -195,6 +195,38 @@ describe('POST /api/chat', () => {
     expect(which.data).toMatchObject({ kind: 'choices', reason: 'alert_type_needed' });
   });
 
+  it('follows a named account for the named alert types, and stops, visible in GET /api/alerts/follows', async () => {
+    const follows = async () => {
+      const response = await app.inject({ method: 'GET', url: '/api/alerts/follows', headers: { authorization: `Bearer ${keys.csm2}` } });
+      return (response.json() as { follows: Array<{ customerId: string; types: string[] | null }> }).follows;
+    };
+    const subscriptionsBefore = (await app.inject({ method: 'GET', url: '/api/alerts/subscriptions', headers: { authorization: `Bearer ${keys.csm2}` } })).json();
+    const first = await chat('alert me on escalations for Acme', 'csm2');
+    expect(first).toMatchObject({ intent: 'subscribe_alerts', data: { kind: 'follow', customer: { id: acme }, following: true, types: ['escalation'], changed: true } });
+    expect(first.reply).toBe('Done: you follow Acme Corp and will be alerted on its ticket escalations, in addition to whoever its alerts go to.');
+    expect(await follows()).toEqual([expect.objectContaining({ customerId: acme, types: ['escalation'] })]);
+    await chat('notify me about SLA breaches for acme.com', 'csm2');
+    expect((await follows())[0]!.types).toEqual(['escalation', 'sla_breach']);
+    expect((await chat('alert me on escalations for acme', 'csm2')).reply).toMatch(/already follow Acme Corp/);
+    const less = await chat('stop alerting me on ticket escalations for Acme', 'csm2');
+    expect(less).toMatchObject({ intent: 'unsubscribe_alerts', data: { kind: 'follow', types: ['sla_breach'] } });
+    expect((await follows())[0]!.types).toEqual(['sla_breach']);
+    expect((await chat('stop all alerts for acme', 'csm2')).reply).toBe('Done: you no longer follow Acme Corp.');
+    await chat('alert me on all alerts for acme', 'csm2');
+    expect((await follows())[0]!.types).toBeNull();
+    expect((await chat('unfollow acme', 'csm2')).reply).toBe('Done: you no longer follow Acme Corp.');
+    expect(await follows()).toEqual([]);
+    // The per-type subscriptions are untouched; two fitting accounts: which one.
+    expect((await app.inject({ method: 'GET', url: '/api/alerts/subscriptions', headers: { authorization: `Bearer ${keys.csm2}` } })).json()).toEqual(subscriptionsBefore);
+    // An account nobody has changes nothing (never every customer's subscriptions).
+    const nobody = await chat('stop all alerts for wayne enterprises', 'csm2');
+    expect(nobody.reply).toMatch(/^No customer is called "wayne enterprises"; nothing changed/);
+    expect((await app.inject({ method: 'GET', url: '/api/alerts/subscriptions', headers: { authorization: `Bearer ${keys.csm2}` } })).json()).toEqual(subscriptionsBefore);
+    const which = await chat('alert me on escalations for globex', 'csm2');
+    expect(which.data).toMatchObject({ kind: 'choices', reason: 'ambiguous_account' });
+    expect(await follows()).toEqual([]);
+  });
+
   it('asks which account when two fit, and a choice answers', async () => {
     const answer = await chat('tickets for globex');
     expect(answer).toMatchObject({ intent: 'clarify', entities: { customerId: null }, data: { kind: 'choices', reason: 'ambiguous_account', command: 'list_tickets' } });

@@ -89,6 +89,7 @@ export type ChatData =
       events: Array<{ kind: string; from: string | null; to: string | null; occurredAt: string; zendeskTicketId: number; subdomain: string; subject: string | null }>;
     }
   | { kind: 'subscriptions'; changed: Array<{ type: AlertType; enabled: boolean; wasEnabled: boolean }>; subscriptions: Subscription[] }
+  | { kind: 'follow'; customer: ChatCustomerRef; following: boolean; types: AlertType[] | null; changed: boolean }
   | { kind: 'choices'; reason: 'ambiguous_account' | 'account_needed' | 'alert_type_needed'; command: CommandIntent; question: string; choices: ChatChoice[] }
   | { kind: 'help'; commands: Array<{ intent: CommandIntent; description: string; examples: string[] }> }
   | {

@@ -22,6 +22,9 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'zendesk_connections', key: 'id', column: 'credentials_sealed', context: credentialsContext },
   { table: 'zendesk_connections', key: 'id', column: 'webhook_secret_sealed', context: webhookSecretContext },
   { table: 'oauth_states', key: 'state_hash', column: 'code_verifier_sealed', context: verifierContext },
+  // The alert webhooks' URLs (src/modules/alerts/alert-webhooks.ts seals them with these contexts).
+  { table: 'alert_webhooks', key: 'user_id', column: 'url_sealed', context: (userId) => `alert_webhook:${userId}` },
+  { table: 'alert_team_webhook', key: 'id', column: 'url_sealed', context: () => 'alert_team_webhook' },
 ];
 
 /**

@@ -2,6 +2,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tansta
 import { useState } from 'react';
 import { call, errorText } from '../api.ts';
 import { ALERT_TYPE_LABEL } from '../components/badges.tsx';
+import { FollowedAccounts } from '../components/FollowButton.tsx';
 import { Card, Empty, ErrorNote, Loading, Segmented } from '../components/ui.tsx';
 import { dateTime, relativeTime } from '../format.ts';
 import { Link, setParam, useLocation } from '../router.tsx';
@@ -480,6 +481,7 @@ function Subscriptions() {
           )}
         </form>
       )}
+      <FollowedAccounts />
       <p className="muted small">
         Email, the daily digest and deliveries that failed: <Link to="/settings?tab=notifications">My notifications</Link>.
       </p>

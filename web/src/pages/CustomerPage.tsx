@@ -5,6 +5,7 @@ import { call, errorText } from '../api.ts';
 import { HealthBadge, OpenBadge, PriorityLabel, SlaLabel, StatusTag } from '../components/badges.tsx';
 import { BarChart, BulletGauge, LineChart } from '../components/charts.tsx';
 import { Card, Empty, ErrorNote, Loading, Segmented } from '../components/ui.tsx';
+import { FollowButton } from '../components/FollowButton.tsx';
 import { age, count, dateTime, hours, percent, relativeTime, score, time } from '../format.ts';
 import { Link, setParam, useLocation } from '../router.tsx';
 import { customerQuery, healthQuery, historyQuery, metricsQuery, rangeOf, ticketsQuery, ticketViewOf } from '../queries.ts';
@@ -53,6 +54,7 @@ export default function CustomerPage({ id, user }: { id: string; user: User }) {
             {customer.csm ? <>CSM {customer.csm.name || customer.csm.email}</> : 'No CSM assigned'}
             {customer.domains.length > 0 && <> · {customer.domains.join(', ')}</>}
           </p>
+          <FollowButton customerId={customer.id} customerName={customer.name} />
         </div>
         <dl className="key-facts">
           <div>

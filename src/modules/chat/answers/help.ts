@@ -10,8 +10,8 @@ const COMMANDS: Array<{ intent: CommandIntent; description: string; examples: st
   { intent: 'csat', description: 'customer satisfaction (CSAT) of a customer, or the lowest of yours', examples: ['CSAT for Acme', 'Check CSAT scores'] },
   { intent: 'ticket_history', description: "the timeline of a customer's tickets", examples: ['ticket history for Acme'] },
   { intent: 'sla_breaches', description: 'customers with SLA breaches, or one customer\'s breached tickets', examples: ['Which customers have SLA breaches?'] },
-  { intent: 'subscribe_alerts', description: 'get alerts on escalations, SLA breaches, ticket spikes or negative CSAT', examples: ['Alert me on ticket escalations', 'alert me when CSAT is negative'] },
-  { intent: 'unsubscribe_alerts', description: 'stop an alert type', examples: ['stop alerting me on ticket spikes'] },
+  { intent: 'subscribe_alerts', description: 'get alerts on escalations, SLA breaches, ticket spikes or negative CSAT; name an account to follow it', examples: ['Alert me on ticket escalations', 'alert me when CSAT is negative', 'alert me on escalations for Acme'] },
+  { intent: 'unsubscribe_alerts', description: 'stop an alert type, or stop following an account', examples: ['stop alerting me on ticket spikes', 'stop all alerts for Acme'] },
   { intent: 'help', description: 'this list', examples: ['help'] },
 ];
 

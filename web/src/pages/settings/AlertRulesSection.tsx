@@ -10,6 +10,7 @@ import { EscalationRuleEditor } from './EscalationRuleEditor.tsx';
 import { NegativeCsatEditor } from './NegativeCsatEditor.tsx';
 import { SlaTargetsEditor } from './SlaTargetsEditor.tsx';
 import { SpikeRuleEditor } from './SpikeRuleEditor.tsx';
+import { TeamWebhookEditor } from './TeamWebhookEditor.tsx';
 
 export function AlertRulesSection({ admin }: { admin: boolean }) {
   const rules = useQuery({ queryKey: ['rules'], queryFn: () => call(getAlertRules) });
@@ -55,6 +56,7 @@ export function AlertRulesSection({ admin }: { admin: boolean }) {
         <EscalationRuleEditor key={connection.id} connection={connection} admin={admin} />
       ))}
       <SlaTargetsEditor admin={admin} />
+      {admin && <TeamWebhookEditor />}
     </>
   );
 }

@@ -147,7 +147,7 @@ function FailedDeliveriesCard({ admin }: { admin: boolean }) {
                   <Link to={`/customers/${delivery.customerId}`}>{delivery.customerName}</Link>
                 </td>
                 {all && <td>{delivery.userName}</td>}
-                <td>{delivery.channel === 'email' ? 'Email' : 'Webhook'}</td>
+                <td>{delivery.channel === 'email' ? 'Email' : delivery.channel === 'team_webhook' ? 'Team webhook' : 'Webhook'}</td>
                 <td>{delivery.attempts}</td>
                 <td>{dateTime(delivery.lastAttemptAt)}</td>
                 <td className="error-text">{delivery.lastError ?? 'unknown'}</td>
