@@ -64,7 +64,8 @@ describe('npm run cli', () => {
     expect(badOption.output.trim()).toBe("Unknown option '--verbose'; npm run cli -- status --help lists the options");
   });
 
-  it('migrates, then creates users with a generated or piped password', async () => {
+  // Several CLI processes, each starting the embedded database and migrating: slow on a busy 2-core machine.
+  it('migrates, then creates users with a generated or piped password', { timeout: 120_000 }, async () => {
     expect((await cli(['migrate', '--json'])).code).toBe(0);
     const admin = await cli(['users', 'create', '--email', 'ops@example.com', '--role', 'admin', '--api-key', '--json']);
     expect(admin.code, admin.output).toBe(0);
