@@ -39,6 +39,7 @@ import {
   runIfMain,
   startEmulatorChild,
   waitFor,
+  waitForHistoryDated,
   type Figures,
 } from './helpers.ts';
 
@@ -133,6 +134,7 @@ async function measureAlertLatency(engine: Engine, emulatorUrl: string): Promise
       orgs.map((org, i) => ({ externalId: `bench-${i}`, name: org.name, domains: org.domain_names })),
     );
     await rematchAll(bench.db, deps.config.FREE_MAIL_DOMAINS);
+    const historySeconds = await waitForHistoryDated(bench.db, connectionId);
     const candidates = (
       await bench.db.query<{ id: number }>(
         `SELECT zendesk_ticket_id AS id FROM zendesk_tickets
@@ -195,6 +197,7 @@ async function measureAlertLatency(engine: Engine, emulatorUrl: string): Promise
     ).rows[0]!.n;
     const p = `${engine}:`;
     return {
+      [`${p} history dated by the ticket events stream (unpaced) and customers refreshed, before the escalations (s)`]: round(historySeconds, 1),
       [`${p} escalations sent / failed in the emulator`]: `${candidates.length} / ${putFailures.length}${putFailures[0] ? ` (first: ${putFailures[0]})` : ''}`,
       [`${p} escalation alerts stored (with a webhook arrival)`]: `${rows.length} (${latencies.length})`,
       [`${p} tickets with more than one escalation alert`]: duplicates,

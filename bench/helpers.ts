@@ -275,6 +275,31 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
+/**
+ * Waits until the work an import sets off in the background is done: the ticket events stream has
+ * reached its end (the history is dated as Zendesk dates it) and no customer waits for a refresh
+ * (the daily metrics it re-dated are rebuilt). Answers the seconds it took. In production that
+ * first pass is paced by Zendesk's export limit (10 pages a minute) and spreads over minutes; the
+ * benches import unpaced, so without this wait it would run all at once inside the measurement.
+ */
+export async function waitForHistoryDated(db: Db, connectionId: string, timeoutMs = 300_000): Promise<number> {
+  const started = performance.now();
+  await waitFor(
+    'the ticket events stream to reach its end and the customer refreshes to drain',
+    async () => {
+      const { rows } = await db.query<{ streamed: boolean; marks: number }>(
+        `SELECT EXISTS (SELECT 1 FROM zendesk_ticket_events_stream WHERE connection_id = $1 AND last_streamed_at IS NOT NULL) AS streamed,
+                (SELECT count(*)::int FROM customer_refresh_requests) AS marks`,
+        [connectionId],
+      );
+      return rows[0]?.streamed === true && rows[0].marks === 0;
+    },
+    timeoutMs,
+    200,
+  );
+  return (performance.now() - started) / 1000;
+}
+
 /** Runs a bench module's function when the module is the entry point, printing its figures. */
 export async function runIfMain(moduleUrl: string, bench: () => Promise<Figures>): Promise<void> {
   if (!process.argv[1] || moduleUrl !== pathToFileURL(process.argv[1]).href) return;

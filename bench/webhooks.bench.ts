@@ -37,6 +37,7 @@ import {
   startChild,
   startEmulatorChild,
   waitFor,
+  waitForHistoryDated,
   type Figures,
 } from './helpers.ts';
 import type { SenderConfig, SenderReport } from './webhook-sender.ts';
@@ -156,6 +157,7 @@ async function measureIntake(engine: Engine, emulatorUrl: string, profile: RunPr
       200,
     );
     const importSeconds = (performance.now() - importStart) / 1000;
+    const historySeconds = await waitForHistoryDated(bench.db, connectionId);
     const secret = await webhookSecretFor(deps, connectionId);
     if (!secret) throw new Error('the connection has no webhook signing secret');
     // The deliveries announce changes, as Zendesk's do: our copies are made a second older than
@@ -299,6 +301,7 @@ async function measureIntake(engine: Engine, emulatorUrl: string, profile: RunPr
     return {
       ...soakFigures,
       [`${p} import of ${profile.soak ? SOAK_IMPORT_TICKETS : TICKETS} tickets before the run, through the queue (s)`]: round(importSeconds, 1),
+      [`${p} then its history dated by the ticket events stream (unpaced) and customers refreshed, before the run (s)`]: round(historySeconds, 1),
       [`${p} deliveries planned, sent`]: `${report.planned}, ${report.sent}`,
       [`${p} achieved send rate (deliveries/s)`]: round(report.sent / Math.max(report.sendingSeconds, 0.001)),
       [`${p} acknowledged 200`]: acked.length,

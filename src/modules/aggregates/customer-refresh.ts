@@ -18,11 +18,6 @@ export { pendingCustomerRefreshes, requestAllCustomersRefresh, requestCustomerRe
 
 /** Customers per recompute: one set-based metrics statement and one health statement each. */
 const REFRESH_BATCH = 200;
-/**
- * Customers per history rebuild statement (up to HISTORY_DAYS days each): small, because on the
- * embedded engine a statement holds the one database thread, and webhook acknowledgements wait.
- */
-const HISTORY_REBUILD_BATCH = 10;
 const DAY_MS = 86_400_000;
 
 /**
@@ -53,7 +48,8 @@ export async function requestRollOverRefresh(db: Queryable, now: Date = new Date
 
 /**
  * The stored daily rows the marks ask to rebuild from history (history_from up to yesterday; today
- * is the recompute's), in small statements, customers grouped by the day their rebuild starts.
+ * is the recompute's), customers grouped by the day their rebuild starts (backfillDailyMetrics
+ * keeps each statement to a few customers).
  */
 async function rebuildMarkedHistory(db: Queryable, marks: readonly RefreshMark[], now: Date): Promise<void> {
   const oldestKept = utcDay(new Date(now.getTime() - HISTORY_DAYS * DAY_MS));
@@ -64,11 +60,7 @@ async function rebuildMarkedHistory(db: Queryable, marks: readonly RefreshMark[]
     const from = mark.history_from > oldestKept ? mark.history_from : oldestKept;
     byDay.set(from, [...(byDay.get(from) ?? []), mark.customer_id]);
   }
-  for (const [from, ids] of byDay) {
-    for (let i = 0; i < ids.length; i += HISTORY_REBUILD_BATCH) {
-      await backfillDailyMetrics(db, ids.slice(i, i + HISTORY_REBUILD_BATCH), from, yesterday, { now, onConflict: 'update' });
-    }
-  }
+  for (const [from, ids] of byDay) await backfillDailyMetrics(db, ids, from, yesterday, { now, onConflict: 'update' });
 }
 
 /**
