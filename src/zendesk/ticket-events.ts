@@ -2,7 +2,8 @@
  * Zendesk's ticket events export (docs/zendesk.md, Ticket events export): time based,
  * GET /api/v2/incremental/ticket_events.json?start_time=<unix>, one item per audit with its child
  * events; the next start_time is end_time, until end_of_stream. A changed field is keyed by its
- * own name (`status`, `priority`, `satisfaction_score`, ...) with `previous_value`. The OAS's
+ * own name (`status`, `priority`, `group_id`, `satisfaction_score`, ...) with `previous_value`; a
+change of tags also has `added_tags` / `removed_tags`. The OAS's
  * schema for this endpoint is a copy of the metric events' and is not what we validate against.
  */
 import { z } from 'zod';
@@ -17,6 +18,11 @@ export const ticketChildEventSchema = z.looseObject({
   status: fieldValue,
   priority: fieldValue,
   satisfaction_score: fieldValue,
+  group_id: fieldValue,
+  /** The ticket's tags after the change; `added_tags` / `removed_tags` say what changed. */
+  tags: fieldValue,
+  added_tags: z.array(z.string()).nullable().optional(),
+  removed_tags: z.array(z.string()).nullable().optional(),
   previous_value: fieldValue,
 });
 export type TicketChildEvent = z.infer<typeof ticketChildEventSchema>;

@@ -10,14 +10,59 @@ import { queryFirst, queryRows } from '../../db/rows.ts';
 import { recordset } from '../../db/recordset.ts';
 import type { TicketEvent, TicketEventKind } from './ticket-history.ts';
 
-/** The kinds the stream dates from Zendesk's audits; the others (escalations, deletes) stay derived from ticket versions. */
+/** The kinds the stream dates from Zendesk's audits for every ticket it has audits of; deletes stay derived from ticket versions. */
 export const STREAMED_KINDS = ['created', 'status_changed', 'solved', 'reopened', 'priority_changed', 'rated'] as const satisfies readonly TicketEventKind[];
+
+/** The kinds the stream dates only for the tickets whose audits it replays (escalation-replay.ts). */
+export const REPLAYED_KINDS = ['escalated', 'deescalated'] as const satisfies readonly TicketEventKind[];
 
 /** History derived by comparing ticket versions, which the stream's rows replace for a ticket. */
 const DERIVED_SOURCES = ['import', 'catch-up', 'webhook'];
 
 export interface StreamedEvent extends TicketEvent {
   zendesk_event_id: number;
+}
+
+/** What the escalation rule reads of a ticket after the last audit the stream applied (migration 0031). */
+export interface ReplayState {
+  zendesk_ticket_id: number;
+  priority: string | null;
+  tags: string[];
+  group_zendesk_id: number | null;
+  /** ISO time and id of the last audit applied. */
+  last_audit_at: string;
+  last_audit_id: number;
+}
+
+const REPLAY_STATES = recordset<ReplayState>([
+  ['zendesk_ticket_id', 'bigint'],
+  ['priority', 'text'],
+  ['tags', 'jsonb'],
+  ['group_zendesk_id', 'bigint'],
+  ['last_audit_at', 'timestamptz'],
+  ['last_audit_id', 'bigint'],
+]);
+
+const replayStateRow = z.object({
+  zendesk_ticket_id: z.union([z.string(), z.number()]).transform(Number),
+  priority: z.string().nullable(),
+  tags: z.array(z.string()),
+  group_zendesk_id: z.union([z.string(), z.number()]).nullable().transform((v) => (v === null ? null : Number(v))),
+  last_audit_at: z.union([z.date(), z.string()]).transform((d) => new Date(d).toISOString()),
+  last_audit_id: z.union([z.string(), z.number()]).transform(Number),
+});
+
+/** The replay states kept for these tickets (read in the page's transaction, under the lease). */
+export async function replayStatesOf(db: Queryable, connectionId: string, ticketIds: readonly number[]): Promise<Map<number, ReplayState>> {
+  if (ticketIds.length === 0) return new Map();
+  const rows = await queryRows(
+    db,
+    replayStateRow,
+    `SELECT zendesk_ticket_id, priority, tags, group_zendesk_id, last_audit_at, last_audit_id
+       FROM zendesk_ticket_escalation_replay WHERE connection_id = $1 AND zendesk_ticket_id = ANY($2::bigint[])`,
+    [connectionId, ticketIds],
+  );
+  return new Map(rows.map((row) => [row.zendesk_ticket_id, row]));
 }
 
 const ROWS = recordset<StreamedEvent>([
@@ -66,6 +111,12 @@ export interface StreamPage {
   events: StreamedEvent[];
   /** Tickets the page has audits of: their derived history of the streamed kinds is replaced. */
   ticketIds: number[];
+  /** Tickets whose audits the page replayed, with their state after it: their derived escalations are replaced too. */
+  replayStates: ReplayState[];
+  /** Whether the stream dates the connection's escalations (not under a rule with a custom field). */
+  replaysEscalations: boolean;
+  /** The page starts the stream from its beginning: the replay states kept from an earlier pass are dropped. */
+  fromStart: boolean;
   nextStartTime: number;
   endOfStream: boolean;
   leaseSeconds: number;
@@ -92,6 +143,22 @@ export async function writeStreamPage(tx: Queryable, page: StreamPage): Promise<
       [connectionId, page.ticketIds, STREAMED_KINDS, DERIVED_SOURCES],
     );
   }
+  if (page.fromStart) await tx.query('DELETE FROM zendesk_ticket_escalation_replay WHERE connection_id = $1', [connectionId]);
+  if (page.replayStates.length > 0) {
+    await tx.query(
+      `DELETE FROM zendesk_ticket_events
+        WHERE connection_id = $1 AND zendesk_ticket_id = ANY($2::bigint[]) AND kind = ANY($3::text[]) AND source = ANY($4::text[])`,
+      [connectionId, page.replayStates.map((state) => state.zendesk_ticket_id), REPLAYED_KINDS, DERIVED_SOURCES],
+    );
+    await tx.query(
+      `INSERT INTO zendesk_ticket_escalation_replay (connection_id, zendesk_ticket_id, priority, tags, group_zendesk_id, last_audit_at, last_audit_id)
+       SELECT $1, r.zendesk_ticket_id, r.priority, r.tags, r.group_zendesk_id, r.last_audit_at, r.last_audit_id FROM ${REPLAY_STATES.from('$2')} AS r
+       ON CONFLICT (connection_id, zendesk_ticket_id) DO UPDATE
+         SET priority = EXCLUDED.priority, tags = EXCLUDED.tags, group_zendesk_id = EXCLUDED.group_zendesk_id,
+             last_audit_at = EXCLUDED.last_audit_at, last_audit_id = EXCLUDED.last_audit_id`,
+      [connectionId, REPLAY_STATES.json(page.replayStates)],
+    );
+  }
   if (page.events.length > 0) {
     await tx.query(
       `INSERT INTO zendesk_ticket_events (connection_id, zendesk_ticket_id, zendesk_event_id, kind, from_value, to_value, occurred_at, source)
@@ -111,6 +178,15 @@ export async function writeStreamPage(tx: Queryable, page: StreamPage): Promise<
           AND EXISTS (SELECT 1 FROM zendesk_ticket_events s
                        WHERE s.connection_id = d.connection_id AND s.zendesk_ticket_id = d.zendesk_ticket_id AND s.source = 'events')`,
       [connectionId, STREAMED_KINDS, DERIVED_SOURCES, page.nextStartTime],
+    );
+  }
+  if (page.endOfStream && page.replaysEscalations) {
+    await tx.query(
+      `DELETE FROM zendesk_ticket_events d
+        WHERE d.connection_id = $1 AND d.kind = ANY($2::text[]) AND d.source = ANY($3::text[]) AND d.occurred_at < to_timestamp($4)
+          AND EXISTS (SELECT 1 FROM zendesk_ticket_escalation_replay r
+                       WHERE r.connection_id = d.connection_id AND r.zendesk_ticket_id = d.zendesk_ticket_id)`,
+      [connectionId, REPLAYED_KINDS, DERIVED_SOURCES, page.nextStartTime],
     );
   }
 }

@@ -17,7 +17,17 @@ import { zendeskClientFor } from '../connections/connections.service.ts';
 import type { Queryable } from '../../db/db.ts';
 import { requestCustomerRefresh } from '../aggregates/customer-refresh.repo.ts';
 import { findSyncStates } from './sync.repo.ts';
-import { type StreamedEvent, claimStreamLease, customersOfTickets, releaseStreamLease, renewStreamLease, writeStreamPage } from './ticket-events-stream.repo.ts';
+import {
+  type StreamedEvent,
+  claimStreamLease,
+  customersOfTickets,
+  releaseStreamLease,
+  renewStreamLease,
+  replayStatesOf,
+  writeStreamPage,
+} from './ticket-events-stream.repo.ts';
+import { escalationRuleOf } from './escalation-rule.ts';
+import { replayEscalations, replaysEscalations } from './escalation-replay.ts';
 
 export type TicketEventsDeps = Pick<Deps, 'db' | 'config' | 'logger' | 'secrets' | 'metrics' | 'syncRequests'>;
 
@@ -111,16 +121,36 @@ export async function runTicketEventsStream(
   heartbeat.unref();
   try {
     const client = await zendeskClientFor(deps, connectionId);
+    // Read once per run: a rule saved meanwhile applies from the next run (its own save recomputes the flags).
+    const rule = await escalationRuleOf(deps.db, connectionId);
+    const replaying = replaysEscalations(rule);
     for (;;) {
       const page = await ticketEventsPage(client, startTime);
-      const rows = page.ticket_events.flatMap(eventsOfAudit);
       const ticketIds = [...new Set(page.ticket_events.map((audit) => audit.ticket_id))];
+      let written = 0;
       await deps.db.transaction(async (tx) => {
-        await writeStreamPage(tx, { connectionId, owner, events: rows, ticketIds, nextStartTime: page.end_time, endOfStream: page.end_of_stream, leaseSeconds: LEASE_SECONDS });
+        // A stream read from its beginning replays every ticket from its creation: states kept from an earlier pass are dropped with the page.
+        const fromStart = startTime === 0;
+        const known = fromStart ? new Map() : await replayStatesOf(tx, connectionId, ticketIds);
+        const replay = replaying ? replayEscalations(rule, page.ticket_events, known) : null;
+        const rows = [...page.ticket_events.flatMap(eventsOfAudit), ...(replay?.events ?? [])];
+        await writeStreamPage(tx, {
+          connectionId,
+          owner,
+          events: rows,
+          ticketIds,
+          replayStates: replay ? [...replay.states.values()] : [],
+          replaysEscalations: replaying,
+          fromStart,
+          nextStartTime: page.end_time,
+          endOfStream: page.end_of_stream,
+          leaseSeconds: LEASE_SECONDS,
+        });
         marked += await markMetricsForRebuild(tx, connectionId, ticketIds, rows);
+        written = rows.length;
       });
       pages += 1;
-      events += rows.length;
+      events += written;
       startTime = page.end_time;
       options.onPageCommitted?.(pages);
       if (page.end_of_stream) return { outcome: 'streamed', pages, events, marked };
