@@ -14,3 +14,9 @@ CREATE TABLE zendesk_ticket_escalation_replay (
   last_audit_id BIGINT NOT NULL,
   PRIMARY KEY (connection_id, zendesk_ticket_id)
 );
+
+-- Streams already under way have passed the creation of their tickets, so they could replay none
+-- of them: they start over from the beginning. A page read again adds no row twice (rows are keyed
+-- by Zendesk's child event id); the pass re-dates escalations and marks customers for a rebuild,
+-- as the first pass did.
+UPDATE zendesk_ticket_events_stream SET start_time = 0 WHERE start_time IS NOT NULL;
