@@ -14,6 +14,7 @@ import { refreshPendingCustomers } from '../aggregates/customer-refresh.ts';
 import { connectWithApiToken } from '../connections/connections.service.ts';
 import { getCustomerMetrics } from '../metrics/metrics.service.ts';
 import { createUser } from '../users/auth.service.ts';
+import { saveEscalationRule } from './escalation-rule.ts';
 import { runSync } from './sync.service.ts';
 import { runTicketEventsStream } from './ticket-events-stream.ts';
 
@@ -120,5 +121,16 @@ describe('escalations dated by the ticket events stream (against the emulator)',
     const count = (await escalations()).length;
     expect((await runTicketEventsStream(deps, connectionId)).outcome).toBe('streamed');
     expect((await escalations()).length).toBe(count);
+
+    // Under a rule with a custom field nothing is replayed: a new ticket's escalation stays derived, at its update.
+    await saveEscalationRule(deps.db, connectionId, { priorities: [], tags: ['escalated'], groupIds: [], customField: { id: 999, values: ['true'] } });
+    clock.set(NOW + 5 * 60_000);
+    const later = create('LATER', ['escalated']);
+    clock.set(NOW + 6 * 60_000);
+    update(later, { comment: { body: 'On it', public: true, authorId: agent.id } });
+    clock.set(NOW + 8 * 60_000);
+    expect((await runSync(deps, connectionId)).outcome).toBe('synced');
+    expect((await runTicketEventsStream(deps, connectionId)).outcome).toBe('streamed');
+    expect((await escalations()).filter(([id]) => id === later.id)).toEqual([[later.id, 'escalated', iso(NOW + 6 * 60_000), 'catch-up']]);
   });
 });
