@@ -81,6 +81,14 @@ describe('ticket events stream (against the emulator)', () => {
     // Derived history of the streamed kinds is gone for this ticket; the stream's replaced it.
     expect(rows.filter((row) => ['created', 'status_changed', 'solved', 'reopened', 'priority_changed', 'rated'].includes(row.kind) && row.source !== 'events')).toEqual([]);
 
+    // Escalations are replayed from the audits too: the account's escalated tickets have them from the stream only.
+    const escalations = await deps.db.query<{ source: string; n: number }>(
+      `SELECT source, count(*)::int AS n FROM zendesk_ticket_events WHERE connection_id = $1 AND kind IN ('escalated', 'deescalated') GROUP BY source`,
+      [connectionId],
+    );
+    expect(escalations.rows).toEqual([{ source: 'events', n: expect.any(Number) }]);
+    expect(escalations.rows[0]!.n).toBeGreaterThan(0);
+
     // Read again from its position: nothing new, nothing doubled.
     const before = await streamedRows();
     expect((await runTicketEventsStream(deps, connectionId)).outcome).toBe('streamed');
@@ -109,6 +117,11 @@ describe('ticket events stream (against the emulator)', () => {
       [connectionId],
     );
     expect(doubles.rows).toEqual([]);
+    const escalationDoubles = await deps.db.query(
+      `SELECT zendesk_ticket_id FROM zendesk_ticket_events WHERE connection_id = $1 AND kind = 'escalated' GROUP BY zendesk_ticket_id, occurred_at HAVING count(*) > 1`,
+      [connectionId],
+    );
+    expect(escalationDoubles.rows).toEqual([]);
   });
 
   it("marks the customer for a rebuild, after which its stored metrics equal a recomputation from the history", async () => {
