@@ -1,7 +1,8 @@
 /**
  * The metrics a CS leader reads, checked against an account built by hand in the emulator: one
  * organization's tickets over 125 days (reopen and solve cycles, two merges, an archived ticket,
- * a deleted one, SLA targets met, met late and breached, good and bad ratings, escalations),
+ * a deleted one, SLA targets met, met late and breached, good and bad ratings of both kinds (legacy
+ * good/bad and the updated CSAT's survey responses on a scale), escalations),
  * imported, caught up, streamed and refreshed as in production. Every figure of the 7-, 30- and
  * 90-day windows is then compared with a value worked out here from the scenario, by the
  * definitions of docs/metrics.md, never by running our SQL.
@@ -10,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../emulator/app.ts';
 import type { ZTicket, ZUser } from '../../../emulator/contract.ts';
+import { addSurveyResponse } from '../../../emulator/support-api/csat-survey.ts';
 import { mergeSources, mergeTickets } from '../../../emulator/support-api/merge.ts';
 import type { TicketChanges } from '../../../emulator/support-api/ticket-input.ts';
 import { createManualClock, type ManualClock } from '../../../emulator/testing/manual-clock.ts';
@@ -91,6 +93,9 @@ describe('metrics of a hand-built account (7, 30 and 90 days)', () => {
       void store.updateTicket(SUBDOMAIN, ticket(name), { comment: { body: 'Still broken', public: true, authorId: requester.id } }, requester);
     const solve = (name: string) => update(name, { status: 'solved' });
     const rate = (name: string, score: 'good' | 'bad') => () => void store.rateTicket(SUBDOMAIN, ticket(name), { score, comment: null }, requester);
+    // An updated CSAT survey response (Zendesk's top of the scale is good: 4-5 of 5, 3 of 3).
+    const respond = (name: string, rating: number, scale: 3 | 5) => () =>
+      void addSurveyResponse(state, { ticketId: ticket(name).id, rating, scale, comment: `${rating} of ${scale}`, createdMs: clock.nowMs() });
     const merge = (source: string, target: string) => () => {
       const sources = mergeSources(state, ticket(target), { ids: [ticket(source).id] });
       mergeTickets(store, state, ticket(target), sources, { ids: [ticket(source).id] }, agent);
@@ -133,6 +138,7 @@ describe('metrics of a hand-built account (7, 30 and 90 days)', () => {
       // QUICK: 10 h to solve.
       { atMs: at(40), run: create('QUICK') },
       { atMs: at(40, 10), run: solve('QUICK') },
+      { atMs: at(39), run: respond('QUICK', 5, 5) },
       // WEEK: 7 days (168 h) to solve, rated good.
       { atMs: at(35), run: create('WEEK') },
       { atMs: at(28), run: solve('WEEK') },
@@ -176,6 +182,7 @@ describe('metrics of a hand-built account (7, 30 and 90 days)', () => {
       { atMs: at(12), run: create('SLA_OK', { priority: 'normal' }) },
       { atMs: at(12, 2), run: reply('SLA_OK') },
       { atMs: at(12, 20), run: solve('SLA_OK') },
+      { atMs: at(11), run: respond('SLA_OK', 2, 5) },
     ]);
     const archived = await fetch(`${zendesk.url}/_emulator/archive`, {
       method: 'POST',
@@ -205,6 +212,9 @@ describe('metrics of a hand-built account (7, 30 and 90 days)', () => {
       { atMs: at(6, 1), run: create('FAST') },
       { atMs: at(6, 6), run: solve('FAST') },
       { atMs: at(5), run: rate('FAST', 'bad') },
+      // FAST's survey response, 4 of 5, replaces its legacy bad (one answer, counted once).
+      { atMs: at(4, 12), run: respond('FAST', 4, 5) },
+      { atMs: at(3), run: respond('SLA_LATE', 3, 3) },
       // DELETED: created and deleted.
       { atMs: at(5, 2), run: create('DELETED') },
       { atMs: at(4, 2), run: () => store.deleteTicket(SUBDOMAIN, ticket('DELETED'), agent) },
@@ -257,11 +267,12 @@ describe('metrics of a hand-built account (7, 30 and 90 days)', () => {
   // Escalations (first escalation in the window; SRC2 is a merge source):
   //   ESC3 4 days ago (7, 30, 90); PRIO 8 days ago (30, 90); ESC2 19 days ago, its re-escalation 2 days ago not counted (30, 90); ESC1 69 days ago (90).
   //   DELETED2 is deleted.
-  // CSAT (each ticket's latest rating given in the window; updated CSAT survey responses, once read,
-  // add their good and bad here):
-  //   7 days:  FAST bad, TARGET2 good, WEEK bad (its good of 27 days ago replaced)
-  //   30 days: + REOPENED good (its bad of 25 days ago replaced)
-  //   90 days: + ARCH good, MID bad (OLD's rating is 123 days old)
+  // CSAT (each ticket's latest answer given in the window; a ticket with a survey response counts
+  // its response only, good at the top of its scale):
+  //   7 days:  FAST good (4 of 5; its legacy bad is not counted), TARGET2 good, WEEK bad (its good of
+  //            27 days ago replaced), SLA_LATE good (3 of 3)
+  //   30 days: + REOPENED good (its bad of 25 days ago replaced), SLA_OK bad (2 of 5)
+  //   90 days: + ARCH good, MID bad, QUICK good (5 of 5) (OLD's rating is 123 days old)
   // SLA outcomes (per target, dated at the fulfil when met first, else at the breach):
   //   SLA_LATE: first reply breached 6 days ago + 8 h, resolution met 6 days ago + 30 h (7, 30, 90)
   //   SLA_BREACHED: first reply breached 4 days ago + 8 h, resolution breached 2 days ago (7, 30, 90)
@@ -282,8 +293,8 @@ describe('metrics of a hand-built account (7, 30 and 90 days)', () => {
       avgResolutionHours: (30 + 5 + 30) / 3,
       medianResolutionHours: 30, // 5, 30, 30
       escalations: 1,
-      csatGood: 1,
-      csatRatings: 3,
+      csatGood: 3,
+      csatRatings: 4,
       slaMet: 1, // SLA_LATE resolution
       slaBreached: 3, // SLA_LATE first reply, SLA_BREACHED both
       createdTickets: 4,
@@ -293,8 +304,8 @@ describe('metrics of a hand-built account (7, 30 and 90 days)', () => {
       avgResolutionHours: (30 + 5 + 30 + 5 + 168 + 72 + 20 + 46 + 40) / 9,
       medianResolutionHours: 30, // 5, 5, 20, 30, 30, 40, 46, 72, 168
       escalations: 3,
-      csatGood: 2,
-      csatRatings: 4,
+      csatGood: 3 + 1,
+      csatRatings: 4 + 2,
       slaMet: 1 + 1 + 2 + 3 + 3, // + PRIO resolution, SLA_OK both, REOPENED2 three, SLA_PAUSE three
       slaBreached: 3 + 1 + 1, // + PRIO first reply, REOPENED2 next reply
       createdTickets: 4 + 8,
@@ -304,8 +315,8 @@ describe('metrics of a hand-built account (7, 30 and 90 days)', () => {
       avgResolutionHours: (30 + 5 + 30 + 5 + 168 + 72 + 20 + 46 + 40 + 48 + 100 + 49 + 72 + 10) / 14,
       medianResolutionHours: (40 + 46) / 2, // 5, 5, 10, 20, 30, 30, [40, 46], 48, 49, 72, 72, 100, 168
       escalations: 4,
-      csatGood: 3,
-      csatRatings: 6,
+      csatGood: 4 + 2,
+      csatRatings: 6 + 3,
       slaMet: 10,
       slaBreached: 5 + 2, // + SLA_OLD both
       createdTickets: 12 + 7,
