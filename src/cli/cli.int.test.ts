@@ -14,7 +14,9 @@ import { NOT_SUBDOMAINS } from '../zendesk/url.examples.ts';
 const API_TOKEN = 'cli-test-token';
 const TICKETS = 1500;
 
-describe('npm run cli', () => {
+// Each case runs CLI processes that start tsx and open (and check the migrations of) the embedded
+// database: seconds each, and several times that on a busy 2-core machine.
+describe('npm run cli', { timeout: 120_000 }, () => {
   let zendesk: RunningEmulator;
   let testDb: TestDb | undefined;
   let env: NodeJS.ProcessEnv;
@@ -64,8 +66,7 @@ describe('npm run cli', () => {
     expect(badOption.output.trim()).toBe("Unknown option '--verbose'; npm run cli -- status --help lists the options");
   });
 
-  // Several CLI processes, each starting the embedded database and migrating: slow on a busy 2-core machine.
-  it('migrates, then creates users with a generated or piped password', { timeout: 120_000 }, async () => {
+  it('migrates, then creates users with a generated or piped password', async () => {
     expect((await cli(['migrate', '--json'])).code).toBe(0);
     const admin = await cli(['users', 'create', '--email', 'ops@example.com', '--role', 'admin', '--api-key', '--json']);
     expect(admin.code, admin.output).toBe(0);
