@@ -5,12 +5,18 @@
  * pacing off. The emulator runs as a separate process, so this process's RSS is the import's.
  * Alongside: two ceilings (the export fetched and parsed without a database; the same rows
  * upserted without HTTP) and an import under the emulator's realistic, time-scaled rate limits.
+ * After each engine's import, the ticket events stream's full pass over the same account (also
+ * unpaced) and the customer refresh it triggers, which together date every ticket's history: one
+ * customer per organization is given its tickets first (outside the timings; the import itself
+ * matches none, as before), so the refresh has the customers' daily history to rebuild.
  * Reports figures; never passes or fails on them. Run alone: `npx tsx bench/import.bench.ts`.
  */
 import { availableParallelism } from 'node:os';
 import type { Db } from '../src/db/db.ts';
 import { connectWithApiToken } from '../src/modules/connections/connections.service.ts';
 import { runSync } from '../src/modules/ingest/sync.service.ts';
+import { runTicketEventsStream } from '../src/modules/ingest/ticket-events-stream.ts';
+import { refreshPendingCustomers } from '../src/modules/aggregates/customer-refresh.ts';
 import { encodeTickets, upsertOrganizations, upsertTickets, upsertUsers } from '../src/modules/ingest/sync.repo.ts';
 import { pageRows, type PageRows } from '../src/modules/ingest/ticket-rows.ts';
 import { createUser } from '../src/modules/users/auth.service.ts';
@@ -193,6 +199,7 @@ async function measureImport(engine: Engine, url: string, emulatorPid: number): 
     if (stored !== result.tickets) throw new Error(`${engine} import: ${stored} ticket rows stored, ${result.tickets} tickets served`);
     const rate = result.tickets / seconds;
     const note = engine === 'pglite' ? ' (includes the PGlite WASM heap)' : '';
+    const dated = await measureHistoryDating(engine, bench.db, deps, connectionId, result.tickets, seconds);
     return {
       ticketsPerSecond: rate,
       figures: {
@@ -203,11 +210,55 @@ async function measureImport(engine: Engine, url: string, emulatorPid: number): 
         [`${engine} peak RSS during the import, sampled every 100 ms (MB)${note}`]: peak,
         ...(hwm === null ? {} : { [`${engine} peak RSS during the import, kernel VmHWM (MB)`]: hwm }),
         ...cpuFigures(engine, cpuBefore, cpuAfter, result.tickets, rate),
+        ...dated,
       },
     };
   } finally {
     await bench.destroy();
   }
+}
+
+/** One customer per organization, given that organization's tickets (as an organization mapping would). */
+async function giveTicketsToCustomers(db: Db, connectionId: string): Promise<number> {
+  await db.query(
+    `WITH c AS (INSERT INTO customers (name, domains) SELECT o.name || ' ' || o.zendesk_organization_id, o.domain_names FROM zendesk_organizations o WHERE o.connection_id = $1
+                RETURNING id, name)
+     INSERT INTO zendesk_organization_mappings (connection_id, zendesk_organization_id, customer_id)
+     SELECT $1, o.zendesk_organization_id, c.id FROM zendesk_organizations o JOIN c ON c.name = o.name || ' ' || o.zendesk_organization_id WHERE o.connection_id = $1`,
+    [connectionId],
+  );
+  const matched = await db.query(
+    `UPDATE zendesk_tickets t SET customer_id = m.customer_id, match_method = 'organization'
+       FROM zendesk_organization_mappings m
+      WHERE t.connection_id = $1 AND m.connection_id = $1 AND m.zendesk_organization_id = t.organization_zendesk_id`,
+    [connectionId],
+  );
+  return matched.rowCount ?? 0;
+}
+
+/**
+ * The ticket events stream's full pass after the import (unpaced, like the import), then the
+ * customer refresh it marks: after both, every ticket's history is dated at Zendesk's audits and
+ * the customers' stored daily metrics are rebuilt from it.
+ */
+async function measureHistoryDating(engine: Engine, db: Db, deps: Parameters<typeof runTicketEventsStream>[0], connectionId: string, tickets: number, importSeconds: number): Promise<Figures> {
+  const matched = await giveTicketsToCustomers(db, connectionId);
+  await db.query('DELETE FROM customer_refresh_requests');
+  const streamStart = performance.now();
+  const stream = await runTicketEventsStream(deps, connectionId);
+  const streamSeconds = (performance.now() - streamStart) / 1000;
+  if (stream.outcome !== 'streamed') throw new Error(`${engine} ticket events stream ended ${stream.outcome}: ${stream.error ?? ''}`);
+  const refreshStart = performance.now();
+  const refreshed = await refreshPendingCustomers(db);
+  const refreshSeconds = (performance.now() - refreshStart) / 1000;
+  const total = importSeconds + streamSeconds + refreshSeconds;
+  return {
+    [`${engine} ticket events stream: tickets given to customers, audit pages, history events streamed, customer marks (summed over pages)`]: `${matched}, ${stream.pages}, ${stream.events}, ${stream.marked}`,
+    [`${engine} ticket events stream wall time (s)`]: round(streamSeconds, 1),
+    [`${engine} ticket events stream rate (events/s)`]: Math.round(stream.events / streamSeconds),
+    [`${engine} customer refresh after the stream: customers refreshed, wall time (s)`]: `${refreshed}, ${round(refreshSeconds, 1)}`,
+    [`${engine} tickets with their history dated per second, tickets / (import + stream + refresh s)`]: Math.round(tickets / total),
+  };
 }
 
 /** Ceiling a: the whole export fetched and parsed (fetchTicketExportPage + pageRows), no database. Keeps the first pages' rows for ceiling b. */

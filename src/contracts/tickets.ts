@@ -82,6 +82,10 @@ export const ticket = z.object({
 });
 export type Ticket = z.output<typeof ticket>;
 
+/** A ticket another one names, with its page in Zendesk. */
+export const ticketLink = z.object({ zendeskTicketId: z.number(), url: z.string() });
+export type TicketLink = z.output<typeof ticketLink>;
+
 export const ticketEvent = z.object({
   id: z.number(),
   kind: z.string(),
@@ -93,6 +97,11 @@ export const ticketEvent = z.object({
   zendeskTicketId: z.number(),
   subdomain: z.string(),
   subject: z.string().nullable(),
+  /**
+   * On a 'merged' event (null on the others): on a merge source, `into` is the ticket it was merged
+   * into and `from` is empty; on the target, `into` is null and `from` lists the merged tickets.
+   */
+  merge: z.object({ into: ticketLink.nullable(), from: z.array(ticketLink) }).nullable(),
 });
 export type TicketEvent = z.output<typeof ticketEvent>;
 

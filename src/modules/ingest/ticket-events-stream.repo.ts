@@ -164,7 +164,7 @@ export async function writeStreamPage(tx: Queryable, page: StreamPage): Promise<
       `INSERT INTO zendesk_ticket_events (connection_id, zendesk_ticket_id, zendesk_event_id, kind, from_value, to_value, occurred_at, source)
        SELECT $1, e.zendesk_ticket_id, e.zendesk_event_id, e.kind, e.from_value, e.to_value, e.occurred_at, 'events'
          FROM ${ROWS.from('$2')} AS e
-       ON CONFLICT (connection_id, zendesk_event_id, kind) WHERE zendesk_event_id IS NOT NULL DO NOTHING`,
+       ON CONFLICT (connection_id, zendesk_event_id, zendesk_ticket_id, kind) WHERE zendesk_event_id IS NOT NULL DO NOTHING`,
       [connectionId, ROWS.json(page.events)],
     );
   }

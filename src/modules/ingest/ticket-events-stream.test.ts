@@ -40,4 +40,17 @@ describe('eventsOfAudit', () => {
       [4, 'rated', 'offered', 'bad'],
     ]);
   });
+
+  it("maps the target's merge audit to a 'merged' event on the target and on each source, under the audit's id", () => {
+    const merge = { ...audit([{ id: 20, event_type: 'Comment', comment_present: true, comment_public: false }]), id: 19, merged_ticket_ids: [3, 5, 3] };
+    expect(eventsOfAudit(merge)).toEqual([
+      { zendesk_event_id: 19, zendesk_ticket_id: 7, kind: 'merged', from_value: '3,5', to_value: '7', occurred_at: at },
+      { zendesk_event_id: 19, zendesk_ticket_id: 3, kind: 'merged', from_value: '3', to_value: '7', occurred_at: at },
+      { zendesk_event_id: 19, zendesk_ticket_id: 5, kind: 'merged', from_value: '5', to_value: '7', occurred_at: at },
+    ]);
+  });
+
+  it('an audit with no merged tickets (an empty list, null, or only itself) gives no merged event', () => {
+    for (const ids of [[], null, [7]]) expect(eventsOfAudit({ ...audit([]), merged_ticket_ids: ids })).toEqual([]);
+  });
 });

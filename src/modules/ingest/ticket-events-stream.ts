@@ -44,6 +44,10 @@ const text = (value: unknown): string | null => (typeof value === 'string' ? val
  * Our history events of one audit, at the audit's created_at, with the meaning ticket-history.ts
  * gives them: a status change; a solve when the ticket enters solved/closed from an unsolved
  * status; a reopen when it leaves them for an unsolved one; a priority change; a good/bad rating.
+ * The target's audit of a merge lists `merged_ticket_ids`: it gives a 'merged' event on the target
+ * (from: the sources' ids, comma separated; to: the target's id) and one on each source (from: its
+ * own id; to: the target's id), all under the audit's id. The sources' own audits of the merge
+ * (status closed, tag closed_by_merge) do not name the target.
  */
 export function eventsOfAudit(audit: TicketAuditEvent): StreamedEvent[] {
   const occurredAt = new Date(audit.created_at).toISOString();
@@ -67,6 +71,14 @@ export function eventsOfAudit(audit: TicketAuditEvent): StreamedEvent[] {
     if (child.priority !== undefined && text(child.priority) !== previous) add(child.id, 'priority_changed', previous, text(child.priority));
     const score = text(child.satisfaction_score);
     if (score === 'good' || score === 'bad') add(child.id, 'rated', previous, score);
+  }
+  const merged = [...new Set(audit.merged_ticket_ids ?? [])].filter((id) => id !== audit.ticket_id);
+  if (merged.length > 0) {
+    const target = String(audit.ticket_id);
+    add(audit.id, 'merged', merged.join(','), target);
+    for (const source of merged) {
+      out.push({ zendesk_event_id: audit.id, zendesk_ticket_id: source, kind: 'merged', from_value: String(source), to_value: target, occurred_at: occurredAt });
+    }
   }
   return out;
 }

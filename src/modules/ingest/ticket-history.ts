@@ -6,7 +6,7 @@
 import { OPEN_STATUSES, SOLVED_STATUSES } from '../../contracts/vocabulary.ts';
 import type { TicketWrite } from './sync.repo.ts';
 
-export type TicketEventKind = 'created' | 'status_changed' | 'priority_changed' | 'escalated' | 'deescalated' | 'rated' | 'solved' | 'reopened' | 'deleted';
+export type TicketEventKind = 'created' | 'status_changed' | 'priority_changed' | 'escalated' | 'deescalated' | 'rated' | 'solved' | 'reopened' | 'deleted' | 'merged';
 
 export interface TicketEvent {
   zendesk_ticket_id: number;

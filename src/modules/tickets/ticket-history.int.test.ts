@@ -123,6 +123,7 @@ describe('ticket history', () => {
       zendeskTicketId: first.ticket.zendeskTicketId,
       subdomain: first.ticket.subdomain,
       subject: first.ticket.subject,
+      merge: null,
     });
   });
 

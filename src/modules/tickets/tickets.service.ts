@@ -75,7 +75,26 @@ export async function listCustomerTickets(deps: ReadDeps, request: TicketListReq
   return { tickets, nextCursor };
 }
 
-export type TicketEvent = Omit<TicketEventRow, 'occurredKey'>;
+export interface TicketLink {
+  zendeskTicketId: number;
+  url: string;
+}
+
+export type TicketEvent = Omit<TicketEventRow, 'occurredKey'> & { merge: { into: TicketLink | null; from: TicketLink[] } | null };
+
+/**
+ * The tickets a 'merged' event names (ticket-events-stream.ts eventsOfAudit): `to` is the target,
+ * `from` the merged tickets, comma separated. The target's event lists the sources it took in; a
+ * source's event names the target it went into.
+ */
+export function mergeOf(urlTemplate: string, event: Pick<TicketEventRow, 'kind' | 'from' | 'to' | 'subdomain' | 'zendeskTicketId'>): TicketEvent['merge'] {
+  if (event.kind !== 'merged' || event.to === null) return null;
+  const link = (id: number): TicketLink => ({ zendeskTicketId: id, url: ticketUrl(urlTemplate, event.subdomain, id) });
+  const target = Number(event.to);
+  if (target !== event.zendeskTicketId) return { into: link(target), from: [] };
+  const sources = (event.from ?? '').split(',').filter((id) => id !== '').map(Number);
+  return { into: null, from: sources.map(link) };
+}
 
 /** One page of the history of the customer's tickets (or of one of them), newest first. */
 export async function listCustomerHistory(
@@ -93,7 +112,7 @@ export async function listCustomerHistory(
   const page = rows.slice(0, request.limit);
   const last = page.at(-1);
   const nextCursor = rows.length > request.limit && last ? encodeHistoryCursor({ occurredAt: last.occurredKey, id: last.id }) : null;
-  return { events: page.map(({ occurredKey: _key, ...event }) => event), nextCursor };
+  return { events: page.map(({ occurredKey: _key, ...event }) => ({ ...event, merge: mergeOf(deps.config.ZENDESK_URL_TEMPLATE, event) })), nextCursor };
 }
 
 // ---- notes ----

@@ -6,12 +6,13 @@ import { HealthBadge, OpenBadge, PriorityLabel, SlaLabel, StatusTag } from '../c
 import { BarChart, BulletGauge, LineChart } from '../components/charts.tsx';
 import { Card, Empty, ErrorNote, Loading, Segmented } from '../components/ui.tsx';
 import { FollowButton } from '../components/FollowButton.tsx';
+import { TicketEventLine } from '../components/TicketEventLine.tsx';
 import { age, count, dateTime, hours, percent, relativeTime, score, time } from '../format.ts';
 import { Link, setParam, useLocation } from '../router.tsx';
 import { customerQuery, healthQuery, historyQuery, metricsQuery, rangeOf, ticketsQuery, ticketViewOf } from '../queries.ts';
 import type { User } from '../../../src/contracts/auth.ts';
 import type { CustomerHealth as HealthAnswer, Signal } from '../../../src/contracts/health-score.ts';
-import { addTicketNote, type Ticket, type TicketEvent } from '../../../src/contracts/tickets.ts';
+import { addTicketNote, type Ticket } from '../../../src/contracts/tickets.ts';
 
 type Range = '30' | '90' | '365';
 const RANGES: Array<{ value: Range; label: string }> = [
@@ -238,27 +239,6 @@ function NoteForm({ ticket, onDone }: { ticket: Ticket; onDone: () => void }) {
 
 // ---- history ----
 
-const EVENT_LABEL: Record<string, string> = {
-  created: 'Created',
-  status_changed: 'Status changed',
-  priority_changed: 'Priority changed',
-  escalated: 'Escalated',
-  deescalated: 'De-escalated',
-  rated: 'Rated',
-  solved: 'Solved',
-  reopened: 'Reopened',
-  deleted: 'Deleted',
-  note_added: 'Note added',
-};
-
-/** The change an event made, in words: "open → pending", "good"; nothing when the kind says it all. */
-function eventDetail(event: TicketEvent): string | null {
-  if (event.kind === 'status_changed' || event.kind === 'priority_changed') return `${event.from ?? 'none'} → ${event.to ?? 'none'}`;
-  if (event.kind === 'rated' && event.to) return event.to;
-  if (event.kind === 'solved' && event.to && event.to !== 'solved') return `(${event.to})`;
-  return null;
-}
-
 function Timeline({ customerId }: { customerId: string }) {
   const history = useInfiniteQuery(historyQuery(customerId));
   const events = history.data?.pages.flatMap((page) => page.events) ?? [];
@@ -270,14 +250,7 @@ function Timeline({ customerId }: { customerId: string }) {
       {events.length > 0 && (
         <ol className="timeline" tabIndex={0} aria-label="Ticket events, newest first">
           {events.map((event) => (
-            <li key={event.id} className={`event event-${event.kind}`}>
-              <time dateTime={event.occurredAt}>{dateTime(event.occurredAt)}</time>
-              <span className="event-kind">{EVENT_LABEL[event.kind] ?? event.kind}</span>
-              {eventDetail(event) && <span className="muted">{eventDetail(event)}</span>}
-              <span className="event-ticket">
-                #{event.zendeskTicketId} {event.subject ?? ''}
-              </span>
-            </li>
+            <TicketEventLine key={event.id} event={event} />
           ))}
         </ol>
       )}
