@@ -2,10 +2,12 @@
  * The coalesced recompute of customers' aggregates (metrics, health): one job waits at a time
  * (singleton key), and its handler drains every customer marked by then. Marks are rows, not
  * jobs, so a lost or failed job loses nothing: the sweep below sends a new one while marks remain.
- * The same sweep is the daily roll-over: customers without today's rows are marked.
+ * The same sweep is the daily roll-over: customers without today's rows are marked, and it keeps
+ * the planner's statistics current.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Deps } from '../deps.ts';
+import { refreshPlannerStatistics } from '../db/statistics.ts';
 import { pendingCustomerRefreshes, refreshPendingCustomers, requestRollOverRefresh } from '../modules/aggregates/customer-refresh.ts';
 import type { JobQueue } from './queue.ts';
 
@@ -32,6 +34,9 @@ export async function registerCustomerRefreshWorker(deps: Pick<Deps, 'db' | 'log
       const rolledOver = await requestRollOverRefresh(deps.db);
       if (rolledOver > 0) deps.logger.debug({ customers: rolledOver }, 'daily roll-over of customer aggregates requested');
       if ((await pendingCustomerRefreshes(deps.db)) > 0) await wake();
+      // Webhooks and catch-ups grow the tables between imports; the embedded engine has no
+      // autovacuum to keep the planner's statistics current (db/statistics.ts).
+      await refreshPlannerStatistics(deps);
     } catch (error) {
       deps.logger.warn({ err: error }, 'customer refresh sweep could not run this time');
     }
