@@ -21,6 +21,7 @@ import { openAcknowledgeToken } from '../../modules/alerts/acknowledge-link.ts';
 import { findUserById } from '../../modules/users/users.repo.ts';
 import { saveNegativeCsatMaxScore, saveSpikeRule, selectNegativeCsatMaxScore, selectSpikeRule } from '../../modules/alerts/alert-settings.repo.ts';
 import { AppError } from '../../lib/errors.ts';
+import { ticketUrl } from '../../modules/tickets/tickets.service.ts';
 
 const DEFAULT_PAGE_SIZE = 50;
 
@@ -30,10 +31,11 @@ function awarenessFigures(row: AwarenessRow | undefined) {
   return { alerts, acknowledgedInTime: inTime, share: alerts > 0 ? inTime / alerts : null, medianMinutesToAcknowledge: row?.median_minutes ?? null, unacknowledged: row?.unacknowledged ?? 0 };
 }
 
-function viewAlert(alert: Alert): contract.Alert {
+function viewAlert(alert: Alert, urlTemplate: string): contract.Alert {
   return {
     ...alert,
     customerUrl: `/api/customers/${alert.customerId}`,
+    ticketUrl: alert.subdomain && alert.zendeskTicketId !== null ? ticketUrl(urlTemplate, alert.subdomain, alert.zendeskTicketId) : null,
     occurredAt: alert.occurredAt.toISOString(),
     createdAt: alert.createdAt.toISOString(),
     acknowledgedAt: alert.acknowledgedAt?.toISOString() ?? null,
@@ -55,6 +57,7 @@ function snoozeEnd(until: string | null, now: Date): Date | null {
 
 
 export function alertsRoutes(deps: Deps): FastifyPluginAsyncZod {
+  const view = (alert: Alert) => viewAlert(alert, deps.config.ZENDESK_URL_TEMPLATE);
   return async (app) => {
     app.get(
       '/api/alerts',
@@ -73,7 +76,7 @@ export function alertsRoutes(deps: Deps): FastifyPluginAsyncZod {
           limit: q.limit ?? DEFAULT_PAGE_SIZE,
           cursor: q.cursor ?? null,
         });
-        return { alerts: page.alerts.map(viewAlert), nextCursor: page.nextCursor, unread: page.unread };
+        return { alerts: page.alerts.map(view), nextCursor: page.nextCursor, unread: page.unread };
       },
     );
 
@@ -120,13 +123,13 @@ export function alertsRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       '/api/alerts/:id/acknowledge',
       { config: {}, schema: { params: contract.acknowledgeAlert.params, response: { 200: contract.acknowledgeAlert.response } } },
-      async (request) => ({ alert: viewAlert(await acknowledgeAlert(deps.db, request.user!, request.params.id)) }),
+      async (request) => ({ alert: view(await acknowledgeAlert(deps.db, request.user!, request.params.id)) }),
     );
 
     app.post(
       contract.resolveAlert.path,
       { config: {}, schema: { params: contract.resolveAlert.params, body: contract.resolveAlert.body, response: { 200: contract.resolveAlert.response } } },
-      async (request) => ({ alert: viewAlert(await resolveAlert(deps.db, request.user!, request.params.id, request.body?.note || null)) }),
+      async (request) => ({ alert: view(await resolveAlert(deps.db, request.user!, request.params.id, request.body?.note || null)) }),
     );
 
     // The lifecycle: snooze, assign, history. Like acknowledge and resolve: a CSM acts on the alerts
@@ -134,18 +137,18 @@ export function alertsRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.post(
       contract.snoozeAlert.path,
       { config: {}, schema: { params: contract.snoozeAlert.params, body: contract.snoozeAlert.body, response: { 200: contract.snoozeAlert.response } } },
-      async (request) => ({ alert: viewAlert(await snoozeAlert(deps.db, request.user!, request.params.id, snoozeEnd(request.body.until, new Date()))) }),
+      async (request) => ({ alert: view(await snoozeAlert(deps.db, request.user!, request.params.id, snoozeEnd(request.body.until, new Date()))) }),
     );
     app.post(
       contract.unsnoozeAlert.path,
       { config: {}, schema: { params: contract.unsnoozeAlert.params, response: { 200: contract.unsnoozeAlert.response } } },
-      async (request) => ({ alert: viewAlert(await unsnoozeAlert(deps.db, request.user!, request.params.id)) }),
+      async (request) => ({ alert: view(await unsnoozeAlert(deps.db, request.user!, request.params.id)) }),
     );
     app.post(
       contract.assignAlert.path,
       { config: {}, schema: { params: contract.assignAlert.params, body: contract.assignAlert.body, response: { 200: contract.assignAlert.response } } },
       async (request) => ({
-        alert: viewAlert(await assignAlert(deps.db, request.user!, request.params.id, request.body.userId, deps.config.SMTP_URL !== undefined)),
+        alert: view(await assignAlert(deps.db, request.user!, request.params.id, request.body.userId, deps.config.SMTP_URL !== undefined)),
       }),
     );
     app.get(

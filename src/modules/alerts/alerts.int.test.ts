@@ -120,7 +120,8 @@ describe('alerts', () => {
   const ids = (...names: string[]) => names.map((n) => users[n]!.id).sort();
 
   beforeAll(async () => {
-    ({ deps, destroy } = await createTestDeps());
+    // Zendesk's address comes from the template (here the emulator's form), in every link.
+    ({ deps, destroy } = await createTestDeps({ ZENDESK_URL_TEMPLATE: 'http://127.0.0.1:4010/{subdomain}' }));
     app = await buildApp(deps);
     await app.ready();
     // The connection was made two days ago: older events are history.
@@ -330,7 +331,7 @@ describe('alerts', () => {
         customerName: 'Owned',
         customerUrl: `/api/customers/${customers.Owned}`,
         subdomain: 'acme',
-        ticketUrl: `https://acme.zendesk.com/agent/tickets/${alert.zendeskTicketId}`,
+        ticketUrl: `http://127.0.0.1:4010/acme/agent/tickets/${alert.zendeskTicketId}`,
         status: 'open',
         acknowledgedAt: null,
       });

@@ -23,7 +23,6 @@ export interface Alert {
   connectionId: string | null;
   zendeskTicketId: number | null;
   subdomain: string | null;
-  ticketUrl: string | null;
   status: AlertStatus;
   details: Record<string, unknown>;
   occurredAt: Date;
@@ -85,7 +84,6 @@ function toAlert(row: AlertRow): Alert {
     connectionId: row.connection_id,
     zendeskTicketId: row.zendesk_ticket_id === null ? null : Number(row.zendesk_ticket_id),
     subdomain: row.subdomain,
-    ticketUrl: row.subdomain && row.zendesk_ticket_id !== null ? `https://${row.subdomain}.zendesk.com/agent/tickets/${row.zendesk_ticket_id}` : null,
     status: row.status,
     details: row.details,
     occurredAt: row.occurred_at,
