@@ -1,31 +1,18 @@
 /** The ticket-spike rule: how many tickets from one customer within how many hours raise an alert. */
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { setAlertRules, type getAlertRules } from '../../../../src/contracts/alerts.ts';
-import type { z } from 'zod';
-import { call } from '../../api.ts';
-import { SaveOutcome } from '../../components/ui.tsx';
+import { AlertRuleForm, type AlertRules } from './AlertRuleForm.tsx';
 
-type Rules = z.output<typeof getAlertRules.response>;
-
-export function SpikeRuleEditor({ rules, admin }: { rules: Rules; admin: boolean }) {
-  const client = useQueryClient();
+export function SpikeRuleEditor({ rules, admin }: { rules: AlertRules; admin: boolean }) {
   const [draft, setDraft] = useState<{ threshold: string; windowHours: string } | null>(null);
   const shown = draft ?? { threshold: String(rules.ticketSpike.threshold), windowHours: String(rules.ticketSpike.windowHours) };
-  const save = useMutation({
-    mutationFn: () => call(setAlertRules, { body: { ticketSpike: { threshold: Number(shown.threshold), windowHours: Number(shown.windowHours) } } }),
-    onSuccess: (answer) => {
-      client.setQueryData(['rules'], answer);
-      setDraft(null);
-    },
-  });
   return (
-    <form
-      className="inline-form"
-      onSubmit={(event) => {
-        event.preventDefault();
-        save.mutate();
-      }}
+    <AlertRuleForm
+      admin={admin}
+      dirty={draft !== null}
+      body={() => ({ ticketSpike: { threshold: Number(shown.threshold), windowHours: Number(shown.windowHours) } })}
+      onSaved={() => setDraft(null)}
+      submitLabel="Save spike rule"
+      saved={(answer) => `Saved: ${answer.ticketSpike.threshold} tickets within ${answer.ticketSpike.windowHours} hours.`}
     >
       <label>
         Tickets
@@ -35,12 +22,6 @@ export function SpikeRuleEditor({ rules, admin }: { rules: Rules; admin: boolean
         within hours
         <input type="number" min={1} max={720} step="any" disabled={!admin} value={shown.windowHours} onChange={(event) => setDraft({ ...shown, windowHours: event.target.value })} />
       </label>
-      {admin && (
-        <button type="submit" disabled={!draft || save.isPending}>
-          Save spike rule
-        </button>
-      )}
-      <SaveOutcome save={save} saved={(answer) => `Saved: ${answer.ticketSpike.threshold} tickets within ${answer.ticketSpike.windowHours} hours.`} />
-    </form>
+    </AlertRuleForm>
   );
 }
