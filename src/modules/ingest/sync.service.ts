@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../../deps.ts';
+import { DURING_BULK_LOAD, refreshPlannerStatistics } from '../../db/statistics.ts';
 import { AppError } from '../../lib/errors.ts';
 import { ZendeskError } from '../../zendesk/errors.ts';
 import { SHOW_MANY_IDS, fetchTicketCount, fetchTicketExportPage, fetchTickets } from '../../zendesk/incremental-export.ts';
@@ -158,6 +159,8 @@ export async function runSync(
         cursor = after;
         deps.logger.debug({ connectionId, pages, tickets, endOfStream }, 'sync page committed');
         await drainConsequences(deps, written);
+        // The planner follows the tables' growth while the import runs, and sees them whole after it.
+        await refreshPlannerStatistics(deps, stopAfterThis ? {} : DURING_BULK_LOAD);
         if (endOfStream) {
           // Not in the import's own run: the connection goes live first, the events follow in catch-ups.
           if (!importing && options.slaEvents !== false) {

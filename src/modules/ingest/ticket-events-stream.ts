@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../../deps.ts';
 import { OPEN_STATUSES, SOLVED_STATUSES } from '../../contracts/vocabulary.ts';
+import { DURING_BULK_LOAD, refreshPlannerStatistics } from '../../db/statistics.ts';
 import { ZendeskError } from '../../zendesk/errors.ts';
 import { type TicketAuditEvent, ticketEventsPage } from '../../zendesk/ticket-events.ts';
 import { zendeskClientFor } from '../connections/connections.service.ts';
@@ -165,6 +166,9 @@ export async function runTicketEventsStream(
       events += written;
       startTime = page.end_time;
       options.onPageCommitted?.(pages);
+      // The events table grows by up to ten rows per ticket in a first pass: plans follow it.
+      const stopping = page.end_of_stream || (options.maxPages !== undefined && pages >= options.maxPages) || Date.now() > deadline;
+      await refreshPlannerStatistics(deps, stopping ? {} : DURING_BULK_LOAD);
       if (page.end_of_stream) return { outcome: 'streamed', pages, events, marked };
       if ((options.maxPages !== undefined && pages >= options.maxPages) || Date.now() > deadline) return { outcome: 'partial', pages, events, marked };
     }
