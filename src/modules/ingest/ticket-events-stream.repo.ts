@@ -197,7 +197,13 @@ export async function customersOfTickets(db: Queryable, connectionId: string, ti
   const rows = await queryRows(
     db,
     z.object({ customer_id: z.string() }),
-    'SELECT DISTINCT customer_id FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = ANY($2::bigint[]) AND customer_id IS NOT NULL',
+    // Looked up by ticket id, whatever the statistics say: with customer_id IS NOT NULL beside the
+    // ids, statistics taken before the tickets were matched made the planner scan every matched
+    // ticket for each page (0.5 s a page at 100,000 tickets).
+    `WITH page_tickets AS MATERIALIZED (
+       SELECT customer_id FROM zendesk_tickets WHERE connection_id = $1 AND zendesk_ticket_id = ANY($2::bigint[])
+     )
+     SELECT DISTINCT customer_id FROM page_tickets WHERE customer_id IS NOT NULL`,
     [connectionId, ticketIds],
   );
   return rows.map((row) => row.customer_id);
