@@ -252,6 +252,8 @@ async function measureHistoryDating(engine: Engine, db: Db, deps: Parameters<typ
   const streamSeconds = (performance.now() - streamStart) / 1000;
   if (stream.outcome !== 'streamed') throw new Error(`${engine} ticket events stream ended ${stream.outcome}: ${stream.error ?? ''}`);
   const refreshStart = performance.now();
+  // As the sync job does after a stream run, before it wakes the refresh.
+  await analyzeChangedTables(db);
   const refreshed = await refreshPendingCustomers(db);
   const refreshSeconds = (performance.now() - refreshStart) / 1000;
   const total = importSeconds + streamSeconds + refreshSeconds;

@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Deps } from '../deps.ts';
+import { refreshPlannerStatistics } from '../db/statistics.ts';
 import { listActiveConnectionsForSync } from '../modules/connections/connections.repo.ts';
 import type { SyncRequests } from '../modules/ingest/sync-requests.ts';
 import { runSync } from '../modules/ingest/sync.service.ts';
@@ -39,10 +40,14 @@ export async function registerSyncWorkers(deps: Deps, queue: JobQueue): Promise<
       // A job stays well inside the queue's job expiry; a long import continues in the next job.
       const result = await runSync(deps, connectionId, { maxDurationMs: SYNC_JOB_BUDGET_MS });
       deps.logger.info({ connectionId, ...result }, 'sync run');
+      // The tables as the run left them, for the stream and the refresh that read them next
+      // (db/statistics.ts: neither engine can be counted on to analyze them).
+      if (result.tickets > 0) await refreshPlannerStatistics(deps);
       // Once the tickets are live, the ticket events stream dates their history; it has its own
       // position and lease, and a stream left partial goes on with the next run.
       const stream = result.outcome === 'synced' ? await runTicketEventsStream(deps, connectionId, { maxDurationMs: SYNC_JOB_BUDGET_MS }) : null;
       if (stream) deps.logger.info({ connectionId, ...stream }, 'ticket events stream run');
+      if (stream && stream.events > 0) await refreshPlannerStatistics(deps);
       // The customers whose history it re-dated are marked: their daily metrics are rebuilt by the refresh.
       if (stream && stream.marked > 0) await queueCustomerRefresh(queue)();
       if (result.outcome === 'partial' || stream?.outcome === 'partial') await queue.send(SYNC_QUEUE, { connectionId }, { singletonKey: connectionId });

@@ -159,8 +159,9 @@ export async function runSync(
         cursor = after;
         deps.logger.debug({ connectionId, pages, tickets, endOfStream }, 'sync page committed');
         await drainConsequences(deps, written);
-        // The planner follows the tables' growth while the import runs, and sees them whole after it.
-        await refreshPlannerStatistics(deps, stopAfterThis ? {} : DURING_BULK_LOAD);
+        // The planner follows the tables' growth while the import runs (the sync job analyzes once
+        // more after the run; the run itself ends with its last page).
+        if (!stopAfterThis) await refreshPlannerStatistics(deps, DURING_BULK_LOAD);
         if (endOfStream) {
           // Not in the import's own run: the connection goes live first, the events follow in catch-ups.
           if (!importing && options.slaEvents !== false) {

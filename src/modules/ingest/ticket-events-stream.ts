@@ -166,9 +166,10 @@ export async function runTicketEventsStream(
       events += written;
       startTime = page.end_time;
       options.onPageCommitted?.(pages);
-      // The events table grows by up to ten rows per ticket in a first pass: plans follow it.
+      // The events table grows by up to ten rows per ticket in a first pass: plans follow it (the
+      // sync job analyzes once more after the run).
       const stopping = page.end_of_stream || (options.maxPages !== undefined && pages >= options.maxPages) || Date.now() > deadline;
-      await refreshPlannerStatistics(deps, stopping ? {} : DURING_BULK_LOAD);
+      if (!stopping) await refreshPlannerStatistics(deps, DURING_BULK_LOAD);
       if (page.end_of_stream) return { outcome: 'streamed', pages, events, marked };
       if ((options.maxPages !== undefined && pages >= options.maxPages) || Date.now() > deadline) return { outcome: 'partial', pages, events, marked };
     }
